@@ -1,0 +1,515 @@
+package dev.nacosboot.testserver;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.alibaba.nacos.api.naming.pojo.Instance;
+import com.alibaba.nacos.api.naming.pojo.ServiceInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * The HTTP side on the main port: login, the health probes, and the open-API subset a person uses with curl
+ * ({@code /nacos/v1/ns/instance[/list]}, {@code /nacos/v1/cs/configs} and the Nacos 3 client API under
+ * {@code /nacos/v3/client}). Status codes and messages follow what a Nacos 3.0 server answers.
+ */
+final class HttpEndpoint {
+
+	private static final ObjectMapper json = new ObjectMapper();
+
+	private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+	private final AuthRegistry auth;
+
+	private final NamingStore naming;
+
+	private final ConfigStore configs;
+
+	private HttpServer server;
+
+	private ExecutorService executor;
+
+	HttpEndpoint(AuthRegistry auth, NamingStore naming, ConfigStore configs) {
+		this.auth = auth;
+		this.naming = naming;
+		this.configs = configs;
+	}
+
+	void start(String host, int port) throws IOException {
+		this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
+		this.executor = Executors.newFixedThreadPool(4, GrpcEndpoint.daemonThreads("nacos-test-server-http-"));
+		this.server.setExecutor(this.executor);
+		this.server.createContext("/", this::handle);
+		this.server.start();
+	}
+
+	void stop() {
+		if (this.server != null) {
+			this.server.stop(0);
+			this.executor.shutdownNow();
+			this.server = null;
+		}
+	}
+
+	private void handle(HttpExchange exchange) throws IOException {
+		try (exchange) {
+			Reply reply;
+			try {
+				reply = route(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), Params.of(exchange));
+			}
+			catch (BadRequest ex) {
+				reply = ex.reply;
+			}
+			catch (RuntimeException ex) {
+				reply = Reply.text(500, "caused: " + ex.getMessage() + ";");
+			}
+			reply.headers.forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+			exchange.getResponseHeaders().set("Content-Type", reply.contentType);
+			byte[] body = reply.body.getBytes(StandardCharsets.UTF_8);
+			exchange.sendResponseHeaders(reply.status, (body.length == 0) ? -1 : body.length);
+			if (body.length > 0) {
+				try (OutputStream out = exchange.getResponseBody()) {
+					out.write(body);
+				}
+			}
+		}
+	}
+
+	private Reply route(String method, String path, Params params) throws BadRequest {
+		String key = method + " " + path;
+		switch (key) {
+			case "GET /nacos/v3/admin/core/state/liveness", "GET /nacos/v3/admin/core/state/readiness",
+					"GET /nacos/v1/console/health/liveness", "GET /nacos/v1/console/health/readiness":
+				return Reply.json(200, Map.of("code", 0, "message", "success", "data", "ok"));
+			case "POST /nacos/v3/auth/user/login", "POST /nacos/v1/auth/users/login", "POST /nacos/v1/auth/login":
+				return login(params);
+			default:
+				break;
+		}
+		if (!isOpenApi(path)) {
+			return notImplemented(method, path);
+		}
+		String refusal = this.auth.refusal(params.accessToken());
+		if (refusal != null) {
+			return Reply.json(403, springError(403, "Forbidden", refusal, path));
+		}
+		return switch (key) {
+			case "POST /nacos/v1/ns/instance", "PUT /nacos/v1/ns/instance" -> v1Register(params, path);
+			case "DELETE /nacos/v1/ns/instance" -> v1Deregister(params, path);
+			case "GET /nacos/v1/ns/instance/list" -> v1List(params, path);
+			case "GET /nacos/v1/cs/configs" -> v1GetConfig(params, path);
+			case "POST /nacos/v1/cs/configs" -> v1PublishConfig(params, path);
+			case "DELETE /nacos/v1/cs/configs" -> v1RemoveConfig(params, path);
+			case "POST /nacos/v3/client/ns/instance" -> v3(() -> v1Register(params, path));
+			case "DELETE /nacos/v3/client/ns/instance" -> v3(() -> v1Deregister(params, path));
+			case "GET /nacos/v3/client/ns/instance/list" -> v3List(params);
+			case "GET /nacos/v3/client/cs/config" -> v3GetConfig(params);
+			default -> isKnownPath(path) ? Reply.json(405, springError(405, "Method Not Allowed",
+					"Method '" + method + "' is not supported.", path)) : notImplemented(method, path);
+		};
+	}
+
+	private static boolean isOpenApi(String path) {
+		return path.startsWith("/nacos/v1/ns/") || path.startsWith("/nacos/v1/cs/")
+				|| path.startsWith("/nacos/v3/client/");
+	}
+
+	private static boolean isKnownPath(String path) {
+		return List.of("/nacos/v1/ns/instance", "/nacos/v1/ns/instance/list", "/nacos/v1/cs/configs",
+				"/nacos/v3/client/ns/instance", "/nacos/v3/client/ns/instance/list", "/nacos/v3/client/cs/config")
+			.contains(path);
+	}
+
+	private static Reply notImplemented(String method, String path) {
+		return Reply.json(501, springError(501, "Not Implemented", "no such api:" + method + ":" + path, path));
+	}
+
+	private Reply login(Params params) {
+		if (!this.auth.isEnabled()) {
+			return Reply.json(403, springError(403, "Forbidden", "Access Denied", "/nacos/v3/auth/user/login"));
+		}
+		AuthRegistry.IssuedToken token = this.auth.login(params.get("username"), params.get("password"));
+		if (token == null) {
+			return Reply.text(403, "unknown user!");
+		}
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("accessToken", token.value());
+		body.put("tokenTtl", token.ttl().toSeconds());
+		body.put("globalAdmin", false);
+		body.put("username", token.username());
+		return Reply.json(200, body);
+	}
+
+	// ---- naming
+
+	private Reply v1Register(Params params, String path) throws BadRequest {
+		ServiceKey service = service(params);
+		Instance instance = instance(params);
+		if (instance.getWeight() < 0 || instance.getWeight() > 10000) {
+			throw new BadRequest(Reply.text(400, "instance format invalid: The weights range from 0.0 to 10000.0"));
+		}
+		try {
+			NamingRequests.checked(instance);
+		}
+		catch (com.alibaba.nacos.api.exception.NacosException ex) {
+			throw new BadRequest(Reply.text(400, ex.getErrMsg()));
+		}
+		this.naming.registerDetached(service, instance);
+		return Reply.text(200, "ok");
+	}
+
+	private Reply v1Deregister(Params params, String path) throws BadRequest {
+		ServiceKey service = service(params);
+		this.naming.deregisterDetached(service, instance(params));
+		return Reply.text(200, "ok");
+	}
+
+	private Reply v1List(Params params, String path) throws BadRequest {
+		ServiceKey service = service(params);
+		ServiceInfo info = this.naming.query(service, params.get("clusters"),
+				Boolean.parseBoolean(params.get("healthyOnly")));
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("name", service.groupedName());
+		body.put("groupName", service.group());
+		body.put("clusters", (params.get("clusters") != null) ? params.get("clusters") : "");
+		body.put("cacheMillis", 10_000);
+		body.put("hosts", info.getHosts().stream().map(HttpEndpoint::hostJson).toList());
+		body.put("lastRefTime", System.currentTimeMillis());
+		body.put("checksum", "");
+		body.put("allIps", false);
+		body.put("reachProtectionThreshold", false);
+		body.put("valid", true);
+		return Reply.json(200, body);
+	}
+
+	private Reply v3List(Params params) throws BadRequest {
+		requireV3(params, "serviceName");
+		ServiceKey service = ServiceKey.of(params.get("namespaceId"), params.get("groupName"),
+				params.get("serviceName"));
+		ServiceInfo info = this.naming.query(service, params.get("clusterName"),
+				Boolean.parseBoolean(params.get("healthyOnly")));
+		return Reply.json(200, Map.of("code", 0, "message", "success", "data",
+				info.getHosts().stream().map(HttpEndpoint::hostJson).toList()));
+	}
+
+	private static Map<String, Object> hostJson(Instance instance) {
+		Map<String, Object> host = new LinkedHashMap<>();
+		host.put("instanceId", instance.getInstanceId());
+		host.put("ip", instance.getIp());
+		host.put("port", instance.getPort());
+		host.put("weight", instance.getWeight());
+		host.put("healthy", instance.isHealthy());
+		host.put("enabled", instance.isEnabled());
+		host.put("ephemeral", instance.isEphemeral());
+		host.put("clusterName", instance.getClusterName());
+		host.put("serviceName", instance.getServiceName());
+		host.put("metadata", instance.getMetadata());
+		host.put("instanceHeartBeatInterval", 5000);
+		host.put("instanceHeartBeatTimeOut", 15000);
+		host.put("ipDeleteTimeout", 30000);
+		return host;
+	}
+
+	private static ServiceKey service(Params params) throws BadRequest {
+		String name = params.required("serviceName");
+		String group = params.get("groupName");
+		int split = name.indexOf("@@");
+		if (split >= 0) {
+			group = name.substring(0, split);
+			name = name.substring(split + 2);
+		}
+		return ServiceKey.of(params.get("namespaceId"), group, name);
+	}
+
+	private static Instance instance(Params params) throws BadRequest {
+		Instance instance = new Instance();
+		instance.setIp(params.required("ip"));
+		instance.setPort(port(params.required("port")));
+		instance.setClusterName(params.get("clusterName"));
+		instance.setWeight(number(params.get("weight"), 1.0, "weight"));
+		instance.setEnabled(params.get("enabled") == null || Boolean.parseBoolean(params.get("enabled")));
+		instance.setHealthy(params.get("healthy") == null || Boolean.parseBoolean(params.get("healthy")));
+		instance.setEphemeral(params.get("ephemeral") == null || Boolean.parseBoolean(params.get("ephemeral")));
+		instance.setMetadata(metadata(params.get("metadata")));
+		return instance;
+	}
+
+	private static int port(String value) throws BadRequest {
+		try {
+			int port = Integer.parseInt(value.trim());
+			if (port >= 0 && port <= 65535) {
+				return port;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw new BadRequest(Reply.text(400, "Param 'port' is illegal, the value should be between 0 and 65535.\n"));
+	}
+
+	private static double number(String value, double fallback, String name) throws BadRequest {
+		if (value == null || value.isBlank()) {
+			return fallback;
+		}
+		try {
+			return Double.parseDouble(value.trim());
+		}
+		catch (NumberFormatException ex) {
+			throw new BadRequest(Reply.text(400, "Param '" + name + "' is illegal, it should be a number."));
+		}
+	}
+
+	private static Map<String, String> metadata(String value) throws BadRequest {
+		if (value == null || value.isBlank()) {
+			return new LinkedHashMap<>();
+		}
+		try {
+			return json.readValue(value, new TypeReference<LinkedHashMap<String, String>>() {
+			});
+		}
+		catch (JsonProcessingException ex) {
+			throw new BadRequest(Reply.text(400, "instance metadata invalid: " + value));
+		}
+	}
+
+	// ---- config
+
+	private Reply v1GetConfig(Params params, String path) throws BadRequest {
+		ConfigKey key = configKey(params, path, "tenant", "group");
+		ConfigStore.ConfigItem item = this.configs.get(key);
+		if (item == null) {
+			return Reply.text(404, "config data not exist\n");
+		}
+		Reply reply = new Reply(200, "text/plain;charset=UTF-8", item.content());
+		reply.headers.put("Config-Type", item.type());
+		reply.headers.put("Content-MD5", item.md5());
+		reply.headers.put("Last-Modified", HTTP_DATE.format(Instant.ofEpochMilli(item.lastModified())));
+		reply.headers.put("Encrypted-Data-Key", "");
+		return reply;
+	}
+
+	private Reply v1PublishConfig(Params params, String path) throws BadRequest {
+		params.springRequired("dataId", path);
+		params.springRequired("group", path);
+		params.springRequired("content", path);
+		ConfigKey key = configKey(params, path, "tenant", "group");
+		String content = params.get("content");
+		if (content.isBlank()) {
+			throw new BadRequest(Reply.text(400, "Param 'content' is illegal, content can not be blank.\n"));
+		}
+		return Reply.text(200, String.valueOf(this.configs.publish(key, content, params.get("type"),
+				params.get("casMd5"))));
+	}
+
+	private Reply v1RemoveConfig(Params params, String path) throws BadRequest {
+		this.configs.remove(configKey(params, path, "tenant", "group"));
+		return Reply.text(200, "true");
+	}
+
+	private Reply v3GetConfig(Params params) throws BadRequest {
+		requireV3(params, "dataId");
+		requireV3(params, "groupName");
+		ConfigKey key = ConfigKey.of(params.get("namespaceId"), params.get("groupName"), params.get("dataId"));
+		ConfigStore.ConfigItem item = this.configs.get(key);
+		if (item == null) {
+			Map<String, Object> body = new LinkedHashMap<>();
+			body.put("code", 20004);
+			body.put("message", "resource not found");
+			body.put("data", null);
+			return Reply.json(200, body);
+		}
+		Map<String, Object> data = new LinkedHashMap<>();
+		data.put("resultCode", 200);
+		data.put("errorCode", 0);
+		data.put("message", null);
+		data.put("requestId", null);
+		data.put("content", item.content());
+		data.put("encryptedDataKey", "");
+		data.put("contentType", item.type());
+		data.put("md5", item.md5());
+		data.put("lastModified", item.lastModified());
+		data.put("tag", null);
+		data.put("beta", false);
+		data.put("success", true);
+		return Reply.json(200, Map.of("code", 0, "message", "success", "data", data));
+	}
+
+	private static ConfigKey configKey(Params params, String path, String tenantParam, String groupParam)
+			throws BadRequest {
+		String dataId = params.springRequired("dataId", path);
+		String group = params.springRequired(groupParam, path);
+		for (String[] named : new String[][] { { "dataId", dataId }, { "group", group } }) {
+			if (!ConfigRequests.VALID_NAME.matcher(named[1]).matches()) {
+				throw new BadRequest(Reply.text(400,
+						"Param '" + named[0] + "' is illegal, illegal characters should not appear in the param.\n"));
+			}
+		}
+		return ConfigKey.of(params.get(tenantParam), group, dataId);
+	}
+
+	private static void requireV3(Params params, String name) throws BadRequest {
+		if (params.get(name) == null) {
+			throw new BadRequest(Reply.text(400, "caused: Required parameter '" + name + "' type String is not present;"));
+		}
+	}
+
+	private interface V3Call {
+
+		Reply call() throws BadRequest;
+
+	}
+
+	/** Wraps a v1 answer in the v3 {@code Result} envelope, and v1 parameter errors in v3's. */
+	private static Reply v3(V3Call call) throws BadRequest {
+		Reply reply;
+		try {
+			reply = call.call();
+		}
+		catch (BadRequest ex) {
+			if (ex.missingParameter != null) {
+				throw new BadRequest(Reply.json(400, Map.of("code", 10000, "message", "parameter missing", "data",
+						"Required parameter '" + ex.missingParameter + "' type String is not present")));
+			}
+			throw ex;
+		}
+		return Reply.json(reply.status, Map.of("code", 0, "message", "success", "data", reply.body));
+	}
+
+	private static Map<String, Object> springError(int status, String error, String message, String path) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("timestamp", Instant.now().toString());
+		body.put("status", status);
+		body.put("error", error);
+		body.put("message", message);
+		body.put("path", path);
+		return body;
+	}
+
+	/**
+	 * Query and form parameters of one request (form values win), plus the access token wherever the client put
+	 * it.
+	 */
+	private static final class Params {
+
+		private final Map<String, String> values = new LinkedHashMap<>();
+
+		private String accessTokenHeader;
+
+		static Params of(HttpExchange exchange) throws IOException {
+			Params params = new Params();
+			params.parse(exchange.getRequestURI().getRawQuery());
+			String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+			byte[] body = exchange.getRequestBody().readAllBytes();
+			if (body.length > 0 && (contentType == null || contentType.startsWith("application/x-www-form-urlencoded"))) {
+				params.parse(new String(body, StandardCharsets.UTF_8));
+			}
+			params.accessTokenHeader = exchange.getRequestHeaders().getFirst("accessToken");
+			String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+			if (params.accessTokenHeader == null && authorization != null && authorization.startsWith("Bearer ")) {
+				params.accessTokenHeader = authorization.substring("Bearer ".length()).trim();
+			}
+			return params;
+		}
+
+		private void parse(String raw) {
+			if (raw == null || raw.isEmpty()) {
+				return;
+			}
+			for (String pair : raw.split("&")) {
+				int eq = pair.indexOf('=');
+				String name = URLDecoder.decode((eq < 0) ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+				String value = (eq < 0) ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+				this.values.put(name, value);
+			}
+		}
+
+		String get(String name) {
+			return this.values.get(name);
+		}
+
+		String accessToken() {
+			return (this.values.get("accessToken") != null) ? this.values.get("accessToken") : this.accessTokenHeader;
+		}
+
+		/** A parameter that naming's v1 API reports missing in its own words. */
+		String required(String name) throws BadRequest {
+			String value = this.values.get(name);
+			if (value == null || value.isBlank()) {
+				BadRequest missing = new BadRequest(Reply.text(400, "Param '" + name + "' is required."));
+				missing.missingParameter = name;
+				throw missing;
+			}
+			return value;
+		}
+
+		/** A parameter that Spring MVC reports missing (the config v1 API). */
+		String springRequired(String name, String path) throws BadRequest {
+			String value = this.values.get(name);
+			if (value == null) {
+				throw new BadRequest(Reply.json(400, springError(400, "Bad Request",
+						"Required parameter '" + name + "' is not present.", path)));
+			}
+			return value;
+		}
+
+	}
+
+	private static final class Reply {
+
+		final int status;
+
+		final String contentType;
+
+		final String body;
+
+		final Map<String, String> headers = new LinkedHashMap<>();
+
+		Reply(int status, String contentType, String body) {
+			this.status = status;
+			this.contentType = contentType;
+			this.body = body;
+		}
+
+		static Reply text(int status, String body) {
+			return new Reply(status, "text/plain;charset=UTF-8", body);
+		}
+
+		static Reply json(int status, Object body) {
+			try {
+				return new Reply(status, "application/json", json.writeValueAsString(body));
+			}
+			catch (JsonProcessingException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+
+	}
+
+	private static final class BadRequest extends Exception {
+
+		final transient Reply reply;
+
+		String missingParameter;
+
+		BadRequest(Reply reply) {
+			super(null, null, false, false);
+			this.reply = reply;
+		}
+
+	}
+
+}

@@ -1,0 +1,354 @@
+package dev.nacosboot.testserver;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+import com.alibaba.nacos.api.naming.pojo.Instance;
+import com.alibaba.nacos.api.remote.request.HealthCheckRequest;
+import com.alibaba.nacos.api.remote.response.HealthCheckResponse;
+
+/**
+ * An embedded, in-memory server that speaks the protocol of the official Nacos Java client (gRPC on port + 1000,
+ * plus a small HTTP API on the port itself), for tests and local development. It is not a Nacos replacement: no
+ * persistence, no cluster, no console.
+ *
+ * <pre>{@code
+ * try (NacosTestServer server = NacosTestServer.builder().build().start()) {
+ *     NamingService naming = NacosFactory.createNamingService(server.serverAddr());
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class NacosTestServer implements AutoCloseable {
+
+	/** The offset of the gRPC port the Nacos client uses by default. */
+	public static final int GRPC_PORT_OFFSET = 1000;
+
+	private final String host;
+
+	private final int requestedPort;
+
+	private final AuthRegistry auth;
+
+	private final ConnectionRegistry connections = new ConnectionRegistry();
+
+	private final NamingStore naming = new NamingStore();
+
+	private final ConfigStore configs = new ConfigStore();
+
+	private final RequestRouter router;
+
+	private volatile int port = -1;
+
+	private GrpcEndpoint grpc;
+
+	private HttpEndpoint http;
+
+	private NacosTestServer(Builder builder) {
+		this.host = builder.host;
+		this.requestedPort = builder.port;
+		this.auth = new AuthRegistry(builder.clock);
+		this.auth.enable(builder.authEnabled);
+		this.auth.tokenTtl(builder.tokenTtl);
+		builder.users.forEach(this.auth::addUser);
+		builder.configs.forEach((key, item) -> this.configs.publish(key, item.content(), item.type(), null));
+		this.router = new RequestRouter(this.auth);
+		this.router.add(HealthCheckRequest.class, HealthCheckResponse::new, false,
+				(request, connection) -> new HealthCheckResponse());
+		new NamingRequests(this.naming).registerOn(this.router);
+		new ConfigRequests(this.configs).registerOn(this.router);
+		this.connections.onClose(this.naming::connectionClosed);
+		this.connections.onClose(this.configs::connectionClosed);
+	}
+
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * Starts listening: HTTP on the port, gRPC on port + 1000. A port of 0 picks a free pair.
+	 * @return this server
+	 */
+	public synchronized NacosTestServer start() {
+		if (this.grpc != null) {
+			return this;
+		}
+		int attempts = (this.requestedPort == 0 && this.port < 0) ? 10 : 1;
+		IOException failure = null;
+		for (int attempt = 0; attempt < attempts; attempt++) {
+			int candidate = (this.port > 0) ? this.port : (this.requestedPort > 0) ? this.requestedPort : freePortPair();
+			try {
+				bind(candidate);
+				this.port = candidate;
+				return this;
+			}
+			catch (IOException ex) {
+				failure = ex;
+				stopEndpoints();
+			}
+		}
+		throw new UncheckedIOException("Could not start the Nacos test server on " + this.host + ":"
+				+ ((this.port > 0) ? this.port : this.requestedPort), failure);
+	}
+
+	private void bind(int candidate) throws IOException {
+		GrpcEndpoint grpcEndpoint = new GrpcEndpoint(this.connections, this.router, Abilities.SERVER);
+		this.grpc = grpcEndpoint;
+		grpcEndpoint.start(this.host, candidate + GRPC_PORT_OFFSET);
+		HttpEndpoint httpEndpoint = new HttpEndpoint(this.auth, this.naming, this.configs);
+		this.http = httpEndpoint;
+		httpEndpoint.start(this.host, candidate);
+	}
+
+	/**
+	 * Stops listening and forgets every connection and what was bound to it (ephemeral instances, subscriptions,
+	 * config listeners), as a stopped Nacos does. Configs, persistent instances and users stay for a restart.
+	 */
+	public synchronized void stop() {
+		stopEndpoints();
+		this.connections.closeAll();
+		this.naming.clearEphemeral();
+		this.configs.clearListeners();
+	}
+
+	/**
+	 * Stops and starts again on the same ports; connected clients reconnect and replay their registrations,
+	 * subscriptions and listeners by themselves.
+	 */
+	public synchronized void restart() {
+		stop();
+		start();
+	}
+
+	@Override
+	public synchronized void close() {
+		stop();
+		this.naming.shutdown();
+		this.configs.shutdown();
+	}
+
+	private void stopEndpoints() {
+		if (this.http != null) {
+			this.http.stop();
+			this.http = null;
+		}
+		if (this.grpc != null) {
+			this.grpc.stop();
+			this.grpc = null;
+		}
+	}
+
+	public boolean isRunning() {
+		return this.grpc != null;
+	}
+
+	public String host() {
+		return this.host;
+	}
+
+	/** The HTTP port, the one a client is configured with. */
+	public int port() {
+		if (this.port < 0) {
+			throw new IllegalStateException("The Nacos test server has not been started");
+		}
+		return this.port;
+	}
+
+	public int grpcPort() {
+		return port() + GRPC_PORT_OFFSET;
+	}
+
+	/** The address to give a client as {@code serverAddr}: {@code host:port}. */
+	public String serverAddr() {
+		return this.host + ":" + port();
+	}
+
+	// ---- state for assertions
+
+	/** Instances of a service as the server holds them (namespace {@code null} or "" means public). */
+	public List<Instance> instances(String namespace, String group, String serviceName) {
+		return this.naming.instances(ServiceKey.of(namespace, group, serviceName));
+	}
+
+	public List<Instance> instances(String serviceName) {
+		return instances(null, null, serviceName);
+	}
+
+	/** Ids of the connections subscribed to a service. */
+	public List<String> subscribers(String namespace, String group, String serviceName) {
+		return this.naming.subscriberConnections(ServiceKey.of(namespace, group, serviceName));
+	}
+
+	/** Ids of the connections listening to a config. */
+	public List<String> configListeners(String tenant, String group, String dataId) {
+		return this.configs.listenerConnections(ConfigKey.of(tenant, group, dataId));
+	}
+
+	/** The connections that completed their setup. */
+	public List<ClientConnection> connections() {
+		List<ClientConnection> result = new ArrayList<>();
+		for (ServerConnection connection : this.connections.all()) {
+			result.add(new ClientConnection(connection.id(), connection.clientIp(), connection.module(),
+					connection.clientVersion(), connection.labels()));
+		}
+		return result;
+	}
+
+	/** The content of a config, if there is one. */
+	public Optional<String> config(String tenant, String group, String dataId) {
+		return Optional.ofNullable(this.configs.get(ConfigKey.of(tenant, group, dataId)))
+			.map(ConfigStore.ConfigItem::content);
+	}
+
+	// ---- control
+
+	/** Publishes a config as a client would, notifying its listeners. */
+	public void publishConfig(String tenant, String group, String dataId, String content, String type) {
+		this.configs.publish(ConfigKey.of(tenant, group, dataId), content, type, null);
+	}
+
+	public boolean removeConfig(String tenant, String group, String dataId) {
+		return this.configs.remove(ConfigKey.of(tenant, group, dataId));
+	}
+
+	/**
+	 * Forgets all connections without closing them: each client's next request is refused as unregistered (301),
+	 * so it reconnects and replays its state.
+	 */
+	public void forgetConnections() {
+		this.connections.forgetAll();
+	}
+
+	/** Turns auth on or off at runtime. */
+	public void enableAuth(boolean enabled) {
+		this.auth.enable(enabled);
+	}
+
+	public void addUser(String username, String password) {
+		this.auth.addUser(username, password);
+	}
+
+	/** Invalidates every issued token. */
+	public void forgetTokens() {
+		this.auth.forgetTokens();
+	}
+
+	private int freePortPair() {
+		for (int attempt = 0; attempt < 50; attempt++) {
+			int candidate = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+			if (isFree(candidate) && isFree(candidate + GRPC_PORT_OFFSET)) {
+				return candidate;
+			}
+		}
+		throw new IllegalStateException("No free port P with P + " + GRPC_PORT_OFFSET + " free on " + this.host);
+	}
+
+	private boolean isFree(int candidate) {
+		try (ServerSocket socket = new ServerSocket()) {
+			socket.setReuseAddress(false);
+			socket.bind(new InetSocketAddress(InetAddress.getByName(this.host), candidate));
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * A client connection as the server sees it.
+	 *
+	 * @param id the connection id
+	 * @param clientIp the client's address
+	 * @param module {@code naming} or {@code config}
+	 * @param clientVersion the version the client reported
+	 * @param labels the labels the client sent at setup
+	 */
+	public record ClientConnection(String id, String clientIp, String module, String clientVersion,
+			Map<String, String> labels) {
+	}
+
+	/**
+	 * Options of a {@link NacosTestServer}.
+	 */
+	public static final class Builder {
+
+		private String host = "127.0.0.1";
+
+		private int port;
+
+		private boolean authEnabled;
+
+		private Duration tokenTtl = Duration.ofHours(5);
+
+		private final Map<String, String> users = new LinkedHashMap<>();
+
+		private final Map<ConfigKey, ConfigStore.ConfigItem> configs = new LinkedHashMap<>();
+
+		private Clock clock = Clock.systemUTC();
+
+		private Builder() {
+		}
+
+		/** Address to bind, {@code 127.0.0.1} by default. */
+		public Builder host(String host) {
+			this.host = host;
+			return this;
+		}
+
+		/** HTTP port (gRPC listens on port + 1000); 0, the default, picks a free pair. */
+		public Builder port(int port) {
+			if (port < 0 || port + GRPC_PORT_OFFSET > 65535) {
+				throw new IllegalArgumentException("port must be between 0 and " + (65535 - GRPC_PORT_OFFSET)
+						+ " (gRPC listens on port + " + GRPC_PORT_OFFSET + "), was " + port);
+			}
+			this.port = port;
+			return this;
+		}
+
+		/** Turns auth on with one user; call again for more users. */
+		public Builder user(String username, String password) {
+			this.authEnabled = true;
+			this.users.put(username, password);
+			return this;
+		}
+
+		public Builder tokenTtl(Duration tokenTtl) {
+			this.tokenTtl = tokenTtl;
+			return this;
+		}
+
+		Builder clock(Clock clock) {
+			this.clock = clock;
+			return this;
+		}
+
+		/** Seeds a config in the public namespace. */
+		public Builder config(String group, String dataId, String content) {
+			return config(null, group, dataId, content, null);
+		}
+
+		/** Seeds a config. */
+		public Builder config(String tenant, String group, String dataId, String content, String type) {
+			this.configs.put(ConfigKey.of(tenant, group, dataId),
+					new ConfigStore.ConfigItem(content, ConfigStore.md5(content), type, 0));
+			return this;
+		}
+
+		public NacosTestServer build() {
+			return new NacosTestServer(this);
+		}
+
+	}
+
+}

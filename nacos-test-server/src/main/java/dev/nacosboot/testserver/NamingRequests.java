@@ -1,0 +1,143 @@
+package dev.nacosboot.testserver;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+import com.alibaba.nacos.api.common.Constants;
+import com.alibaba.nacos.api.exception.NacosException;
+import com.alibaba.nacos.api.naming.pojo.Instance;
+import com.alibaba.nacos.api.naming.remote.NamingRemoteConstants;
+import com.alibaba.nacos.api.naming.remote.request.AbstractNamingRequest;
+import com.alibaba.nacos.api.naming.remote.request.BatchInstanceRequest;
+import com.alibaba.nacos.api.naming.remote.request.InstanceRequest;
+import com.alibaba.nacos.api.naming.remote.request.PersistentInstanceRequest;
+import com.alibaba.nacos.api.naming.remote.request.ServiceListRequest;
+import com.alibaba.nacos.api.naming.remote.request.ServiceQueryRequest;
+import com.alibaba.nacos.api.naming.remote.request.SubscribeServiceRequest;
+import com.alibaba.nacos.api.naming.remote.response.BatchInstanceResponse;
+import com.alibaba.nacos.api.naming.remote.response.InstanceResponse;
+import com.alibaba.nacos.api.naming.remote.response.QueryServiceResponse;
+import com.alibaba.nacos.api.naming.remote.response.ServiceListResponse;
+import com.alibaba.nacos.api.naming.remote.response.SubscribeServiceResponse;
+import com.alibaba.nacos.api.naming.pojo.ServiceInfo;
+import com.alibaba.nacos.api.remote.response.ResponseCode;
+
+/**
+ * The naming requests of the client, translated into {@link NamingStore} operations.
+ */
+final class NamingRequests {
+
+	private static final Pattern CLUSTER_NAME = Pattern.compile("^[0-9a-zA-Z-]+$");
+
+	private final NamingStore store;
+
+	NamingRequests(NamingStore store) {
+		this.store = store;
+	}
+
+	void registerOn(RequestRouter router) {
+		router.add(InstanceRequest.class, InstanceResponse::new, true, this::instance);
+		router.add(BatchInstanceRequest.class, BatchInstanceResponse::new, true, this::batch);
+		router.add(PersistentInstanceRequest.class, InstanceResponse::new, true, this::persistent);
+		router.add(ServiceQueryRequest.class, QueryServiceResponse::new, true, this::query);
+		router.add(SubscribeServiceRequest.class, SubscribeServiceResponse::new, true, this::subscribe);
+		router.add(ServiceListRequest.class, ServiceListResponse::new, true, this::list);
+	}
+
+	private InstanceResponse instance(InstanceRequest request, ServerConnection connection) throws NacosException {
+		ServiceKey service = serviceOf(request);
+		Instance instance = checked(request.getInstance());
+		switch (request.getType()) {
+			case NamingRemoteConstants.REGISTER_INSTANCE -> this.store.register(connection, service, List.of(instance));
+			case NamingRemoteConstants.DE_REGISTER_INSTANCE -> this.store.deregister(connection, service);
+			default -> throw new NacosException(NacosException.INVALID_PARAM,
+					String.format("Unsupported request type %s", request.getType()));
+		}
+		return new InstanceResponse(request.getType());
+	}
+
+	private BatchInstanceResponse batch(BatchInstanceRequest request, ServerConnection connection)
+			throws NacosException {
+		ServiceKey service = serviceOf(request);
+		if (!NamingRemoteConstants.BATCH_REGISTER_INSTANCE.equals(request.getType())) {
+			throw new NacosException(NacosException.INVALID_PARAM,
+					String.format("Unsupported request type %s", request.getType()));
+		}
+		List<Instance> instances = (request.getInstances() != null) ? request.getInstances() : List.of();
+		for (Instance instance : instances) {
+			checked(instance);
+			if (!instance.isEphemeral()) {
+				throw new NacosException(NacosException.INVALID_PARAM, String.format(
+						"Batch registration does not allow persistent instance registration , Instance：%s",
+						instance));
+			}
+		}
+		this.store.register(connection, service, instances);
+		return new BatchInstanceResponse(request.getType());
+	}
+
+	private InstanceResponse persistent(PersistentInstanceRequest request, ServerConnection connection)
+			throws NacosException {
+		ServiceKey service = serviceOf(request);
+		Instance instance = checked(request.getInstance());
+		switch (request.getType()) {
+			case NamingRemoteConstants.REGISTER_INSTANCE -> this.store.registerPersistent(service, instance);
+			case NamingRemoteConstants.DE_REGISTER_INSTANCE -> this.store.deregisterPersistent(service, instance);
+			default -> throw new NacosException(NacosException.INVALID_PARAM,
+					String.format("Unsupported request type %s", request.getType()));
+		}
+		return new InstanceResponse(request.getType());
+	}
+
+	private QueryServiceResponse query(ServiceQueryRequest request, ServerConnection connection)
+			throws NacosException {
+		ServiceInfo info = this.store.query(serviceOf(request), request.getCluster(), request.isHealthyOnly());
+		return QueryServiceResponse.buildSuccessResponse(info);
+	}
+
+	private SubscribeServiceResponse subscribe(SubscribeServiceRequest request, ServerConnection connection)
+			throws NacosException {
+		ServiceKey service = serviceOf(request);
+		ServiceInfo info = request.isSubscribe() ? this.store.subscribe(connection, service, request.getClusters())
+				: this.store.unsubscribe(connection, service, request.getClusters());
+		return new SubscribeServiceResponse(ResponseCode.SUCCESS.getCode(), "success", info);
+	}
+
+	private ServiceListResponse list(ServiceListRequest request, ServerConnection connection) {
+		NamingStore.ServicePage page = this.store.list(request.getNamespace(), request.getGroupName(),
+				request.getPageNo(), request.getPageSize());
+		return ServiceListResponse.buildSuccessResponse(page.count(), page.names());
+	}
+
+	private static ServiceKey serviceOf(AbstractNamingRequest request) throws NacosException {
+		String name = request.getServiceName();
+		if (name == null || name.isBlank()) {
+			throw new NacosException(NacosException.INVALID_PARAM, "Param 'serviceName' is illegal, serviceName is blank");
+		}
+		if (name.contains(Constants.SERVICE_INFO_SPLITER)) {
+			throw new NacosException(NacosException.INVALID_PARAM,
+					"Param 'serviceName' is illegal, it should not contain " + Constants.SERVICE_INFO_SPLITER);
+		}
+		return ServiceKey.of(request.getNamespace(), request.getGroupName(), name.trim());
+	}
+
+	static Instance checked(Instance instance) throws NacosException {
+		if (instance == null) {
+			throw new NacosException(NacosException.INVALID_PARAM, "Instance can not be null.");
+		}
+		if (instance.getIp() == null || instance.getIp().isBlank()) {
+			throw new NacosException(NacosException.INVALID_PARAM, "Param 'ip' is illegal, ip is blank");
+		}
+		if (instance.getPort() < 0 || instance.getPort() > 65535) {
+			throw new NacosException(NacosException.INVALID_PARAM,
+					"Param 'port' is illegal, port should be in range [0, 65535]");
+		}
+		String cluster = instance.getClusterName();
+		if (cluster != null && !cluster.isEmpty() && !CLUSTER_NAME.matcher(cluster).matches()) {
+			throw new NacosException(NacosException.INVALID_PARAM, String.format(
+					"Instance 'clusterName' should be characters with only 0-9a-zA-Z-. (current: %s)", cluster));
+		}
+		return instance;
+	}
+
+}
