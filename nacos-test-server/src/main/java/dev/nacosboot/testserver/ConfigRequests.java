@@ -36,7 +36,7 @@ final class ConfigRequests {
 
 	private ConfigQueryResponse query(ConfigQueryRequest request) throws NacosException {
 		checkNames(request.getDataId(), request.getGroup());
-		ConfigStore.ConfigItem item = this.store.get(ConfigKey.of(request.getTenant(), request.getGroup(),
+		ConfigStore.ConfigItem item = this.store.query(ConfigKey.of(request.getTenant(), request.getGroup(),
 				request.getDataId()));
 		if (item == null) {
 			return ConfigQueryResponse.buildFailResponse(ConfigQueryResponse.CONFIG_NOT_FOUND, "config data not exist");

@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -34,9 +35,25 @@ final class ConfigStore {
 	private final ExecutorService notifications = Executors
 		.newSingleThreadExecutor(GrpcEndpoint.daemonThreads("nacos-test-server-config-notify-"));
 
+	private final Map<ConfigKey, Long> queries = new HashMap<>();
+
 	ConfigItem get(ConfigKey key) {
 		synchronized (this.lock) {
 			return this.items.get(key);
+		}
+	}
+
+	/** Reads a config for a client, counting the read. */
+	ConfigItem query(ConfigKey key) {
+		synchronized (this.lock) {
+			this.queries.merge(key, 1L, Long::sum);
+			return this.items.get(key);
+		}
+	}
+
+	long queryCount(ConfigKey key) {
+		synchronized (this.lock) {
+			return this.queries.getOrDefault(key, 0L);
 		}
 	}
 
@@ -67,7 +84,7 @@ final class ConfigStore {
 		return (type != null && KNOWN_TYPES.contains(type)) ? type : "text";
 	}
 
-	private static final java.util.Set<String> KNOWN_TYPES = java.util.Set.of("properties", "xml", "json", "text",
+	private static final Set<String> KNOWN_TYPES = Set.of("properties", "xml", "json", "text",
 			"html", "yaml", "toml", "unset");
 
 	boolean remove(ConfigKey key) {

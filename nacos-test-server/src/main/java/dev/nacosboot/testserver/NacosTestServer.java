@@ -211,6 +211,19 @@ public final class NacosTestServer implements AutoCloseable {
 			.map(ConfigStore.ConfigItem::content);
 	}
 
+	/**
+	 * How many requests of a type the server has received from clients, by the request's simple class name (e.g.
+	 * {@code "ConfigQueryRequest"}, {@code "InstanceRequest"}).
+	 */
+	public long requestCount(String requestType) {
+		return this.router.count(requestType);
+	}
+
+	/** How many times clients have read this config. */
+	public long configQueryCount(String tenant, String group, String dataId) {
+		return this.configs.queryCount(ConfigKey.of(tenant, group, dataId));
+	}
+
 	// ---- control
 
 	/** Publishes a config as a client would, notifying its listeners. */

@@ -2,6 +2,7 @@ package dev.nacosboot.testserver;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
@@ -22,6 +23,8 @@ final class RequestRouter {
 	private static final Logger logger = LoggerFactory.getLogger(RequestRouter.class);
 
 	private final Map<String, Route> routes = new ConcurrentHashMap<>();
+
+	private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
 	private final AuthRegistry auth;
 
@@ -49,6 +52,7 @@ final class RequestRouter {
 	}
 
 	Response route(Request request, ServerConnection connection) {
+		this.counts.computeIfAbsent(request.getClass().getSimpleName(), (type) -> new LongAdder()).increment();
 		Route route = this.routes.get(request.getClass().getSimpleName());
 		if (route == null) {
 			return ErrorResponse.build(NacosException.NO_HANDLER, "RequestHandler Not Found");
@@ -68,6 +72,12 @@ final class RequestRouter {
 			logger.warn("Failed to handle {} from {}", request.getClass().getSimpleName(), connection.id(), ex);
 			return ErrorResponse.build(ex);
 		}
+	}
+
+	/** How many requests of this type (simple class name) the server has received. */
+	long count(String type) {
+		LongAdder count = this.counts.get(type);
+		return (count != null) ? count.sum() : 0;
 	}
 
 	@FunctionalInterface
