@@ -1,0 +1,117 @@
+package dev.nacosboot.testserver;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import com.alibaba.nacos.api.PropertyKeyConst;
+import com.alibaba.nacos.api.config.ConfigService;
+import com.alibaba.nacos.api.exception.NacosException;
+import com.alibaba.nacos.api.naming.NamingService;
+import com.alibaba.nacos.api.naming.pojo.Instance;
+import dev.nacosboot.testserver.junit.NacosTarget;
+import dev.nacosboot.testserver.junit.NacosTestServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Auth on: clients with good credentials work, wrong or missing credentials are refused. Against an external server
+ * these run only when {@code NACOS_USERNAME} says that server has auth on.
+ */
+class AuthIntegrationTests {
+
+	@RegisterExtension
+	static final NacosTestServerExtension nacos = NacosTestServerExtension.withAuth("nacos", "s3cret");
+
+	private NacosClients clients;
+
+	private String group;
+
+	@BeforeEach
+	void setUp() {
+		NacosTarget target = nacos.target();
+		assumeThat(!target.isExternal() || target.username().isPresent())
+			.as("the external server has auth on (NACOS_USERNAME set)")
+			.isTrue();
+		this.clients = new NacosClients(target);
+		this.group = target.unique("auth");
+	}
+
+	@AfterEach
+	void tearDown() throws Exception {
+		if (this.clients != null) {
+			this.clients.close();
+		}
+	}
+
+	@Test
+	void clientWithGoodCredentialsRegistersAndReadsConfig() throws Exception {
+		NamingService naming = this.clients.naming(nacos.target().clientProperties());
+		ConfigService config = this.clients.config(nacos.target().clientProperties());
+
+		naming.registerInstance("secured", this.group, instance());
+		config.publishConfig("secured.properties", this.group, "ok=true");
+
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(naming.getAllInstances("secured", this.group, false)).hasSize(1);
+			assertThat(config.getConfig("secured.properties", this.group, 3000)).isEqualTo("ok=true");
+		});
+		config.removeConfig("secured.properties", this.group);
+	}
+
+	@Test
+	void wrongPasswordIsRefused() throws Exception {
+		Properties properties = nacos.target().clientProperties();
+		properties.setProperty(PropertyKeyConst.PASSWORD, "wrong-password");
+		NamingService naming = this.clients.naming(properties);
+		ConfigService config = this.clients.config(properties);
+
+		assertThatExceptionOfType(NacosException.class)
+			.isThrownBy(() -> naming.registerInstance("secured", this.group, instance()))
+			.satisfies((ex) -> assertThat(ex.getErrCode()).isEqualTo(NacosException.NO_RIGHT));
+		assertThatExceptionOfType(NacosException.class)
+			.isThrownBy(() -> config.getConfig("secured.properties", this.group, 3000))
+			.satisfies((ex) -> assertThat(ex.getErrCode()).isEqualTo(NacosException.NO_RIGHT));
+	}
+
+	@Test
+	void clientWithoutCredentialsIsRefused() throws Exception {
+		Properties properties = nacos.target().clientProperties();
+		properties.remove(PropertyKeyConst.USERNAME);
+		properties.remove(PropertyKeyConst.PASSWORD);
+		NamingService naming = this.clients.naming(properties);
+
+		assertThatExceptionOfType(NacosException.class)
+			.isThrownBy(() -> naming.registerInstance("secured", this.group, instance()))
+			.satisfies((ex) -> assertThat(ex.getErrCode()).isEqualTo(NacosException.NO_RIGHT));
+	}
+
+	@Test
+	void revokedTokensAreRefusedUntilTheClientLogsInAgain(NacosTarget target) throws Exception {
+		NacosTestServer server = target.server();
+		NamingService naming = this.clients.naming(target.clientProperties());
+		naming.registerInstance("secured", this.group, instance());
+
+		server.forgetTokens();
+
+		assertThatExceptionOfType(NacosException.class)
+			.isThrownBy(() -> naming.getServicesOfServer(1, 10, this.group))
+			.satisfies((ex) -> assertThat(ex.getErrCode()).isEqualTo(NacosException.NO_RIGHT));
+	}
+
+	private static Instance instance() {
+		Instance instance = new Instance();
+		instance.setIp("10.9.0.1");
+		instance.setPort(8080);
+		instance.setMetadata(Map.of());
+		return instance;
+	}
+
+}
