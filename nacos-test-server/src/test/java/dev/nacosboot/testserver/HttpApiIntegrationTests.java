@@ -1,0 +1,212 @@
+package dev.nacosboot.testserver;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nacosboot.testserver.junit.NacosTestServerExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The HTTP API a person uses with curl: probes, the v1 open API and the Nacos 3 client API, with the status codes
+ * and messages a real Nacos 3 gives for good and bad requests.
+ */
+class HttpApiIntegrationTests {
+
+	@RegisterExtension
+	static final NacosTestServerExtension nacos = new NacosTestServerExtension();
+
+	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private static final ObjectMapper json = new ObjectMapper();
+
+	private String group;
+
+	private String namespace;
+
+	@BeforeEach
+	void setUp(TestInfo test) {
+		this.group = nacos.target().unique(test.getTestMethod().orElseThrow().getName());
+		this.namespace = nacos.target().unique("ns");
+	}
+
+	@Test
+	void probesAnswerOk() throws Exception {
+		for (String probe : new String[] { "liveness", "readiness" }) {
+			HttpResponse<String> response = get("/nacos/v3/admin/core/state/" + probe);
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(json.readTree(response.body()).get("data").asText()).isEqualTo("ok");
+		}
+	}
+
+	@Test
+	void instanceRegisteredOverHttpIsListedAndDeregistered() throws Exception {
+		String service = "serviceName=http-svc&groupName=" + this.group + "&namespaceId=" + this.namespace;
+		HttpResponse<String> registered = send("POST", "/nacos/v1/ns/instance?" + service
+				+ "&ip=10.8.0.1&port=8080&weight=2&metadata=" + encode("{\"version\":\"v2\"}"));
+		assertThat(registered.statusCode()).isEqualTo(200);
+		assertThat(registered.body()).isEqualTo("ok");
+
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			JsonNode list = json.readTree(get("/nacos/v1/ns/instance/list?" + service).body());
+			assertThat(list.get("name").asText()).isEqualTo(this.group + "@@http-svc");
+			assertThat(list.get("hosts")).hasSize(1);
+			JsonNode host = list.get("hosts").get(0);
+			assertThat(host.get("ip").asText()).isEqualTo("10.8.0.1");
+			assertThat(host.get("port").asInt()).isEqualTo(8080);
+			assertThat(host.get("weight").asDouble()).isEqualTo(2.0);
+			assertThat(host.get("metadata").get("version").asText()).isEqualTo("v2");
+			assertThat(host.get("instanceId").asText()).isEqualTo("10.8.0.1#8080#DEFAULT#" + this.group + "@@http-svc");
+		});
+
+		assertThat(send("DELETE", "/nacos/v1/ns/instance?" + service + "&ip=10.8.0.1&port=8080").body())
+			.isEqualTo("ok");
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+				json.readTree(get("/nacos/v1/ns/instance/list?" + service).body()).get("hosts")).isEmpty());
+	}
+
+	@Test
+	void badInstanceParametersAreRefusedWithTheServersMessages() throws Exception {
+		assertThat(send("POST", "/nacos/v1/ns/instance?ip=10.8.0.1&port=80")).satisfies(
+				(response) -> assertThat(response.statusCode()).isEqualTo(400),
+				(response) -> assertThat(response.body()).isEqualTo("Param 'serviceName' is required."));
+		assertThat(send("POST", "/nacos/v1/ns/instance?serviceName=x&port=80")).satisfies(
+				(response) -> assertThat(response.statusCode()).isEqualTo(400),
+				(response) -> assertThat(response.body()).isEqualTo("Param 'ip' is required."));
+		assertThat(send("POST", "/nacos/v1/ns/instance?serviceName=x&ip=10.8.0.1&port=abc")).satisfies(
+				(response) -> assertThat(response.statusCode()).isEqualTo(400),
+				(response) -> assertThat(response.body())
+					.startsWith("Param 'port' is illegal, the value should be between 0 and 65535."));
+		assertThat(send("POST", "/nacos/v1/ns/instance?serviceName=x&ip=10.8.0.1&port=80&weight=-1")).satisfies(
+				(response) -> assertThat(response.statusCode()).isEqualTo(400),
+				(response) -> assertThat(response.body())
+					.isEqualTo("instance format invalid: The weights range from 0.0 to 10000.0"));
+		assertThat(send("POST", "/nacos/v1/ns/instance?serviceName=x&ip=10.8.0.1&port=80&clusterName=bad_name"))
+			.satisfies((response) -> assertThat(response.statusCode()).isEqualTo(400),
+					(response) -> assertThat(response.body()).isEqualTo(
+							"Instance 'clusterName' should be characters with only 0-9a-zA-Z-. (current: bad_name)"));
+		assertThat(get("/nacos/v1/ns/instance/list").statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	void configPublishedOverHttpIsReadAndDeleted() throws Exception {
+		String key = "dataId=http.yaml&group=" + this.group + "&tenant=" + this.namespace;
+		HttpResponse<String> published = send("POST", "/nacos/v1/cs/configs",
+				key + "&type=yaml&content=" + encode("name: nacos\n"));
+		assertThat(published.statusCode()).isEqualTo(200);
+		assertThat(published.body()).isEqualTo("true");
+
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			HttpResponse<String> read = get("/nacos/v1/cs/configs?" + key);
+			assertThat(read.statusCode()).isEqualTo(200);
+			assertThat(read.body()).isEqualTo("name: nacos\n");
+			assertThat(read.headers().firstValue("Config-Type")).contains("yaml");
+			assertThat(read.headers().firstValue("Content-MD5")).contains(ConfigStore.md5("name: nacos\n"));
+		});
+
+		assertThat(send("DELETE", "/nacos/v1/cs/configs?" + key).body()).isEqualTo("true");
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			HttpResponse<String> missing = get("/nacos/v1/cs/configs?" + key);
+			assertThat(missing.statusCode()).isEqualTo(404);
+			assertThat(missing.body()).startsWith("config data not exist");
+		});
+	}
+
+	@Test
+	void badConfigParametersAreRefused() throws Exception {
+		HttpResponse<String> noDataId = get("/nacos/v1/cs/configs?group=G");
+		assertThat(noDataId.statusCode()).isEqualTo(400);
+		assertThat(json.readTree(noDataId.body()).get("message").asText())
+			.isEqualTo("Required parameter 'dataId' is not present.");
+		HttpResponse<String> noContent = send("POST", "/nacos/v1/cs/configs", "dataId=a.yaml&group=G");
+		assertThat(noContent.statusCode()).isEqualTo(400);
+		assertThat(json.readTree(noContent.body()).get("message").asText())
+			.isEqualTo("Required parameter 'content' is not present.");
+		HttpResponse<String> badDataId = send("POST", "/nacos/v1/cs/configs", "dataId=a%20b&group=G&content=1");
+		assertThat(badDataId.statusCode()).isEqualTo(400);
+		assertThat(badDataId.body())
+			.startsWith("Param 'dataId' is illegal, illegal characters should not appear in the param.");
+	}
+
+	@Test
+	void nacos3ClientApiWrapsResultsAndReportsMissingParameters() throws Exception {
+		String service = "serviceName=v3-svc&groupName=" + this.group + "&namespaceId=" + this.namespace;
+		HttpResponse<String> registered = send("POST", "/nacos/v3/client/ns/instance?" + service + "&ip=10.8.0.2&port=81");
+		assertThat(registered.statusCode()).isEqualTo(200);
+		assertThat(json.readTree(registered.body()).get("code").asInt()).isZero();
+
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			JsonNode listed = json.readTree(get("/nacos/v3/client/ns/instance/list?" + service).body());
+			assertThat(listed.get("code").asInt()).isZero();
+			assertThat(listed.get("data")).hasSize(1);
+			assertThat(listed.get("data").get(0).get("ip").asText()).isEqualTo("10.8.0.2");
+		});
+		assertThat(json.readTree(send("DELETE", "/nacos/v3/client/ns/instance?" + service + "&ip=10.8.0.2&port=81")
+			.body()).get("data").asText()).isEqualTo("ok");
+
+		HttpResponse<String> missingIp = send("POST", "/nacos/v3/client/ns/instance?" + service + "&port=81");
+		assertThat(missingIp.statusCode()).isEqualTo(400);
+		assertThat(json.readTree(missingIp.body()).get("code").asInt()).isEqualTo(10000);
+
+		send("POST", "/nacos/v1/cs/configs", "dataId=v3.properties&group=" + this.group + "&tenant=" + this.namespace
+				+ "&type=properties&content=a%3D1");
+		String config = "/nacos/v3/client/cs/config?dataId=v3.properties&groupName=" + this.group + "&namespaceId="
+				+ this.namespace;
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			JsonNode read = json.readTree(get(config).body());
+			assertThat(read.get("code").asInt()).isZero();
+			assertThat(read.get("data").get("content").asText()).isEqualTo("a=1");
+			assertThat(read.get("data").get("contentType").asText()).isEqualTo("properties");
+		});
+		JsonNode missing = json.readTree(get("/nacos/v3/client/cs/config?dataId=absent.yaml&groupName=" + this.group
+				+ "&namespaceId=" + this.namespace).body());
+		assertThat(missing.get("code").asInt()).isEqualTo(20004);
+		assertThat(get("/nacos/v3/client/cs/config?groupName=G").statusCode()).isEqualTo(400);
+		send("DELETE", "/nacos/v1/cs/configs?dataId=v3.properties&group=" + this.group + "&tenant=" + this.namespace);
+	}
+
+	@Test
+	void unknownApisAreNotImplemented() throws Exception {
+		assertThat(get("/nacos/v1/ns/nothing").statusCode()).isEqualTo(501);
+	}
+
+	private static String encode(String value) {
+		return URLEncoder.encode(value, StandardCharsets.UTF_8);
+	}
+
+	private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+		return send("GET", path);
+	}
+
+	private static HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
+		return send(method, path, null);
+	}
+
+	private static HttpResponse<String> send(String method, String path, String form)
+			throws IOException, InterruptedException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + nacos.target().serverAddr() + path))
+			.timeout(Duration.ofSeconds(10));
+		if (form != null) {
+			request.header("Content-Type", "application/x-www-form-urlencoded")
+				.method(method, HttpRequest.BodyPublishers.ofString(form));
+		}
+		else {
+			request.method(method, HttpRequest.BodyPublishers.noBody());
+		}
+		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+}
