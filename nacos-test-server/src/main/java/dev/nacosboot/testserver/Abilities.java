@@ -8,7 +8,7 @@ import java.util.Map;
  */
 final class Abilities {
 
-	static final Map<String, Boolean> SERVER = Map.of("supportPersistentInstanceByGrpc", true, "fuzzyWatch", false,
+	static final Map<String, Boolean> SERVER = Map.of("supportPersistentInstanceByGrpc", true, "fuzzyWatch", true,
 			"lock", false, "mcp", false, "agent", false);
 
 	private Abilities() {

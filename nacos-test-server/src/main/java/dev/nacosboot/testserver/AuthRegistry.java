@@ -14,11 +14,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class AuthRegistry {
 
-	static final String MISSING_TOKEN = "user not found!";
+	// The real server's auth plugin words, as it sends them over gRPC and HTTP.
+	static final String MISSING_TOKEN = "Code: 401, Message: User not found! Please check user exist or password is right!.";
 
-	static final String INVALID_TOKEN = "token invalid!";
+	static final String INVALID_TOKEN = "Code: 401, Message: token invalid!.";
 
-	static final String EXPIRED_TOKEN = "token expired!";
+	static final String EXPIRED_TOKEN = "Code: 401, Message: token expired!.";
 
 	private final SecureRandom random = new SecureRandom();
 
@@ -52,6 +53,10 @@ final class AuthRegistry {
 		this.tokenTtl = ttl;
 	}
 
+	boolean knowsUser(String username) {
+		return username != null && this.users.containsKey(username);
+	}
+
 	/**
 	 * Checks the credentials and issues a token, or returns {@code null} when they are wrong.
 	 */
@@ -72,11 +77,20 @@ final class AuthRegistry {
 	 * Why a request with this token is refused, or {@code null} when it may pass.
 	 */
 	String refusal(String token) {
+		return refusal(token, null, null);
+	}
+
+	/**
+	 * Why a request is refused, or {@code null} when it may pass. Without a token, a username and password sent
+	 * with the request itself are checked instead, as the real server does.
+	 */
+	String refusal(String token, String username, String password) {
 		if (!this.enabled) {
 			return null;
 		}
 		if (token == null || token.isBlank()) {
-			return MISSING_TOKEN;
+			String expected = (username != null) ? this.users.get(username) : null;
+			return (expected != null && expected.equals(password)) ? null : MISSING_TOKEN;
 		}
 		IssuedToken issued = this.tokens.get(token);
 		if (issued == null) {

@@ -1,16 +1,26 @@
 package dev.nacosboot.testserver;
 
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
+import com.alibaba.nacos.api.common.Constants;
 import com.alibaba.nacos.api.config.remote.request.ConfigBatchListenRequest;
+import com.alibaba.nacos.api.config.remote.request.ConfigFuzzyWatchChangeNotifyRequest;
+import com.alibaba.nacos.api.config.remote.request.ConfigFuzzyWatchRequest;
+import com.alibaba.nacos.api.config.remote.request.ConfigFuzzyWatchSyncRequest;
 import com.alibaba.nacos.api.config.remote.request.ConfigPublishRequest;
 import com.alibaba.nacos.api.config.remote.request.ConfigQueryRequest;
 import com.alibaba.nacos.api.config.remote.request.ConfigRemoveRequest;
 import com.alibaba.nacos.api.config.remote.response.ConfigChangeBatchListenResponse;
+import com.alibaba.nacos.api.config.remote.response.ConfigFuzzyWatchResponse;
 import com.alibaba.nacos.api.config.remote.response.ConfigPublishResponse;
 import com.alibaba.nacos.api.config.remote.response.ConfigQueryResponse;
 import com.alibaba.nacos.api.config.remote.response.ConfigRemoveResponse;
 import com.alibaba.nacos.api.exception.NacosException;
+import com.alibaba.nacos.api.remote.request.Request;
+import com.alibaba.nacos.client.config.common.GroupKey;
 
 /**
  * The config requests of the client, translated into {@link ConfigStore} operations.
@@ -22,8 +32,41 @@ final class ConfigRequests {
 
 	private final ConfigStore store;
 
+	private final FuzzyWatchRegistry fuzzyWatches;
+
 	ConfigRequests(ConfigStore store) {
 		this.store = store;
+		this.fuzzyWatches = new FuzzyWatchRegistry("config", 20, new FuzzyWatchRegistry.Messages() {
+
+			@Override
+			public Request sync(String pattern, boolean initializing, Map<String, Boolean> addedByKey, int total,
+					int current) {
+				Set<ConfigFuzzyWatchSyncRequest.Context> contexts = new LinkedHashSet<>();
+				addedByKey.forEach((key, added) -> contexts.add(ConfigFuzzyWatchSyncRequest.Context.build(key,
+						added ? Constants.ConfigChangedType.ADD_CONFIG : Constants.ConfigChangedType.DELETE_CONFIG)));
+				return ConfigFuzzyWatchSyncRequest.buildSyncRequest(
+						initializing ? Constants.FUZZY_WATCH_INIT_NOTIFY : Constants.FUZZY_WATCH_DIFF_SYNC_NOTIFY,
+						contexts, pattern, total, current);
+			}
+
+			@Override
+			public Request finish(String pattern) {
+				return ConfigFuzzyWatchSyncRequest.buildInitFinishRequest(pattern);
+			}
+
+			@Override
+			public Request change(String key, boolean added) {
+				// A real server cannot tell a new config from an update here, so it reports CONFIG_CHANGED.
+				return new ConfigFuzzyWatchChangeNotifyRequest(key,
+						added ? Constants.ConfigChangedType.CONFIG_CHANGED : Constants.ConfigChangedType.DELETE_CONFIG);
+			}
+
+		});
+		store.onExistenceChange((key, exists) -> this.fuzzyWatches.changed(groupKey(key), resource(key), exists));
+	}
+
+	FuzzyWatchRegistry fuzzyWatches() {
+		return this.fuzzyWatches;
 	}
 
 	void registerOn(RequestRouter router) {
@@ -32,6 +75,28 @@ final class ConfigRequests {
 				(request, connection) -> publish(request));
 		router.add(ConfigRemoveRequest.class, ConfigRemoveResponse::new, true, (request, connection) -> remove(request));
 		router.add(ConfigBatchListenRequest.class, ConfigChangeBatchListenResponse::new, true, this::listen);
+		router.add(ConfigFuzzyWatchRequest.class, ConfigFuzzyWatchResponse::new, true, this::fuzzyWatch);
+	}
+
+	private ConfigFuzzyWatchResponse fuzzyWatch(ConfigFuzzyWatchRequest request, ServerConnection connection)
+			throws NacosException {
+		switch (request.getWatchType()) {
+			case Constants.WATCH_TYPE_WATCH -> this.fuzzyWatches.watch(connection, request.getGroupKeyPattern(),
+					request.getReceivedGroupKeys(), request.isInitializing(),
+					FuzzyWatchRegistry.index(this.store.keys(), ConfigRequests::groupKey, ConfigRequests::resource));
+			case Constants.WATCH_TYPE_CANCEL_WATCH -> this.fuzzyWatches.cancel(connection, request.getGroupKeyPattern());
+			default -> throw new NacosException(NacosException.INVALID_PARAM,
+					String.format("Unsupported request type %s", request.getWatchType()));
+		}
+		return new ConfigFuzzyWatchResponse();
+	}
+
+	private static String groupKey(ConfigKey key) {
+		return GroupKey.getKeyTenant(key.dataId(), key.group(), key.tenant());
+	}
+
+	private static FuzzyWatchRegistry.Resource resource(ConfigKey key) {
+		return new FuzzyWatchRegistry.Resource(key.tenant(), key.group(), key.dataId());
 	}
 
 	private ConfigQueryResponse query(ConfigQueryRequest request) throws NacosException {

@@ -32,6 +32,9 @@ final class ConfigStore {
 	/** Listening connections per key, each with the tenant to push back: null when the client listened without one. */
 	private final Map<ConfigKey, Map<String, Listener>> listeners = new HashMap<>();
 
+	private volatile java.util.function.BiConsumer<ConfigKey, Boolean> existenceListener = (key, exists) -> {
+	};
+
 	private final ExecutorService notifications = Executors
 		.newSingleThreadExecutor(GrpcEndpoint.daemonThreads("nacos-test-server-config-notify-"));
 
@@ -72,6 +75,9 @@ final class ConfigStore {
 			}
 			changed = current == null || !current.md5().equals(md5);
 			this.items.put(key, new ConfigItem(content, md5, validType(type), System.currentTimeMillis()));
+			if (current == null) {
+				this.existenceListener.accept(key, true);
+			}
 		}
 		if (changed) {
 			notifyListeners(key);
@@ -91,6 +97,9 @@ final class ConfigStore {
 		boolean removed;
 		synchronized (this.lock) {
 			removed = this.items.remove(key) != null;
+			if (removed) {
+				this.existenceListener.accept(key, false);
+			}
 		}
 		if (removed) {
 			notifyListeners(key);
@@ -129,6 +138,11 @@ final class ConfigStore {
 			this.listeners.values().forEach((listening) -> listening.remove(connection.id()));
 			this.listeners.values().removeIf(Map::isEmpty);
 		}
+	}
+
+	/** Called (under the store's lock) when a config is created or removed. */
+	void onExistenceChange(java.util.function.BiConsumer<ConfigKey, Boolean> listener) {
+		this.existenceListener = listener;
 	}
 
 	void clearListeners() {

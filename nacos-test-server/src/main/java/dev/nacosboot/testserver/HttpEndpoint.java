@@ -92,40 +92,43 @@ final class HttpEndpoint {
 	private Reply route(String method, String path, Params params) throws BadRequest {
 		String key = method + " " + path;
 		switch (key) {
-			case "GET /nacos/v3/admin/core/state/liveness", "GET /nacos/v3/admin/core/state/readiness",
-					"GET /nacos/v1/console/health/liveness", "GET /nacos/v1/console/health/readiness":
+			case "GET /nacos/v3/admin/core/state/liveness", "GET /nacos/v3/admin/core/state/readiness":
 				return Reply.json(200, Map.of("code", 0, "message", "success", "data", "ok"));
-			case "POST /nacos/v3/auth/user/login", "POST /nacos/v1/auth/users/login", "POST /nacos/v1/auth/login":
-				return login(params);
+			case "POST /nacos/v3/auth/user/login":
+				return loginV3(params, path);
+			case "POST /nacos/v1/auth/users/login", "POST /nacos/v1/auth/login":
+				return loginV1(params, path);
 			default:
 				break;
 		}
-		if (!isOpenApi(path)) {
-			return notImplemented(method, path);
+		if (path.startsWith("/nacos/v2/")) {
+			return Reply.json(410, springError(410, "Gone", "{\"code\":40000,\"message\":\"Current API will be deprecated, "
+					+ "If wanted continue to use, please set `nacos.core.api.compatibility.admin.enabled=true` in "
+					+ "application.properties.\"}", path));
 		}
-		String refusal = this.auth.refusal(params.accessToken());
+		if (!isKnownPath(path)) {
+			return path.startsWith("/nacos/v1/") ? Reply.json(501, springError(501, "Not Implemented",
+					"no such api:" + method + ":" + path, path))
+					: Reply.json(404, springError(404, "Not Found", "No endpoint " + method + " " + path + ".", path));
+		}
+		String refusal = this.auth.refusal(params.accessToken(), params.get("username"), params.get("password"));
 		if (refusal != null) {
 			return Reply.json(403, springError(403, "Forbidden", refusal, path));
 		}
 		return switch (key) {
-			case "POST /nacos/v1/ns/instance", "PUT /nacos/v1/ns/instance" -> v1Register(params, path);
-			case "DELETE /nacos/v1/ns/instance" -> v1Deregister(params, path);
-			case "GET /nacos/v1/ns/instance/list" -> v1List(params, path);
+			case "POST /nacos/v1/ns/instance" -> v1Register(params);
+			case "DELETE /nacos/v1/ns/instance" -> v1Deregister(params);
+			case "GET /nacos/v1/ns/instance/list" -> v1List(params);
 			case "GET /nacos/v1/cs/configs" -> v1GetConfig(params, path);
 			case "POST /nacos/v1/cs/configs" -> v1PublishConfig(params, path);
 			case "DELETE /nacos/v1/cs/configs" -> v1RemoveConfig(params, path);
-			case "POST /nacos/v3/client/ns/instance" -> v3(() -> v1Register(params, path));
-			case "DELETE /nacos/v3/client/ns/instance" -> v3(() -> v1Deregister(params, path));
+			case "POST /nacos/v3/client/ns/instance" -> v3(() -> v1Register(params));
+			case "DELETE /nacos/v3/client/ns/instance" -> v3(() -> v1Deregister(params));
 			case "GET /nacos/v3/client/ns/instance/list" -> v3List(params);
 			case "GET /nacos/v3/client/cs/config" -> v3GetConfig(params);
-			default -> isKnownPath(path) ? Reply.json(405, springError(405, "Method Not Allowed",
-					"Method '" + method + "' is not supported.", path)) : notImplemented(method, path);
+			default -> Reply.json(405, springError(405, "Method Not Allowed",
+					"Method '" + method + "' is not supported.", path));
 		};
-	}
-
-	private static boolean isOpenApi(String path) {
-		return path.startsWith("/nacos/v1/ns/") || path.startsWith("/nacos/v1/cs/")
-				|| path.startsWith("/nacos/v3/client/");
 	}
 
 	private static boolean isKnownPath(String path) {
@@ -134,33 +137,48 @@ final class HttpEndpoint {
 			.contains(path);
 	}
 
-	private static Reply notImplemented(String method, String path) {
-		return Reply.json(501, springError(501, "Not Implemented", "no such api:" + method + ":" + path, path));
+	/** Nacos 3's login: unknown users are denied by Spring Security, wrong passwords fail unhandled. */
+	private Reply loginV3(Params params, String path) {
+		String username = params.get("username");
+		if (username != null && !username.isEmpty() && !this.auth.knowsUser(username)) {
+			return Reply.json(403, springError(403, "Forbidden", "Access Denied", path));
+		}
+		AuthRegistry.IssuedToken token = this.auth.login(username, params.get("password"));
+		return (token != null) ? loggedIn(token)
+				: Reply.json(500, springError(500, "Internal Server Error", "No message available", path));
 	}
 
-	private Reply login(Params params) {
-		if (!this.auth.isEnabled()) {
-			return Reply.json(403, springError(403, "Forbidden", "Access Denied", "/nacos/v3/auth/user/login"));
-		}
+	/** The v1 login paths, through the server's API compatibility layer. */
+	private Reply loginV1(Params params, String path) throws BadRequest {
+		params.springRequired("username", path);
+		params.springRequired("password", path);
 		AuthRegistry.IssuedToken token = this.auth.login(params.get("username"), params.get("password"));
-		if (token == null) {
-			return Reply.text(403, "unknown user!");
-		}
+		return (token != null) ? loggedIn(token) : Reply.json(500, springError(500, "Internal Server Error",
+				"Handle API Compatibility failed, please see log for detail.", path));
+	}
+
+	private static Reply loggedIn(AuthRegistry.IssuedToken token) {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("accessToken", token.value());
 		body.put("tokenTtl", token.ttl().toSeconds());
-		body.put("globalAdmin", false);
+		body.put("globalAdmin", true);
 		body.put("username", token.username());
-		return Reply.json(200, body);
+		Reply reply = Reply.json(200, body);
+		reply.headers.put("Authorization", "Bearer " + token.value());
+		return reply;
 	}
 
 	// ---- naming
 
-	private Reply v1Register(Params params, String path) throws BadRequest {
+	private Reply v1Register(Params params) throws BadRequest {
 		ServiceKey service = service(params);
 		Instance instance = instance(params);
 		if (instance.getWeight() < 0 || instance.getWeight() > 10000) {
-			throw new BadRequest(Reply.text(400, "instance format invalid: The weights range from 0.0 to 10000.0"));
+			BadRequest weight = new BadRequest(
+					Reply.text(400, "instance format invalid: The weights range from 0.0 to 10000.0"));
+			weight.v3Code = 21001;
+			weight.v3Message = "weight error";
+			throw weight;
 		}
 		try {
 			NamingRequests.checked(instance);
@@ -172,13 +190,13 @@ final class HttpEndpoint {
 		return Reply.text(200, "ok");
 	}
 
-	private Reply v1Deregister(Params params, String path) throws BadRequest {
+	private Reply v1Deregister(Params params) throws BadRequest {
 		ServiceKey service = service(params);
 		this.naming.deregisterDetached(service, instance(params));
 		return Reply.text(200, "ok");
 	}
 
-	private Reply v1List(Params params, String path) throws BadRequest {
+	private Reply v1List(Params params) throws BadRequest {
 		ServiceKey service = service(params);
 		ServiceInfo info = this.naming.query(service, params.get("clusters"),
 				Boolean.parseBoolean(params.get("healthyOnly")));
@@ -197,11 +215,14 @@ final class HttpEndpoint {
 	}
 
 	private Reply v3List(Params params) throws BadRequest {
-		requireV3(params, "serviceName");
+		if (params.get("serviceName") == null || params.get("serviceName").isEmpty()) {
+			throw missingV3("serviceName", "String");
+		}
 		ServiceKey service = ServiceKey.of(params.get("namespaceId"), params.get("groupName"),
 				params.get("serviceName"));
-		ServiceInfo info = this.naming.query(service, params.get("clusterName"),
-				Boolean.parseBoolean(params.get("healthyOnly")));
+		// This API lists one cluster, DEFAULT unless named, and ignores healthyOnly.
+		String cluster = (params.get("clusterName") != null) ? params.get("clusterName") : NamingStore.DEFAULT_CLUSTER;
+		ServiceInfo info = this.naming.query(service, cluster, false);
 		return Reply.json(200, Map.of("code", 0, "message", "success", "data",
 				info.getHosts().stream().map(HttpEndpoint::hostJson).toList()));
 	}
@@ -226,6 +247,11 @@ final class HttpEndpoint {
 
 	private static ServiceKey service(Params params) throws BadRequest {
 		String name = params.required("serviceName");
+		if (name.startsWith("@@")) {
+			throw new BadRequest(Reply.json(400, springError(400, "Bad Request",
+					"Service name filter error,caused: Param 'serviceName' is illegal, groupName can't be empty;",
+					"/nacos/v1/ns/instance")));
+		}
 		String group = params.get("groupName");
 		int split = name.indexOf("@@");
 		if (split >= 0) {
@@ -239,9 +265,15 @@ final class HttpEndpoint {
 		Instance instance = new Instance();
 		instance.setIp(params.required("ip"));
 		instance.setPort(port(params.required("port")));
-		instance.setClusterName(params.get("clusterName"));
-		instance.setWeight(number(params.get("weight"), 1.0, "weight"));
-		instance.setEnabled(params.get("enabled") == null || Boolean.parseBoolean(params.get("enabled")));
+		String cluster = (params.get("clusterName") != null) ? params.get("clusterName") : params.get("cluster");
+		if (cluster != null && !cluster.isEmpty() && !PARAM_CLUSTER.matcher(cluster).matches()) {
+			throw new BadRequest(Reply.text(400,
+					"Param 'cluster' is illegal, illegal characters should not appear in the param.\r\n"));
+		}
+		instance.setClusterName(cluster);
+		instance.setWeight(number(params.get("weight"), 1.0));
+		String enabled = (params.get("enabled") != null) ? params.get("enabled") : params.get("enable");
+		instance.setEnabled(enabled == null || Boolean.parseBoolean(enabled));
 		instance.setHealthy(params.get("healthy") == null || Boolean.parseBoolean(params.get("healthy")));
 		instance.setEphemeral(params.get("ephemeral") == null || Boolean.parseBoolean(params.get("ephemeral")));
 		instance.setMetadata(metadata(params.get("metadata")));
@@ -258,10 +290,10 @@ final class HttpEndpoint {
 		catch (NumberFormatException ex) {
 			// reported below
 		}
-		throw new BadRequest(Reply.text(400, "Param 'port' is illegal, the value should be between 0 and 65535.\n"));
+		throw new BadRequest(Reply.text(400, "Param 'port' is illegal, the value should be between 0 and 65535.\r\n"));
 	}
 
-	private static double number(String value, double fallback, String name) throws BadRequest {
+	private static double number(String value, double fallback) throws BadRequest {
 		if (value == null || value.isBlank()) {
 			return fallback;
 		}
@@ -269,22 +301,36 @@ final class HttpEndpoint {
 			return Double.parseDouble(value.trim());
 		}
 		catch (NumberFormatException ex) {
-			throw new BadRequest(Reply.text(400, "Param '" + name + "' is illegal, it should be a number."));
+			throw new BadRequest(Reply.text(400, "For input string: \"" + value + "\""));
 		}
 	}
 
+	/** Metadata as a JSON object, or else as {@code k1=v1,k2=v2}. */
 	private static Map<String, String> metadata(String value) throws BadRequest {
+		Map<String, String> metadata = new LinkedHashMap<>();
 		if (value == null || value.isBlank()) {
-			return new LinkedHashMap<>();
+			return metadata;
 		}
 		try {
 			return json.readValue(value, new TypeReference<LinkedHashMap<String, String>>() {
 			});
 		}
 		catch (JsonProcessingException ex) {
-			throw new BadRequest(Reply.text(400, "instance metadata invalid: " + value));
+			for (String pair : value.split(",")) {
+				int eq = pair.indexOf('=');
+				if (eq <= 0) {
+					throw new BadRequest(Reply.json(500, springError(500, "Internal Server Error",
+							"Server failed, caused: ErrCode:400, ErrMsg:metadata format incorrect:" + value
+									+ ";caused: metadata format incorrect:" + value + ";",
+							"/nacos/v1/ns/instance")));
+				}
+				metadata.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+			}
+			return metadata;
 		}
 	}
+
+	private static final java.util.regex.Pattern PARAM_CLUSTER = java.util.regex.Pattern.compile("^[0-9a-zA-Z-_]+$");
 
 	// ---- config
 
@@ -292,7 +338,7 @@ final class HttpEndpoint {
 		ConfigKey key = configKey(params, path, "tenant", "group");
 		ConfigStore.ConfigItem item = this.configs.get(key);
 		if (item == null) {
-			return Reply.text(404, "config data not exist\n");
+			return new Reply(404, "application/json;charset=UTF-8", "config data not exist\n");
 		}
 		Reply reply = new Reply(200, "text/plain;charset=UTF-8", item.content());
 		reply.headers.put("Config-Type", item.type());
@@ -309,20 +355,20 @@ final class HttpEndpoint {
 		ConfigKey key = configKey(params, path, "tenant", "group");
 		String content = params.get("content");
 		if (content.isBlank()) {
-			throw new BadRequest(Reply.text(400, "Param 'content' is illegal, content can not be blank.\n"));
+			throw new BadRequest(Reply.text(400, "caused: content is blank : " + content + ";"));
 		}
-		return Reply.text(200, String.valueOf(this.configs.publish(key, content, params.get("type"),
-				params.get("casMd5"))));
+		return new Reply(200, "application/json;charset=UTF-8", String.valueOf(this.configs.publish(key, content,
+				params.get("type"), params.get("casMd5"))));
 	}
 
 	private Reply v1RemoveConfig(Params params, String path) throws BadRequest {
 		this.configs.remove(configKey(params, path, "tenant", "group"));
-		return Reply.text(200, "true");
+		return new Reply(200, "application/json;charset=UTF-8", "true");
 	}
 
 	private Reply v3GetConfig(Params params) throws BadRequest {
-		requireV3(params, "dataId");
 		requireV3(params, "groupName");
+		requireV3(params, "dataId");
 		ConfigKey key = ConfigKey.of(params.get("namespaceId"), params.get("groupName"), params.get("dataId"));
 		ConfigStore.ConfigItem item = this.configs.get(key);
 		if (item == null) {
@@ -353,16 +399,19 @@ final class HttpEndpoint {
 		String dataId = params.springRequired("dataId", path);
 		String group = params.springRequired(groupParam, path);
 		for (String[] named : new String[][] { { "dataId", dataId }, { "group", group } }) {
+			if (named[1].isEmpty()) {
+				throw new BadRequest(Reply.text(400, "caused: invalid " + named[0] + " : ;"));
+			}
 			if (!ConfigRequests.VALID_NAME.matcher(named[1]).matches()) {
 				throw new BadRequest(Reply.text(400,
-						"Param '" + named[0] + "' is illegal, illegal characters should not appear in the param.\n"));
+						"Param '" + named[0] + "' is illegal, illegal characters should not appear in the param.\r\n"));
 			}
 		}
 		return ConfigKey.of(params.get(tenantParam), group, dataId);
 	}
 
 	private static void requireV3(Params params, String name) throws BadRequest {
-		if (params.get(name) == null) {
+		if (params.get(name) == null || params.get(name).isEmpty()) {
 			throw new BadRequest(Reply.text(400, "caused: Required parameter '" + name + "' type String is not present;"));
 		}
 	}
@@ -381,12 +430,20 @@ final class HttpEndpoint {
 		}
 		catch (BadRequest ex) {
 			if (ex.missingParameter != null) {
-				throw new BadRequest(Reply.json(400, Map.of("code", 10000, "message", "parameter missing", "data",
-						"Required parameter '" + ex.missingParameter + "' type String is not present")));
+				throw missingV3(ex.missingParameter, ex.missingParameter.equals("port") ? "Integer" : "String");
+			}
+			if (ex.v3Code != 0) {
+				throw new BadRequest(Reply.json(400, Map.of("code", ex.v3Code, "message", ex.v3Message, "data",
+						ex.reply.body)));
 			}
 			throw ex;
 		}
 		return Reply.json(reply.status, Map.of("code", 0, "message", "success", "data", reply.body));
+	}
+
+	private static BadRequest missingV3(String name, String type) {
+		return new BadRequest(Reply.json(400, Map.of("code", 10000, "message", "parameter missing", "data",
+				"Required parameter '" + name + "' type " + type + " is not present")));
 	}
 
 	private static Map<String, Object> springError(int status, String error, String message, String path) {
@@ -504,6 +561,10 @@ final class HttpEndpoint {
 		final transient Reply reply;
 
 		String missingParameter;
+
+		int v3Code;
+
+		String v3Message;
 
 		BadRequest(Reply reply) {
 			super(null, null, false, false);

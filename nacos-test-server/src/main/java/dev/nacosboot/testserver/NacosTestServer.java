@@ -49,6 +49,8 @@ public final class NacosTestServer implements AutoCloseable {
 
 	private final RequestRouter router;
 
+	private final List<FuzzyWatchRegistry> fuzzyWatches;
+
 	private volatile int port = -1;
 
 	private GrpcEndpoint grpc;
@@ -66,10 +68,14 @@ public final class NacosTestServer implements AutoCloseable {
 		this.router = new RequestRouter(this.auth);
 		this.router.add(HealthCheckRequest.class, HealthCheckResponse::new, false,
 				(request, connection) -> new HealthCheckResponse());
-		new NamingRequests(this.naming).registerOn(this.router);
-		new ConfigRequests(this.configs).registerOn(this.router);
+		NamingRequests namingRequests = new NamingRequests(this.naming);
+		namingRequests.registerOn(this.router);
+		ConfigRequests configRequests = new ConfigRequests(this.configs);
+		configRequests.registerOn(this.router);
+		this.fuzzyWatches = List.of(namingRequests.fuzzyWatches(), configRequests.fuzzyWatches());
 		this.connections.onClose(this.naming::connectionClosed);
 		this.connections.onClose(this.configs::connectionClosed);
+		this.fuzzyWatches.forEach((watches) -> this.connections.onClose(watches::connectionClosed));
 	}
 
 	public static Builder builder() {
@@ -120,6 +126,7 @@ public final class NacosTestServer implements AutoCloseable {
 		this.connections.closeAll();
 		this.naming.clearEphemeral();
 		this.configs.clearListeners();
+		this.fuzzyWatches.forEach(FuzzyWatchRegistry::clear);
 	}
 
 	/**
@@ -136,6 +143,7 @@ public final class NacosTestServer implements AutoCloseable {
 		stop();
 		this.naming.shutdown();
 		this.configs.shutdown();
+		this.fuzzyWatches.forEach(FuzzyWatchRegistry::shutdown);
 	}
 
 	private void stopEndpoints() {

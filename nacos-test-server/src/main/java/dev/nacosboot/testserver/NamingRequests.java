@@ -1,6 +1,9 @@
 package dev.nacosboot.testserver;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.alibaba.nacos.api.common.Constants;
@@ -10,6 +13,12 @@ import com.alibaba.nacos.api.naming.remote.NamingRemoteConstants;
 import com.alibaba.nacos.api.naming.remote.request.AbstractNamingRequest;
 import com.alibaba.nacos.api.naming.remote.request.BatchInstanceRequest;
 import com.alibaba.nacos.api.naming.remote.request.InstanceRequest;
+import com.alibaba.nacos.api.naming.remote.request.NamingFuzzyWatchChangeNotifyRequest;
+import com.alibaba.nacos.api.naming.remote.request.NamingFuzzyWatchRequest;
+import com.alibaba.nacos.api.naming.remote.request.NamingFuzzyWatchSyncRequest;
+import com.alibaba.nacos.api.naming.remote.response.NamingFuzzyWatchResponse;
+import com.alibaba.nacos.api.naming.utils.NamingUtils;
+import com.alibaba.nacos.api.remote.request.Request;
 import com.alibaba.nacos.api.naming.remote.request.PersistentInstanceRequest;
 import com.alibaba.nacos.api.naming.remote.request.ServiceListRequest;
 import com.alibaba.nacos.api.naming.remote.request.ServiceQueryRequest;
@@ -31,8 +40,41 @@ final class NamingRequests {
 
 	private final NamingStore store;
 
+	private final FuzzyWatchRegistry fuzzyWatches;
+
 	NamingRequests(NamingStore store) {
 		this.store = store;
+		this.fuzzyWatches = new FuzzyWatchRegistry("naming", 10, new FuzzyWatchRegistry.Messages() {
+
+			@Override
+			public Request sync(String pattern, boolean initializing, Map<String, Boolean> addedByKey, int total,
+					int current) {
+				Set<NamingFuzzyWatchSyncRequest.Context> contexts = new LinkedHashSet<>();
+				addedByKey.forEach((key, added) -> contexts.add(NamingFuzzyWatchSyncRequest.Context.build(key,
+						added ? Constants.ServiceChangedType.ADD_SERVICE : Constants.ServiceChangedType.DELETE_SERVICE)));
+				return NamingFuzzyWatchSyncRequest.buildSyncNotifyRequest(pattern,
+						initializing ? Constants.FUZZY_WATCH_INIT_NOTIFY : Constants.FUZZY_WATCH_DIFF_SYNC_NOTIFY,
+						contexts, total, current);
+			}
+
+			@Override
+			public Request finish(String pattern) {
+				return NamingFuzzyWatchSyncRequest.buildSyncNotifyRequest(pattern,
+						Constants.FINISH_FUZZY_WATCH_INIT_NOTIFY, new LinkedHashSet<>(), 0, 0);
+			}
+
+			@Override
+			public Request change(String key, boolean added) {
+				return new NamingFuzzyWatchChangeNotifyRequest(key,
+						added ? Constants.ServiceChangedType.ADD_SERVICE : Constants.ServiceChangedType.DELETE_SERVICE);
+			}
+
+		});
+		store.onAvailabilityChange((service, up) -> this.fuzzyWatches.changed(serviceKey(service), resource(service), up));
+	}
+
+	FuzzyWatchRegistry fuzzyWatches() {
+		return this.fuzzyWatches;
 	}
 
 	void registerOn(RequestRouter router) {
@@ -42,6 +84,28 @@ final class NamingRequests {
 		router.add(ServiceQueryRequest.class, QueryServiceResponse::new, true, this::query);
 		router.add(SubscribeServiceRequest.class, SubscribeServiceResponse::new, true, this::subscribe);
 		router.add(ServiceListRequest.class, ServiceListResponse::new, true, this::list);
+		router.add(NamingFuzzyWatchRequest.class, NamingFuzzyWatchResponse::new, true, this::fuzzyWatch);
+	}
+
+	private NamingFuzzyWatchResponse fuzzyWatch(NamingFuzzyWatchRequest request, ServerConnection connection)
+			throws NacosException {
+		switch (request.getWatchType()) {
+			case Constants.WATCH_TYPE_WATCH -> this.fuzzyWatches.watch(connection, request.getGroupKeyPattern(),
+					request.getReceivedGroupKeys(), request.isInitializing(), FuzzyWatchRegistry
+						.index(this.store.availableServices(), NamingRequests::serviceKey, NamingRequests::resource));
+			case Constants.WATCH_TYPE_CANCEL_WATCH -> this.fuzzyWatches.cancel(connection, request.getGroupKeyPattern());
+			default -> throw new NacosException(NacosException.INVALID_PARAM,
+					String.format("Unsupported request type %s", request.getWatchType()));
+		}
+		return NamingFuzzyWatchResponse.buildSuccessResponse();
+	}
+
+	private static String serviceKey(ServiceKey service) {
+		return NamingUtils.getServiceKey(service.namespace(), service.group(), service.name());
+	}
+
+	private static FuzzyWatchRegistry.Resource resource(ServiceKey service) {
+		return new FuzzyWatchRegistry.Resource(service.namespace(), service.group(), service.name());
 	}
 
 	private InstanceResponse instance(InstanceRequest request, ServerConnection connection) throws NacosException {

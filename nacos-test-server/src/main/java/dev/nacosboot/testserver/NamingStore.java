@@ -40,6 +40,12 @@ final class NamingStore {
 
 	private final Map<ServiceKey, Map<String, ServerConnection>> subscribers = new HashMap<>();
 
+	/** Services that have at least one instance, for fuzzy watches. */
+	private final Set<ServiceKey> available = new java.util.HashSet<>();
+
+	private volatile java.util.function.BiConsumer<ServiceKey, Boolean> availabilityListener = (service, up) -> {
+	};
+
 	private final ExecutorService pushes = Executors
 		.newSingleThreadExecutor(GrpcEndpoint.daemonThreads("nacos-test-server-naming-push-"));
 
@@ -123,7 +129,9 @@ final class NamingStore {
 			// Only what the open API registered: instances of gRPC connections belong to their connection.
 			Map<ServiceKey, List<Instance>> published = this.ephemeralByConnection.getOrDefault(DETACHED, new HashMap<>());
 			List<Instance> remaining = new ArrayList<>(published.getOrDefault(service, List.of()));
-			removed = remaining.removeIf(sameAddress(instance));
+			// The open API deregisters by ip and port, whatever cluster the request names.
+			removed = remaining.removeIf((stored) -> stored.getIp().equals(instance.getIp())
+					&& stored.getPort() == instance.getPort());
 			if (removed) {
 				published.put(service, List.copyOf(remaining));
 			}
@@ -211,6 +219,7 @@ final class NamingStore {
 		synchronized (this.lock) {
 			this.ephemeralByConnection.clear();
 			this.subscribers.clear();
+			this.available.removeIf((key) -> !this.persistent.containsKey(key));
 			this.services.keySet().removeIf((key) -> !this.persistent.containsKey(key));
 		}
 	}
@@ -255,7 +264,23 @@ final class NamingStore {
 		});
 	}
 
+	/** Called (under the store's lock) when a service gets its first instance or loses its last one. */
+	void onAvailabilityChange(java.util.function.BiConsumer<ServiceKey, Boolean> listener) {
+		this.availabilityListener = listener;
+	}
+
+	/** Services of a namespace that have at least one instance. */
+	List<ServiceKey> availableServices() {
+		synchronized (this.lock) {
+			return List.copyOf(this.available);
+		}
+	}
+
 	private void touch(ServiceKey service) {
+		boolean up = !allInstances(service).isEmpty();
+		if (up ? this.available.add(service) : this.available.remove(service)) {
+			this.availabilityListener.accept(service, up);
+		}
 		long now = System.currentTimeMillis();
 		// lastRefTime must grow with every change: the client drops a push older than what it holds.
 		this.services.merge(service, now, (old, current) -> Math.max(old + 1, current));

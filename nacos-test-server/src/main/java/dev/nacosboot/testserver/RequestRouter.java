@@ -58,7 +58,8 @@ final class RequestRouter {
 			return ErrorResponse.build(NacosException.NO_HANDLER, "RequestHandler Not Found");
 		}
 		if (route.secured()) {
-			String refusal = this.auth.refusal(request.getHeader("accessToken"));
+			String refusal = this.auth.refusal(accessToken(request), request.getHeader("username"),
+					request.getHeader("password"));
 			if (refusal != null) {
 				Response denied = route.responseType().get();
 				denied.setErrorInfo(NacosException.NO_RIGHT, refusal);
@@ -72,6 +73,14 @@ final class RequestRouter {
 			logger.warn("Failed to handle {} from {}", request.getClass().getSimpleName(), connection.id(), ex);
 			return ErrorResponse.build(ex);
 		}
+	}
+
+	private static String accessToken(Request request) {
+		String authorization = request.getHeader("Authorization");
+		if (authorization != null && authorization.startsWith("Bearer ")) {
+			return authorization.substring("Bearer ".length());
+		}
+		return request.getHeader("accessToken");
 	}
 
 	/** How many requests of this type (simple class name) the server has received. */

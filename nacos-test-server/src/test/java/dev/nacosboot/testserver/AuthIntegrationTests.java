@@ -1,5 +1,11 @@
 package dev.nacosboot.testserver;
 
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -9,6 +15,8 @@ import com.alibaba.nacos.api.config.ConfigService;
 import com.alibaba.nacos.api.exception.NacosException;
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nacosboot.testserver.junit.NacosTarget;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -104,6 +112,56 @@ class AuthIntegrationTests {
 		assertThatExceptionOfType(NacosException.class)
 			.isThrownBy(() -> naming.getServicesOfServer(1, 10, this.group))
 			.satisfies((ex) -> assertThat(ex.getErrCode()).isEqualTo(NacosException.NO_RIGHT));
+	}
+
+	@Test
+	void httpLoginIssuesATokenThatOpensTheOpenApi() throws Exception {
+		String user = nacos.target().username().orElseThrow();
+		String password = nacos.target().password().orElseThrow();
+		HttpResponse<String> login = post("/nacos/v3/auth/user/login",
+				"username=" + encode(user) + "&password=" + encode(password));
+		assertThat(login.statusCode()).isEqualTo(200);
+		JsonNode body = new ObjectMapper().readTree(login.body());
+		assertThat(body.get("tokenTtl").asLong()).isPositive();
+		String token = body.get("accessToken").asText();
+
+		HttpResponse<String> withToken = get("/nacos/v1/ns/instance/list?serviceName=x&accessToken=" + token);
+		HttpResponse<String> withoutToken = get("/nacos/v1/ns/instance/list?serviceName=x");
+		HttpResponse<String> badToken = get("/nacos/v1/ns/instance/list?serviceName=x&accessToken=bad");
+
+		assertThat(withToken.statusCode()).isEqualTo(200);
+		assertThat(withoutToken.statusCode()).isEqualTo(403);
+		assertThat(withoutToken.body()).contains("User not found!");
+		assertThat(badToken.statusCode()).isEqualTo(403);
+		assertThat(badToken.body()).contains("token invalid!");
+	}
+
+	@Test
+	void httpLoginWithWrongPasswordOrUnknownUserFails() throws Exception {
+		String user = nacos.target().username().orElseThrow();
+		assertThat(post("/nacos/v3/auth/user/login", "username=" + encode(user) + "&password=wrong").statusCode())
+			.isEqualTo(500);
+		assertThat(post("/nacos/v3/auth/user/login", "username=nobody-" + this.group + "&password=wrong").statusCode())
+			.isEqualTo(403);
+		assertThat(post("/nacos/v1/auth/users/login", "username=" + encode(user)).statusCode()).isEqualTo(400);
+	}
+
+	private static String encode(String value) {
+		return URLEncoder.encode(value, StandardCharsets.UTF_8);
+	}
+
+	private static HttpResponse<String> get(String path) throws Exception {
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://" + nacos.target().serverAddr() + path)).build(),
+					HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static HttpResponse<String> post(String path, String form) throws Exception {
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://" + nacos.target().serverAddr() + path))
+				.header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(HttpRequest.BodyPublishers.ofString(form))
+				.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private static Instance instance() {

@@ -98,7 +98,29 @@ class HttpApiIntegrationTests {
 			.satisfies((response) -> assertThat(response.statusCode()).isEqualTo(400),
 					(response) -> assertThat(response.body()).isEqualTo(
 							"Instance 'clusterName' should be characters with only 0-9a-zA-Z-. (current: bad_name)"));
+		assertThat(send("POST", "/nacos/v1/ns/instance?serviceName=x&ip=10.8.0.1&port=80&clusterName=bad.name"))
+			.satisfies((response) -> assertThat(response.statusCode()).isEqualTo(400),
+					(response) -> assertThat(response.body()).startsWith(
+							"Param 'cluster' is illegal, illegal characters should not appear in the param."));
+		assertThat(send("POST", "/nacos/v1/ns/instance?serviceName=x&ip=10.8.0.1&port=80&weight=abc")).satisfies(
+				(response) -> assertThat(response.statusCode()).isEqualTo(400),
+				(response) -> assertThat(response.body()).isEqualTo("For input string: \"abc\""));
 		assertThat(get("/nacos/v1/ns/instance/list").statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	void metadataMayBeGivenAsKeyValuePairs() throws Exception {
+		String service = "serviceName=kv-svc&groupName=" + this.group + "&namespaceId=" + this.namespace;
+		assertThat(send("POST", "/nacos/v1/ns/instance?" + service + "&ip=10.8.0.3&port=80&metadata="
+				+ encode("version=v3,zone=b")).statusCode()).isEqualTo(200);
+
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			JsonNode hosts = json.readTree(get("/nacos/v1/ns/instance/list?" + service).body()).get("hosts");
+			assertThat(hosts).hasSize(1);
+			assertThat(hosts.get(0).get("metadata").get("version").asText()).isEqualTo("v3");
+			assertThat(hosts.get(0).get("metadata").get("zone").asText()).isEqualTo("b");
+		});
+		send("DELETE", "/nacos/v1/ns/instance?" + service + "&ip=10.8.0.3&port=80");
 	}
 
 	@Test
@@ -181,6 +203,8 @@ class HttpApiIntegrationTests {
 	@Test
 	void unknownApisAreNotImplemented() throws Exception {
 		assertThat(get("/nacos/v1/ns/nothing").statusCode()).isEqualTo(501);
+		assertThat(send("PUT", "/nacos/v1/cs/configs?dataId=a&group=b").statusCode()).isEqualTo(405);
+		assertThat(send("POST", "/nacos/v3/client/cs/config?dataId=a&groupName=b").statusCode()).isEqualTo(405);
 	}
 
 	private static String encode(String value) {
