@@ -1,0 +1,41 @@
+package dev.nacosboot.discovery;
+
+import java.util.List;
+
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+
+/**
+ * {@link DiscoveryClient} answering from the push-updated {@link NacosInstanceView}.
+ */
+public class NacosDiscoveryClient implements DiscoveryClient {
+
+	private final NacosInstanceView view;
+
+	public NacosDiscoveryClient(NacosInstanceView view) {
+		this.view = view;
+	}
+
+	@Override
+	public String description() {
+		return "Nacos Discovery Client";
+	}
+
+	@Override
+	public List<ServiceInstance> getInstances(String serviceId) {
+		return List.copyOf(this.view.getInstances(serviceId));
+	}
+
+	@Override
+	public List<String> getServices() {
+		return this.view.getServices();
+	}
+
+	@Override
+	public void probe() {
+		if (!this.view.isServerUp()) {
+			throw new IllegalStateException("The Nacos naming client is not connected to a server");
+		}
+	}
+
+}

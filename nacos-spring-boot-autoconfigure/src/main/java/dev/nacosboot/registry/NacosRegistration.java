@@ -1,0 +1,209 @@
+package dev.nacosboot.registry;
+
+import java.net.URI;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.alibaba.nacos.api.naming.pojo.Instance;
+
+import org.springframework.cloud.client.serviceregistry.Registration;
+
+/**
+ * This application's instance as registered in Nacos. Port, routability (readiness and the
+ * {@code ServiceRegistry} status) and the current warm-up weight change over the application's life; everything
+ * else is fixed at creation.
+ */
+public class NacosRegistration implements Registration {
+
+	/** Status that makes the instance routable. */
+	public static final String STATUS_UP = "UP";
+
+	/** Status that keeps the instance registered but routes no traffic to it. */
+	public static final String STATUS_OUT_OF_SERVICE = "OUT_OF_SERVICE";
+
+	private final String serviceId;
+
+	private final String group;
+
+	private final String clusterName;
+
+	private final String host;
+
+	private final boolean secure;
+
+	private final float weight;
+
+	private final boolean ephemeral;
+
+	private final boolean instanceEnabled;
+
+	private final Map<String, String> metadata;
+
+	private volatile int port;
+
+	private volatile String status = STATUS_UP;
+
+	private volatile boolean ready = true;
+
+	private volatile float currentWeight;
+
+	/**
+	 * Creates a registration.
+	 * @param serviceId service name
+	 * @param group group
+	 * @param clusterName cluster
+	 * @param host ip address (without scope)
+	 * @param port port, or 0 until the web server is known
+	 * @param secure whether clients use https
+	 * @param weight full weight
+	 * @param ephemeral whether ephemeral
+	 * @param instanceEnabled whether the instance may take traffic at all
+	 * @param metadata metadata to register
+	 */
+	public NacosRegistration(String serviceId, String group, String clusterName, String host, int port, boolean secure,
+			float weight, boolean ephemeral, boolean instanceEnabled, Map<String, String> metadata) {
+		this.serviceId = serviceId;
+		this.group = group;
+		this.clusterName = clusterName;
+		this.host = host;
+		this.port = port;
+		this.secure = secure;
+		this.weight = weight;
+		this.currentWeight = weight;
+		this.ephemeral = ephemeral;
+		this.instanceEnabled = instanceEnabled;
+		this.metadata = Collections.synchronizedMap(new LinkedHashMap<>(metadata));
+	}
+
+	@Override
+	public String getServiceId() {
+		return this.serviceId;
+	}
+
+	/**
+	 * Nacos's id for this instance: {@code ip#port#cluster#group@@service}.
+	 */
+	@Override
+	public String getInstanceId() {
+		return this.host + "#" + this.port + "#" + this.clusterName + "#" + this.group + "@@" + this.serviceId;
+	}
+
+	@Override
+	public String getHost() {
+		return this.host;
+	}
+
+	@Override
+	public int getPort() {
+		return this.port;
+	}
+
+	public void setPort(int port) {
+		this.port = port;
+	}
+
+	@Override
+	public boolean isSecure() {
+		return this.secure;
+	}
+
+	@Override
+	public URI getUri() {
+		String uriHost = this.host.contains(":") ? "[" + this.host + "]" : this.host;
+		return URI.create((this.secure ? "https" : "http") + "://" + uriHost + ":" + this.port);
+	}
+
+	@Override
+	public Map<String, String> getMetadata() {
+		return this.metadata;
+	}
+
+	public String getGroup() {
+		return this.group;
+	}
+
+	public String getClusterName() {
+		return this.clusterName;
+	}
+
+	/**
+	 * Full weight, reached after the warm-up.
+	 * @return the configured weight
+	 */
+	public float getWeight() {
+		return this.weight;
+	}
+
+	public float getCurrentWeight() {
+		return this.currentWeight;
+	}
+
+	void setCurrentWeight(float currentWeight) {
+		this.currentWeight = currentWeight;
+	}
+
+	public boolean isEphemeral() {
+		return this.ephemeral;
+	}
+
+	/**
+	 * Status set through the {@code ServiceRegistry}: {@link #STATUS_UP} or {@link #STATUS_OUT_OF_SERVICE}.
+	 * @return the status
+	 */
+	public String getStatus() {
+		return this.status;
+	}
+
+	void setStatus(String status) {
+		this.status = status;
+	}
+
+	/**
+	 * Whether the application accepts traffic (its readiness state, when readiness gating is on).
+	 * @return whether ready
+	 */
+	public boolean isReady() {
+		return this.ready;
+	}
+
+	void setReady(boolean ready) {
+		this.ready = ready;
+	}
+
+	/**
+	 * Whether other applications should route to this instance now.
+	 * @return whether configured enabled, {@code UP} and ready
+	 */
+	public boolean isRoutable() {
+		return this.instanceEnabled && this.ready && STATUS_UP.equals(this.status);
+	}
+
+	/**
+	 * The instance as sent to Nacos now.
+	 * @return a new instance
+	 */
+	public Instance toInstance() {
+		Instance instance = new Instance();
+		instance.setServiceName(this.serviceId);
+		instance.setIp(this.host);
+		instance.setPort(this.port);
+		instance.setClusterName(this.clusterName);
+		instance.setWeight(this.currentWeight);
+		instance.setEphemeral(this.ephemeral);
+		instance.setEnabled(isRoutable());
+		instance.setHealthy(true);
+		synchronized (this.metadata) {
+			instance.setMetadata(new LinkedHashMap<>(this.metadata));
+		}
+		return instance;
+	}
+
+	@Override
+	public String toString() {
+		return "NacosRegistration{" + this.group + "@@" + this.serviceId + " " + this.host + ":" + this.port
+				+ " cluster=" + this.clusterName + " weight=" + this.currentWeight + "/" + this.weight + " routable="
+				+ isRoutable() + "}";
+	}
+
+}
