@@ -65,21 +65,27 @@ final class GrpcEndpoint {
 
 	private final Map<String, Boolean> abilities;
 
+	private final Tls tls;
+
 	private Server server;
 
 	private ExecutorService executor;
 
-	GrpcEndpoint(ConnectionRegistry connections, RequestRouter router, Map<String, Boolean> abilities) {
+	GrpcEndpoint(ConnectionRegistry connections, RequestRouter router, Map<String, Boolean> abilities, Tls tls) {
 		this.connections = connections;
 		this.router = router;
 		this.abilities = abilities;
+		this.tls = tls;
 	}
 
 	void start(String host, int port) throws IOException {
 		this.executor = Executors.newCachedThreadPool(daemonThreads("nacos-test-server-grpc-"));
 		ServerInterceptor connectionContext = new ConnectionContextInterceptor();
-		this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-			.executor(this.executor)
+		NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+		if (this.tls != null) {
+			builder.useTransportSecurity(this.tls.certificateChain().toFile(), this.tls.privateKey().toFile());
+		}
+		this.server = builder.executor(this.executor)
 			.maxInboundMessageSize(10 * 1024 * 1024)
 			.permitKeepAliveTime(1, TimeUnit.SECONDS)
 			.permitKeepAliveWithoutCalls(true)
@@ -243,6 +249,15 @@ final class GrpcEndpoint {
 			logger.debug("Connection {} set up by {} ({})", connectionId, remoteIp, setup.getLabels());
 		}
 
+	}
+
+	/**
+	 * PEM files of the server's certificate chain and its PKCS#8 private key.
+	 *
+	 * @param certificateChain the certificate chain
+	 * @param privateKey the private key
+	 */
+	record Tls(java.nio.file.Path certificateChain, java.nio.file.Path privateKey) {
 	}
 
 	private static String hostOf(SocketAddress address) {

@@ -39,11 +39,13 @@ public final class NacosTestServer implements AutoCloseable {
 
 	private final int requestedPort;
 
+	private final GrpcEndpoint.Tls tls;
+
 	private final AuthRegistry auth;
 
 	private final ConnectionRegistry connections = new ConnectionRegistry();
 
-	private final NamingStore naming = new NamingStore();
+	private final NamingStore naming;
 
 	private final ConfigStore configs = new ConfigStore();
 
@@ -60,6 +62,8 @@ public final class NacosTestServer implements AutoCloseable {
 	private NacosTestServer(Builder builder) {
 		this.host = builder.host;
 		this.requestedPort = builder.port;
+		this.tls = builder.tls;
+		this.naming = new NamingStore(builder.pushDelay);
 		this.auth = new AuthRegistry(builder.clock);
 		this.auth.enable(builder.authEnabled);
 		this.auth.tokenTtl(builder.tokenTtl);
@@ -109,7 +113,7 @@ public final class NacosTestServer implements AutoCloseable {
 	}
 
 	private void bind(int candidate) throws IOException {
-		GrpcEndpoint grpcEndpoint = new GrpcEndpoint(this.connections, this.router, Abilities.SERVER);
+		GrpcEndpoint grpcEndpoint = new GrpcEndpoint(this.connections, this.router, Abilities.SERVER, this.tls);
 		this.grpc = grpcEndpoint;
 		grpcEndpoint.start(this.host, candidate + GRPC_PORT_OFFSET);
 		HttpEndpoint httpEndpoint = new HttpEndpoint(this.auth, this.naming, this.configs);
@@ -318,7 +322,31 @@ public final class NacosTestServer implements AutoCloseable {
 
 		private Clock clock = Clock.systemUTC();
 
+		private GrpcEndpoint.Tls tls;
+
+		private Duration pushDelay = Duration.ZERO;
+
 		private Builder() {
+		}
+
+		/**
+		 * Delays naming pushes, merging the changes made meanwhile into one push, as a real Nacos does (it waits
+		 * 500 ms). Zero, the default, pushes every change at once.
+		 */
+		public Builder pushDelay(Duration pushDelay) {
+			if (pushDelay.isNegative()) {
+				throw new IllegalArgumentException("pushDelay must not be negative, was " + pushDelay);
+			}
+			this.pushDelay = pushDelay;
+			return this;
+		}
+
+		/**
+		 * Serves gRPC over TLS with this certificate chain and PKCS#8 private key (PEM files); HTTP stays plain.
+		 */
+		public Builder tls(java.nio.file.Path certificateChainPem, java.nio.file.Path privateKeyPem) {
+			this.tls = new GrpcEndpoint.Tls(certificateChainPem, privateKeyPem);
+			return this;
 		}
 
 		/** Address to bind, {@code 127.0.0.1} by default. */

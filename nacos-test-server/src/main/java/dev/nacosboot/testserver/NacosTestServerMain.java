@@ -22,6 +22,7 @@ public final class NacosTestServerMain {
 			  --host=ADDRESS         address to bind (default 127.0.0.1)
 			  --user=NAME:PASSWORD   turn auth on and add a user (repeatable)
 			  --token-ttl=SECONDS    lifetime of issued access tokens (default 18000)
+			  --push-delay=MILLIS    delay and merge naming pushes as a real Nacos does (it waits 500; default 0)
 			  --config=GROUP/DATA_ID=FILE
 			                         seed a config in the public namespace from a file (repeatable)
 			  --config-dir=DIR       seed every file DIR/GROUP/DATA_ID (files directly in DIR: DEFAULT_GROUP)
@@ -84,6 +85,7 @@ public final class NacosTestServerMain {
 					builder.user(value.substring(0, colon), value.substring(colon + 1));
 				}
 				case "token-ttl" -> builder.tokenTtl(Duration.ofSeconds(integer(name, value)));
+				case "push-delay" -> builder.pushDelay(Duration.ofMillis(integer(name, value)));
 				case "config" -> seedOne(builder, value);
 				case "config-dir" -> seedDirectory(builder, Path.of(value));
 				default -> throw new IllegalArgumentException("unknown option '--" + name + "'");

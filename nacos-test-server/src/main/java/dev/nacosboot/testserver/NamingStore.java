@@ -7,8 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import com.alibaba.nacos.api.naming.pojo.Instance;
@@ -46,8 +49,20 @@ final class NamingStore {
 	private volatile java.util.function.BiConsumer<ServiceKey, Boolean> availabilityListener = (service, up) -> {
 	};
 
-	private final ExecutorService pushes = Executors
-		.newSingleThreadExecutor(GrpcEndpoint.daemonThreads("nacos-test-server-naming-push-"));
+	private final ScheduledExecutorService pushes = Executors
+		.newSingleThreadScheduledExecutor(GrpcEndpoint.daemonThreads("nacos-test-server-naming-push-"));
+
+	private final Set<ServiceKey> pendingPushes = ConcurrentHashMap.newKeySet();
+
+	private final Duration pushDelay;
+
+	/**
+	 * @param pushDelay how long a change waits before it is pushed, changes within the wait merging into one push
+	 * (a real server waits 500 ms); zero pushes every change at once
+	 */
+	NamingStore(Duration pushDelay) {
+		this.pushDelay = pushDelay;
+	}
 
 	void register(ServerConnection connection, ServiceKey service, List<Instance> instances) {
 		List<Instance> stored = instances.stream().map((instance) -> normalized(service, instance, true)).toList();
@@ -246,22 +261,35 @@ final class NamingStore {
 
 	/** Pushes the service's current state to the given connections, or to all its subscribers when null. */
 	private void push(ServiceKey service, List<ServerConnection> only) {
-		this.pushes.execute(() -> {
-			List<ServerConnection> targets;
-			ServiceInfo info;
-			synchronized (this.lock) {
-				Map<String, ServerConnection> subscribed = this.subscribers.getOrDefault(service, Map.of());
-				targets = (only != null) ? only.stream().filter((c) -> subscribed.containsKey(c.id())).toList()
-						: List.copyOf(subscribed.values());
-				info = serviceInfo(service, "", false);
-			}
-			for (ServerConnection target : targets) {
-				target.push(NotifySubscriberRequest.buildNotifySubscriberRequest(info)).exceptionally((ex) -> {
-					logger.debug("Push of {} to {} failed: {}", service, target.id(), ex.toString());
-					return null;
-				});
-			}
-		});
+		if (this.pushDelay.isZero()) {
+			this.pushes.execute(() -> pushNow(service, only));
+		}
+		else if (only != null) {
+			this.pushes.schedule(() -> pushNow(service, only), this.pushDelay.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		else if (this.pendingPushes.add(service)) {
+			this.pushes.schedule(() -> {
+				this.pendingPushes.remove(service);
+				pushNow(service, null);
+			}, this.pushDelay.toMillis(), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private void pushNow(ServiceKey service, List<ServerConnection> only) {
+		List<ServerConnection> targets;
+		ServiceInfo info;
+		synchronized (this.lock) {
+			Map<String, ServerConnection> subscribed = this.subscribers.getOrDefault(service, Map.of());
+			targets = (only != null) ? only.stream().filter((c) -> subscribed.containsKey(c.id())).toList()
+					: List.copyOf(subscribed.values());
+			info = serviceInfo(service, "", false);
+		}
+		for (ServerConnection target : targets) {
+			target.push(NotifySubscriberRequest.buildNotifySubscriberRequest(info)).exceptionally((ex) -> {
+				logger.debug("Push of {} to {} failed: {}", service, target.id(), ex.toString());
+				return null;
+			});
+		}
 	}
 
 	/** Called (under the store's lock) when a service gets its first instance or loses its last one. */

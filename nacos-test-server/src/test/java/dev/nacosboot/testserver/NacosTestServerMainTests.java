@@ -3,12 +3,18 @@ package dev.nacosboot.testserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import com.alibaba.nacos.api.NacosFactory;
 import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.config.ConfigService;
+import com.alibaba.nacos.api.naming.NamingService;
+import com.alibaba.nacos.api.naming.listener.NamingEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,6 +89,35 @@ class NacosTestServerMainTests {
 			.isThrownBy(() -> NacosTestServerMain.parse(new String[] { "--port=65000" }))
 			.withMessageContaining("gRPC listens on port + 1000");
 		assertThat(NacosTestServerMain.parse(new String[] { "--help" })).isNull();
+	}
+
+	@Test
+	void delayedPushesStillDeliverEveryChange() throws Exception {
+		try (NacosTestServer server = NacosTestServerMain.parse(new String[] { "--port=0", "--push-delay=300" })
+			.build()
+			.start()) {
+			Properties properties = new Properties();
+			properties.setProperty(PropertyKeyConst.SERVER_ADDR, server.serverAddr());
+			NamingService consumer = NacosFactory.createNamingService(properties);
+			List<NamingService> providers = new ArrayList<>();
+			try {
+				List<Integer> sizes = new CopyOnWriteArrayList<>();
+				consumer.subscribe("delayed", (event) -> sizes
+					.add(((NamingEvent) event).getInstances().size()));
+				for (int i = 1; i <= 3; i++) {
+					NamingService provider = NacosFactory.createNamingService(properties);
+					providers.add(provider);
+					provider.registerInstance("delayed", NamingIntegrationTests.instance("10.6.1." + i, 80, Map.of()));
+				}
+				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sizes).isNotEmpty().last().isEqualTo(3));
+			}
+			finally {
+				for (NamingService provider : providers) {
+					provider.shutDown();
+				}
+				consumer.shutDown();
+			}
+		}
 	}
 
 	@Test
