@@ -1,0 +1,266 @@
+package dev.nacosboot.config;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBean;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
+import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.convert.ApplicationConversionService;
+import org.springframework.boot.env.OriginTrackedMapPropertySource;
+import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
+import org.springframework.cloud.context.properties.ConfigurationPropertiesRebinder;
+import org.springframework.cloud.context.scope.refresh.RefreshScope;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.PropertySource;
+import org.springframework.validation.Validator;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Applies new content of one Nacos config to the running application, in place: parses it, swaps only that data
+ * id's {@code PropertySource}, computes the keys whose effective value changed (a change shadowed by a higher source
+ * changes nothing), rebinds only the affected {@code @ConfigurationProperties} beans, updates {@code @Value} members,
+ * refreshes {@code @RefreshScope} beans and publishes one {@link EnvironmentChangeEvent} and one
+ * {@link NacosConfigRefreshedEvent}. Invalid content, and content that would bind invalid values into a
+ * {@code @Validated} bean, leave everything as it was and are recorded. Applies one change at a time.
+ */
+public class ConfigChangeApplier {
+
+	private static final Log logger = LogFactory.getLog(ConfigChangeApplier.class);
+
+	private static final String ATTACHED_SOURCE = "configurationProperties";
+
+	private final ConfigurableApplicationContext context;
+
+	private final NacosConfigRefreshHistory history;
+
+	private final ObjectProvider<ConfigurationPropertiesRebinder> rebinder;
+
+	private final ObjectProvider<RefreshScope> refreshScope;
+
+	private final ObjectProvider<ValueInjectionRefresher> values;
+
+	public ConfigChangeApplier(ConfigurableApplicationContext context, NacosConfigRefreshHistory history,
+			ObjectProvider<ConfigurationPropertiesRebinder> rebinder, ObjectProvider<RefreshScope> refreshScope,
+			ObjectProvider<ValueInjectionRefresher> values) {
+		this.context = context;
+		this.history = history;
+		this.rebinder = rebinder;
+		this.refreshScope = refreshScope;
+		this.values = values;
+	}
+
+	/**
+	 * Applies the content a listener received.
+	 * @param config the loaded config
+	 * @param content its new content ({@code null} or empty when it was removed)
+	 * @return the changed keys (empty when nothing changed or the change was refused)
+	 */
+	public synchronized Set<String> apply(NacosConfigSources.Loaded config, @Nullable String content) {
+		long start = System.nanoTime();
+		NacosConfigDataResource resource = config.resource();
+		String md5 = NacosConfigDataLoader.md5((content != null) ? content : "");
+		if (md5.equals(config.md5())) {
+			return Set.of();
+		}
+		MutablePropertySources live = this.context.getEnvironment().getPropertySources();
+		String name = config.propertySourceName();
+		PropertySource<?> old = live.get(name);
+		if (old == null) {
+			logger.warn("Ignoring a change of " + resource + ": its property source '" + name
+					+ "' is no longer in the Environment");
+			return Set.of();
+		}
+		Map<String, Object> properties;
+		try {
+			if (content == null || content.isBlank()) {
+				throw new NacosConfigFormatException(resource.getDataId(), config.format(), null,
+						"the content is empty (was the config removed?)", null);
+			}
+			properties = config.format().parse(resource.getDataId(), content);
+		}
+		catch (NacosConfigFormatException ex) {
+			logger.error("Keeping the last good content of " + resource + ": " + ex.getMessage());
+			record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.INVALID, ex.getMessage());
+			return Set.of();
+		}
+		PropertySource<?> candidate = new OriginTrackedMapPropertySource(name, properties, true);
+		Set<String> keys = new TreeSet<>(properties.keySet());
+		if (old instanceof EnumerablePropertySource<?> enumerable) {
+			keys.addAll(List.of(enumerable.getPropertyNames()));
+		}
+		MutablePropertySources trial = new MutablePropertySources(live);
+		trial.replace(name, candidate);
+		Set<String> changed = new LinkedHashSet<>();
+		for (String key : keys) {
+			if (!Objects.equals(effectiveValue(live, key), effectiveValue(trial, key))) {
+				changed.add(key);
+			}
+		}
+		List<ConfigurationPropertiesBean> affected = affectedBeans(changed);
+		String invalid = validate(trial, affected);
+		if (invalid != null) {
+			logger.error("Rolled back the change of " + resource + ": " + invalid);
+			record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.ROLLED_BACK, invalid);
+			return Set.of();
+		}
+		live.replace(name, candidate);
+		config.md5(md5);
+		List<String> valueProblems = List.of();
+		if (!changed.isEmpty()) {
+			ConfigurationPropertiesRebinder rebinder = this.rebinder.getIfAvailable();
+			if (rebinder != null) {
+				affected.forEach((bean) -> rebinder.rebind(bean.getName()));
+			}
+			ValueInjectionRefresher values = this.values.getIfAvailable();
+			if (values != null) {
+				valueProblems = values.refresh(changed);
+			}
+			RefreshScope refreshScope = this.refreshScope.getIfAvailable();
+			if (refreshScope != null) {
+				refreshScope.refreshAll();
+			}
+			// Our own source, not the context: the rebinder would otherwise rebind every bean again.
+			this.context.publishEvent(new EnvironmentChangeEvent(this, Set.copyOf(changed)));
+		}
+		this.context.publishEvent(new NacosConfigRefreshedEvent(this, resource.getDataId(), resource.getGroup(),
+				resource.getNamespace(), changed, md5));
+		record(config, md5, changed, start, NacosConfigRefreshHistory.Outcome.APPLIED,
+				valueProblems.isEmpty() ? null : String.join("; ", valueProblems));
+		logger.info("Applied a change of " + resource + ": " + (changed.isEmpty() ? "no effective change"
+				: "changed keys " + changed));
+		return changed;
+	}
+
+	/** The raw value that wins for a key, honouring the order of the sources. */
+	private static @Nullable Object effectiveValue(MutablePropertySources sources, String key) {
+		for (PropertySource<?> source : sources) {
+			if (ATTACHED_SOURCE.equals(source.getName())) {
+				continue;
+			}
+			if (source.containsProperty(key)) {
+				return source.getProperty(key);
+			}
+		}
+		return null;
+	}
+
+	private List<ConfigurationPropertiesBean> affectedBeans(Set<String> changed) {
+		if (changed.isEmpty()) {
+			return List.of();
+		}
+		List<ConfigurationPropertyName> names = new ArrayList<>();
+		for (String key : changed) {
+			ConfigurationPropertyName name = ConfigurationPropertyName.adapt(key, '.');
+			if (!name.isEmpty()) {
+				names.add(name);
+			}
+		}
+		List<ConfigurationPropertiesBean> affected = new ArrayList<>();
+		for (ConfigurationPropertiesBean bean : ConfigurationPropertiesBean.getAll(this.context).values()) {
+			String prefix = bean.getAnnotation().prefix();
+			ConfigurationPropertyName beanName = ConfigurationPropertyName.of(prefix);
+			if (names.stream().anyMatch((name) -> beanName.isEmpty() || beanName.equals(name)
+					|| beanName.isAncestorOf(name) || name.isAncestorOf(beanName))) {
+				affected.add(bean);
+			}
+		}
+		return affected;
+	}
+
+	/**
+	 * Binds each affected bean's type afresh from the trial sources, with validation when the bean is
+	 * {@code @Validated}, so that a change no bean can take is refused before any bean sees it.
+	 */
+	private @Nullable String validate(MutablePropertySources trial, List<ConfigurationPropertiesBean> affected) {
+		if (affected.isEmpty()) {
+			return null;
+		}
+		Binder binder = new Binder(ConfigurationPropertySources.from(trial),
+				new PropertySourcesPlaceholdersResolver(trial), ApplicationConversionService.getSharedInstance());
+		for (ConfigurationPropertiesBean bean : affected) {
+			Bindable<?> live = bean.asBindTarget();
+			Bindable<?> target = Bindable.of(live.getType()).withAnnotations(live.getAnnotations());
+			List<Validator> validators = (target.getAnnotation(Validated.class) != null) ? validators(bean)
+					: List.of();
+			try {
+				if (validators.isEmpty()) {
+					binder.bind(bean.getAnnotation().prefix(), target);
+				}
+				else {
+					binder.bind(bean.getAnnotation().prefix(), target,
+							new ValidationBindHandler(validators.toArray(Validator[]::new)));
+				}
+			}
+			catch (BindException ex) {
+				return "bean '" + bean.getName() + "' (" + bean.getAnnotation().prefix() + ") cannot take it: "
+						+ rootMessage(ex);
+			}
+			catch (RuntimeException ex) {
+				// A type we cannot instantiate for a trial bind: let the real rebind decide.
+				logger.debug("Could not trial-bind " + bean.getName(), ex);
+			}
+		}
+		return null;
+	}
+
+	private List<Validator> validators(ConfigurationPropertiesBean bean) {
+		List<Validator> validators = new ArrayList<>();
+		if (this.context.containsBean("configurationPropertiesValidator")) {
+			validators.add(this.context.getBean("configurationPropertiesValidator", Validator.class));
+		}
+		if (this.context.containsBean("defaultValidator")
+				&& this.context.getBean("defaultValidator") instanceof Validator validator) {
+			validators.add(validator);
+		}
+		else {
+			Validator unique = this.context.getBeanProvider(Validator.class).getIfUnique();
+			if (unique != null) {
+				validators.add(unique);
+			}
+		}
+		if (bean.getInstance() instanceof Validator self) {
+			validators.add(self);
+		}
+		return validators;
+	}
+
+	private static String rootMessage(Throwable ex) {
+		StringBuilder message = new StringBuilder();
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (cause.getMessage() != null) {
+				message.setLength(0);
+				message.append(cause.getMessage().strip().replaceAll("\\s*\\n\\s*", " "));
+			}
+		}
+		return message.toString();
+	}
+
+	private void record(NacosConfigSources.Loaded config, String md5, Set<String> changed, long start,
+			NacosConfigRefreshHistory.Outcome outcome, @Nullable String error) {
+		NacosConfigDataResource resource = config.resource();
+		this.history.record(new NacosConfigRefreshHistory.Refresh(config.propertySourceName(), resource.getDataId(),
+				resource.getGroup(), md5, Set.copyOf(changed), Duration.ofNanos(System.nanoTime() - start), outcome,
+				error, Instant.now()));
+	}
+
+}

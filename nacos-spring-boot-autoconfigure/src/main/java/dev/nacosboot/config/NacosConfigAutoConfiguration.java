@@ -1,0 +1,61 @@
+package dev.nacosboot.config;
+
+import com.alibaba.nacos.api.config.ConfigService;
+import dev.nacosboot.core.NacosCoreAutoConfiguration;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.autoconfigure.ConfigurationPropertiesRebinderAutoConfiguration;
+import org.springframework.cloud.autoconfigure.RefreshAutoConfiguration;
+import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
+import org.springframework.cloud.context.properties.ConfigurationPropertiesRebinder;
+import org.springframework.cloud.context.scope.refresh.RefreshScope;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Hot reload of the config imported with {@code spring.config.import=nacos:...}: a watcher that listens to every
+ * refreshable data id and applies changes in place. Needs {@code spring-cloud-context}.
+ */
+@AutoConfiguration(after = { NacosCoreAutoConfiguration.class, ConfigurationPropertiesRebinderAutoConfiguration.class,
+		RefreshAutoConfiguration.class })
+@ConditionalOnClass({ ConfigService.class, EnvironmentChangeEvent.class })
+@ConditionalOnBooleanProperty(name = NacosConfigProperties.PREFIX + ".enabled", matchIfMissing = true)
+@EnableConfigurationProperties(NacosConfigProperties.class)
+public final class NacosConfigAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	NacosConfigRefreshHistory nacosConfigRefreshHistory(NacosConfigProperties properties) {
+		return new NacosConfigRefreshHistory(properties.getRefresh().getHistorySize());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = NacosConfigProperties.PREFIX + ".refresh.value-injection",
+			matchIfMissing = true)
+	static ValueInjectionRefresher nacosValueInjectionRefresher() {
+		return new ValueInjectionRefresher();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ConfigChangeApplier nacosConfigChangeApplier(ConfigurableApplicationContext context,
+			NacosConfigRefreshHistory history, ObjectProvider<ConfigurationPropertiesRebinder> rebinder,
+			ObjectProvider<RefreshScope> refreshScope, ObjectProvider<ValueInjectionRefresher> values) {
+		return new ConfigChangeApplier(context, history, rebinder, refreshScope, values);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(NacosConfigSources.class)
+	NacosConfigWatcher nacosConfigWatcher(NacosConfigSources sources, ConfigChangeApplier applier) {
+		return new NacosConfigWatcher(sources, applier);
+	}
+
+}

@@ -1,0 +1,190 @@
+package dev.nacosboot.config;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.alibaba.nacos.api.config.ConfigQueryResult;
+import com.alibaba.nacos.api.config.ConfigService;
+import com.alibaba.nacos.api.exception.NacosException;
+import com.alibaba.nacos.client.config.impl.LocalConfigInfoProcessor;
+import dev.nacosboot.core.NacosUnavailableException;
+import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.config.ConfigData;
+import org.springframework.boot.context.config.ConfigDataLoader;
+import org.springframework.boot.context.config.ConfigDataLoaderContext;
+import org.springframework.boot.context.config.ConfigDataResourceNotFoundException;
+import org.springframework.boot.env.OriginTrackedMapPropertySource;
+import org.springframework.boot.logging.DeferredLogFactory;
+import org.springframework.util.DigestUtils;
+
+/**
+ * Loads one Nacos data id as a {@code PropertySource}. When the server is unreachable it uses the client's local
+ * snapshot (with a warning naming the data id and the snapshot's age) unless
+ * {@code spring.cloud.nacos.config.fail-fast=true}; a required data id without a snapshot fails startup.
+ */
+public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataResource> {
+
+	private final Log logger;
+
+	public NacosConfigDataLoader(DeferredLogFactory logFactory) {
+		this.logger = logFactory.getLog(NacosConfigDataLoader.class);
+	}
+
+	@Override
+	public ConfigData load(ConfigDataLoaderContext context, NacosConfigDataResource resource)
+			throws ConfigDataResourceNotFoundException {
+		NacosConfigBootstrap bootstrap = context.getBootstrapContext().get(NacosConfigBootstrap.class);
+		try {
+			OriginTrackedMapPropertySource source = load(bootstrap, resource);
+			return (resource.getKind() == NacosConfigDataResource.Kind.PROFILE)
+					? new ConfigData(List.of(source), ConfigData.Option.PROFILE_SPECIFIC) : new ConfigData(List.of(source));
+		}
+		catch (NacosUnavailableException | NacosConfigLoadException ex) {
+			// Startup ends here and no context will take over the clients.
+			bootstrap.closeClients();
+			throw ex;
+		}
+	}
+
+	private OriginTrackedMapPropertySource load(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource)
+			throws ConfigDataResourceNotFoundException {
+		NacosConfigProperties config = bootstrap.config();
+		ConfigService service = bootstrap.configService(resource.getNamespace());
+		String server = bootstrap.describeServer();
+		boolean reachable = bootstrap.isReachable(service);
+		if (!reachable && config.isFailFast()) {
+			throw new NacosUnavailableException("Could not load " + resource + ": the Nacos server is unreachable"
+					+ " and spring.cloud.nacos.config.fail-fast=true refuses the local snapshot", server,
+					NacosConfigProperties.PREFIX + ".fail-fast",
+					new IllegalStateException("config client status is DOWN"));
+		}
+		ConfigQueryResult result;
+		try {
+			result = service.getConfigWithResult(resource.getDataId(), resource.getGroup(),
+					config.getTimeout().toMillis());
+		}
+		catch (NacosException ex) {
+			if (resource.isRequired()) {
+				throw new NacosConfigLoadException(resource, "the server refused the read: " + ex.getErrMsg(),
+						"Check the credentials (spring.cloud.nacos.username/password) and their rights on the namespace, or make the import optional with 'optional:nacos:...'.",
+						ex);
+			}
+			this.logger.warn("Starting without " + resource + ": " + ex.getErrMsg());
+			return empty(bootstrap, resource, service, server, config);
+		}
+		String content = result.getContent();
+		if (!reachable) {
+			if (content != null) {
+				this.logger.warn("Nacos at " + server + " is unreachable: using the local snapshot of " + resource
+						+ snapshotAge(resource, server) + "; it refreshes once the server is back");
+			}
+			else if (resource.isRequired()) {
+				throw new NacosConfigLoadException(resource,
+						"the Nacos server at " + server + " is unreachable and there is no local snapshot of it",
+						"Start Nacos or fix spring.cloud.nacos.server-addr; or make the import optional ('optional:nacos:"
+								+ resource.getDataId() + "') to start without it and pick it up once the server is reachable.",
+						null);
+			}
+			else {
+				this.logger.warn("Nacos at " + server + " is unreachable: starting without " + resource
+						+ "; it is loaded once the server is reachable");
+			}
+		}
+		if (content == null) {
+			if (resource.isRequired()) {
+				throw new ConfigDataResourceNotFoundException(resource);
+			}
+			return empty(bootstrap, resource, service, server, config);
+		}
+		try {
+			NacosConfigFormat format = NacosConfigFormat.of(resource.getDataId(), result.getConfigType(),
+					config.getFileExtension());
+			if (content.isBlank()) {
+				throw new NacosConfigFormatException(resource.getDataId(), format, null, "the content is empty", null);
+			}
+			Map<String, Object> properties = format.parse(resource.getDataId(), content);
+			bootstrap.sources()
+				.add(new NacosConfigSources.Loaded(resource, service, format, server, md5(content)));
+			return new OriginTrackedMapPropertySource(resource.propertySourceName(), properties, true);
+		}
+		catch (NacosConfigFormatException ex) {
+			if (resource.isRequired()) {
+				throw new NacosConfigLoadException(resource, ex.getMessage(),
+						"Fix the content of '" + resource.getDataId() + "' in Nacos, or make the import optional with 'optional:nacos:...' to start without it.",
+						ex);
+			}
+			this.logger.error("Ignoring " + resource + ": " + ex.getMessage());
+			return empty(bootstrap, resource, service, server, config);
+		}
+	}
+
+	/**
+	 * An empty source that holds the place of a data id that is missing or unreadable now, so that it is applied
+	 * in place once it appears.
+	 */
+	private OriginTrackedMapPropertySource empty(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource,
+			ConfigService service, String server, NacosConfigProperties config) {
+		NacosConfigFormat format;
+		try {
+			format = NacosConfigFormat.of(resource.getDataId(), null, config.getFileExtension());
+		}
+		catch (NacosConfigFormatException ex) {
+			format = Optional.ofNullable(NacosConfigFormat.byName(config.getFileExtension()))
+				.orElse(NacosConfigFormat.PROPERTIES);
+		}
+		bootstrap.sources().add(new NacosConfigSources.Loaded(resource, service, format, server, null));
+		return new OriginTrackedMapPropertySource(resource.propertySourceName(), new LinkedHashMap<>(), true);
+	}
+
+	static String md5(String content) {
+		return DigestUtils.md5DigestAsHex(content.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** The age of the client's snapshot of the data id, best effort (the client names its directories itself). */
+	private static String snapshotAge(NacosConfigDataResource resource, String server) {
+		File root = new File(LocalConfigInfoProcessor.LOCAL_SNAPSHOT_PATH);
+		File[] environments = root.listFiles((dir, name) -> name.endsWith("_nacos"));
+		if (environments == null) {
+			return "";
+		}
+		String serverHint = server.split(",")[0].replaceAll("^https?://", "").replace(':', '_');
+		Optional<File> snapshot = Arrays.stream(environments)
+			.filter((dir) -> dir.getName().contains(serverHint))
+			.map((dir) -> snapshotFile(dir, resource))
+			.filter(File::isFile)
+			.max((a, b) -> Long.compare(a.lastModified(), b.lastModified()));
+		return snapshot.map((file) -> " taken " + human(Duration.ofMillis(System.currentTimeMillis() - file.lastModified()))
+				+ " ago (" + file + ")")
+			.orElse("");
+	}
+
+	private static File snapshotFile(File environment, NacosConfigDataResource resource) {
+		File base = (resource.getNamespace() != null)
+				? new File(new File(environment, "snapshot-tenant"), resource.getNamespace())
+				: new File(environment, "snapshot");
+		return new File(new File(base, resource.getGroup()), resource.getDataId());
+	}
+
+	private static String human(Duration age) {
+		if (age.toDays() > 0) {
+			return age.toDays() + "d " + age.toHoursPart() + "h";
+		}
+		if (age.toHours() > 0) {
+			return age.toHours() + "h " + age.toMinutesPart() + "min";
+		}
+		return (age.toMinutes() > 0) ? age.toMinutes() + "min " + age.toSecondsPart() + "s" : age.toSeconds() + "s";
+	}
+
+	static @Nullable String md5OrNull(@Nullable String content) {
+		return (content != null) ? md5(content) : null;
+	}
+
+}

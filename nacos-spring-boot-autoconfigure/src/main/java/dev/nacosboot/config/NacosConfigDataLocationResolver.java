@@ -1,0 +1,129 @@
+package dev.nacosboot.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.nacosboot.config.NacosConfigDataResource.Kind;
+import org.apache.commons.logging.Log;
+
+import org.springframework.boot.context.config.ConfigDataLocation;
+import org.springframework.boot.context.config.ConfigDataLocationNotFoundException;
+import org.springframework.boot.context.config.ConfigDataLocationResolver;
+import org.springframework.boot.context.config.ConfigDataLocationResolverContext;
+import org.springframework.boot.context.config.Profiles;
+import org.springframework.boot.logging.DeferredLogFactory;
+import org.springframework.core.Ordered;
+import org.springframework.util.StringUtils;
+
+/**
+ * Resolves {@code spring.config.import} locations {@code nacos:...} (see {@link NacosConfigLocation}) into the data
+ * ids to load, in ascending precedence: shared configs, extension configs, the import's data ids (or, for a bare
+ * {@code nacos:}, {@code ${prefix}.${file-extension}}), then, after profile activation, the profile-specific
+ * {@code ${prefix}-${profile}.${file-extension}} of a bare import.
+ */
+public class NacosConfigDataLocationResolver implements ConfigDataLocationResolver<NacosConfigDataResource>, Ordered {
+
+	private final Log logger;
+
+	public NacosConfigDataLocationResolver(DeferredLogFactory logFactory) {
+		this.logger = logFactory.getLog(NacosConfigDataLocationResolver.class);
+	}
+
+	@Override
+	public int getOrder() {
+		return -1;
+	}
+
+	@Override
+	public boolean isResolvable(ConfigDataLocationResolverContext context, ConfigDataLocation location) {
+		if (!location.hasPrefix(NacosConfigLocation.PREFIX)) {
+			return false;
+		}
+		return context.getBinder().bind(NacosConfigProperties.PREFIX + ".enabled", Boolean.class).orElse(true);
+	}
+
+	@Override
+	public List<NacosConfigDataResource> resolve(ConfigDataLocationResolverContext context,
+			ConfigDataLocation location) throws ConfigDataLocationNotFoundException {
+		NacosConfigBootstrap bootstrap = NacosConfigBootstrap.get(context.getBootstrapContext(), context.getBinder());
+		NacosConfigLocation parsed = parse(location);
+		NacosConfigProperties config = bootstrap.config();
+		List<NacosConfigDataResource> resources = new ArrayList<>();
+		addEntries(resources, config.getSharedConfigs(), Kind.SHARED, "shared-configs", location);
+		addEntries(resources, config.getExtensionConfigs(), Kind.EXTENSION, "extension-configs", location);
+		if (parsed.isBare()) {
+			resources.add(resource(parsed, location, applicationPrefix(context, config) + "."
+					+ config.getFileExtension(), false, Kind.APPLICATION, config));
+		}
+		else {
+			for (String dataId : parsed.dataIds()) {
+				resources.add(resource(parsed, location, dataId, true, Kind.APPLICATION, config));
+			}
+		}
+		this.logger.debug("Resolved " + location + " to " + resources);
+		return resources;
+	}
+
+	@Override
+	public List<NacosConfigDataResource> resolveProfileSpecific(ConfigDataLocationResolverContext context,
+			ConfigDataLocation location, Profiles profiles) throws ConfigDataLocationNotFoundException {
+		NacosConfigLocation parsed = parse(location);
+		if (!parsed.isBare()) {
+			return List.of();
+		}
+		NacosConfigProperties config = NacosConfigBootstrap.get(context.getBootstrapContext(), context.getBinder())
+			.config();
+		String prefix = applicationPrefix(context, config);
+		List<NacosConfigDataResource> resources = new ArrayList<>();
+		for (String profile : profiles.getActive()) {
+			resources.add(resource(parsed, location, prefix + "-" + profile + "." + config.getFileExtension(), false,
+					Kind.PROFILE, config));
+		}
+		return resources;
+	}
+
+	private static NacosConfigLocation parse(ConfigDataLocation location) {
+		try {
+			return NacosConfigLocation.parse(location.getNonPrefixedValue(NacosConfigLocation.PREFIX));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new NacosConfigImportException(location.toString(), ex.getMessage());
+		}
+	}
+
+	private static String applicationPrefix(ConfigDataLocationResolverContext context, NacosConfigProperties config) {
+		if (StringUtils.hasText(config.getPrefix())) {
+			return config.getPrefix().trim();
+		}
+		return context.getBinder()
+			.bind("spring.application.name", String.class)
+			.orElseThrow(() -> new NacosConfigImportException(NacosConfigLocation.PREFIX,
+					"a bare 'nacos:' import loads ${spring.application.name}.${file-extension}, but "
+							+ "spring.application.name is not set: set it (or "
+							+ NacosConfigProperties.PREFIX + ".prefix), or name the data ids, e.g. 'nacos:app.yaml'"));
+	}
+
+	private static NacosConfigDataResource resource(NacosConfigLocation parsed, ConfigDataLocation location,
+			String dataId, boolean explicit, Kind kind, NacosConfigProperties config) {
+		String group = (parsed.group() != null) ? parsed.group() : config.getGroup();
+		boolean refresh = (parsed.refresh() != null) ? parsed.refresh() : config.isRefreshEnabled();
+		return new NacosConfigDataResource(dataId, group, parsed.namespace(), refresh,
+				explicit && !location.isOptional(), location.isOptional(), kind);
+	}
+
+	private static void addEntries(List<NacosConfigDataResource> resources,
+			List<NacosConfigProperties.ConfigEntry> entries, Kind kind, String property, ConfigDataLocation location) {
+		for (int i = 0; i < entries.size(); i++) {
+			NacosConfigProperties.ConfigEntry entry = entries.get(i);
+			if (!StringUtils.hasText(entry.getDataId())) {
+				throw new NacosConfigImportException(NacosConfigProperties.PREFIX + "." + property + "[" + i + "]",
+						"data-id is not set");
+			}
+			String group = StringUtils.hasText(entry.getGroup()) ? entry.getGroup().trim()
+					: NacosConfigProperties.DEFAULT_GROUP;
+			resources.add(new NacosConfigDataResource(entry.getDataId().trim(), group, null, entry.isRefresh(), false,
+					location.isOptional(), kind));
+		}
+	}
+
+}

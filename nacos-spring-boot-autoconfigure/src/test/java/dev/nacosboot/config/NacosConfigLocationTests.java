@@ -1,0 +1,61 @@
+package dev.nacosboot.config;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class NacosConfigLocationTests {
+
+	@Test
+	void bareImportNamesNoDataId() {
+		NacosConfigLocation location = NacosConfigLocation.parse("");
+
+		assertThat(location.isBare()).isTrue();
+		assertThat(location.group()).isNull();
+		assertThat(location.refresh()).isNull();
+	}
+
+	@Test
+	void explicitDataIdsAreSeparatedByCommaOrSemicolon() {
+		assertThat(NacosConfigLocation.parse("a.yaml,b.properties").dataIds()).containsExactly("a.yaml", "b.properties");
+		assertThat(NacosConfigLocation.parse("a.yaml; b.properties").dataIds()).containsExactly("a.yaml",
+				"b.properties");
+	}
+
+	@Test
+	void parametersSetGroupNamespaceAndRefresh() {
+		NacosConfigLocation location = NacosConfigLocation.parse("app.yaml?group=G1&namespace=dev&refresh=false");
+
+		assertThat(location.dataIds()).containsExactly("app.yaml");
+		assertThat(location.group()).isEqualTo("G1");
+		assertThat(location.namespace()).isEqualTo("dev");
+		assertThat(location.refresh()).isFalse();
+	}
+
+	@Test
+	void springCloudAlibabaRefreshEnabledParameterIsAccepted() {
+		NacosConfigLocation location = NacosConfigLocation.parse("app.yaml?group=G&refreshEnabled=true");
+
+		assertThat(location.group()).isEqualTo("G");
+		assertThat(location.refresh()).isTrue();
+	}
+
+	@Test
+	void leadingSlashesAreTolerated() {
+		assertThat(NacosConfigLocation.parse("//app.yaml").dataIds()).containsExactly("app.yaml");
+	}
+
+	@Test
+	void unknownParameterIsRejectedByName() {
+		assertThatIllegalArgumentException().isThrownBy(() -> NacosConfigLocation.parse("app.yaml?grop=G"))
+			.withMessageContaining("'grop'");
+	}
+
+	@Test
+	void nonBooleanRefreshIsRejected() {
+		assertThatIllegalArgumentException().isThrownBy(() -> NacosConfigLocation.parse("app.yaml?refresh=yes"))
+			.withMessageContaining("true or false");
+	}
+
+}
