@@ -81,7 +81,9 @@ final class GrpcEndpoint {
 	void start(String host, int port) throws IOException {
 		this.executor = Executors.newCachedThreadPool(daemonThreads("nacos-test-server-grpc-"));
 		ServerInterceptor connectionContext = new ConnectionContextInterceptor();
-		NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+		// Reuse the address so that a restart can bind the same port while the old socket is still closing.
+		NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+			.withOption(com.alibaba.nacos.shaded.io.grpc.netty.shaded.io.netty.channel.ChannelOption.SO_REUSEADDR, true);
 		if (this.tls != null) {
 			builder.useTransportSecurity(this.tls.certificateChain().toFile(), this.tls.privateKey().toFile());
 		}

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import com.alibaba.nacos.api.naming.pojo.Instance;
 import com.alibaba.nacos.api.remote.request.HealthCheckRequest;
@@ -94,7 +96,9 @@ public final class NacosTestServer implements AutoCloseable {
 		if (this.grpc != null) {
 			return this;
 		}
-		int attempts = (this.requestedPort == 0 && this.port < 0) ? 10 : 1;
+		boolean fixedPort = this.port > 0 || this.requestedPort > 0;
+		// A fixed port (or a restart) may still be held for a moment by the sockets just closed: retry it briefly.
+		int attempts = fixedPort ? 50 : 10;
 		IOException failure = null;
 		for (int attempt = 0; attempt < attempts; attempt++) {
 			int candidate = (this.port > 0) ? this.port : (this.requestedPort > 0) ? this.requestedPort : freePortPair();
@@ -106,6 +110,9 @@ public final class NacosTestServer implements AutoCloseable {
 			catch (IOException ex) {
 				failure = ex;
 				stopEndpoints();
+				if (fixedPort) {
+					LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+				}
 			}
 		}
 		throw new UncheckedIOException("Could not start the Nacos test server on " + this.host + ":"
