@@ -1,11 +1,14 @@
 package dev.nacosboot.discovery;
 
+import com.alibaba.nacos.api.naming.NamingService;
 import reactor.core.publisher.Flux;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.cloud.client.ConditionalOnDiscoveryEnabled;
 import org.springframework.cloud.client.ConditionalOnReactiveDiscoveryEnabled;
 import org.springframework.cloud.client.ReactiveCommonsClientAutoConfiguration;
 import org.springframework.cloud.client.discovery.composite.reactive.ReactiveCompositeDiscoveryClientAutoConfiguration;
@@ -19,8 +22,10 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = NacosDiscoveryAutoConfiguration.class,
 		before = { SimpleReactiveDiscoveryClientAutoConfiguration.class,
 				ReactiveCompositeDiscoveryClientAutoConfiguration.class, ReactiveCommonsClientAutoConfiguration.class })
-@ConditionalOnClass(Flux.class)
+@ConditionalOnClass({ Flux.class, NamingService.class })
+@ConditionalOnDiscoveryEnabled
 @ConditionalOnReactiveDiscoveryEnabled
+@ConditionalOnBooleanProperty(name = NacosDiscoveryProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnBean(NacosInstanceView.class)
 public final class NacosReactiveDiscoveryAutoConfiguration {
 

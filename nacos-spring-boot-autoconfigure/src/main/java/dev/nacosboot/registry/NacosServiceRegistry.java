@@ -1,6 +1,5 @@
 package dev.nacosboot.registry;
 
-import java.util.List;
 import java.util.Locale;
 
 import com.alibaba.nacos.api.exception.NacosException;
@@ -8,7 +7,6 @@ import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
 
@@ -90,26 +88,12 @@ public class NacosServiceRegistry implements ServiceRegistry<NacosRegistration> 
 	}
 
 	/**
-	 * The status as the server sees it: {@code UP} when the instance is enabled there, {@code OUT_OF_SERVICE} when
-	 * it is registered but disabled, {@code null} when it is not registered. The local status when the server
-	 * cannot be asked.
+	 * The status last applied: {@code UP} or {@code OUT_OF_SERVICE}. It is kept locally because Nacos hides
+	 * disabled instances from every client query, so the server cannot be asked about an out-of-service instance.
 	 */
 	@Override
-	@SuppressWarnings("unchecked")
-	public @Nullable String getStatus(NacosRegistration registration) {
-		try {
-			List<Instance> instances = this.namingService.getAllInstances(registration.getServiceId(),
-					registration.getGroup(), List.of(registration.getClusterName()), false);
-			for (Instance instance : instances) {
-				if (instance.getIp().equals(registration.getHost()) && instance.getPort() == registration.getPort()) {
-					return instance.isEnabled() ? NacosRegistration.STATUS_UP : NacosRegistration.STATUS_OUT_OF_SERVICE;
-				}
-			}
-			return null;
-		}
-		catch (NacosException ex) {
-			return registration.getStatus();
-		}
+	public String getStatus(NacosRegistration registration) {
+		return registration.getStatus();
 	}
 
 }

@@ -1,0 +1,120 @@
+package dev.nacosboot.core;
+
+import java.time.Duration;
+import java.util.Properties;
+
+import com.alibaba.nacos.api.PropertyKeyConst;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class NacosClientPropertiesFactoryTests {
+
+	private static final String PREFIX = "spring.cloud.nacos.discovery";
+
+	@Test
+	void createWithNothingSetShouldUseTheDefaultServer() {
+		Properties properties = NacosClientPropertiesFactory.create(new NacosProperties(), null, PREFIX);
+		assertThat(properties).containsEntry(PropertyKeyConst.SERVER_ADDR, "127.0.0.1:8848");
+		assertThat(properties).doesNotContainKey(PropertyKeyConst.NAMESPACE);
+	}
+
+	@Test
+	void createShouldPreferConcernOverridesOverSharedSettings() {
+		NacosProperties shared = new NacosProperties();
+		shared.setServerAddr("shared:8848");
+		shared.setNamespace("shared-ns");
+		shared.setUsername("nacos");
+		shared.setPassword("secret");
+		NacosConnectionProperties override = new NacosConnectionProperties();
+		override.setServerAddr("discovery-1:8848, discovery-2:8848");
+		override.setNamespace("dev");
+		Properties properties = NacosClientPropertiesFactory.create(shared, override, PREFIX);
+		assertThat(properties).containsEntry(PropertyKeyConst.SERVER_ADDR, "discovery-1:8848,discovery-2:8848")
+			.containsEntry(PropertyKeyConst.NAMESPACE, "dev")
+			.containsEntry(PropertyKeyConst.USERNAME, "nacos")
+			.containsEntry(PropertyKeyConst.PASSWORD, "secret");
+	}
+
+	@Test
+	void createShouldPassTimeoutsTlsAndRawClientProperties() {
+		NacosProperties shared = new NacosProperties();
+		shared.setRequestTimeout(Duration.ofSeconds(2));
+		shared.setServerCheckTimeout(Duration.ofMillis(1500));
+		shared.getClient().put("namingPushEmptyProtection", "true");
+		shared.getTls().setEnabled(true);
+		shared.getTls().setTrustCertificates("/certs/ca.pem");
+		Properties properties = NacosClientPropertiesFactory.create(shared, null, PREFIX);
+		assertThat(properties).containsEntry("nacos.remote.client.grpc.timeout", "2000")
+			.containsEntry("nacos.remote.client.grpc.server.check.timeout", "1500")
+			.containsEntry("namingPushEmptyProtection", "true")
+			.containsEntry("nacos.remote.client.rpc.tls.enable", "true")
+			.containsEntry("nacos.remote.client.rpc.tls.trustCollectionChainPath", "/certs/ca.pem");
+	}
+
+	@Test
+	void createWithEndpointOnlyShouldNotSetTheDefaultServer() {
+		NacosProperties shared = new NacosProperties();
+		shared.setEndpoint("addressserver.example.com");
+		Properties properties = NacosClientPropertiesFactory.create(shared, null, PREFIX);
+		assertThat(properties).doesNotContainKey(PropertyKeyConst.SERVER_ADDR)
+			.containsEntry(PropertyKeyConst.ENDPOINT, "addressserver.example.com");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "127.0.0.1:8848", "nacos-1.svc:8848,nacos-2.svc:8848", "http://nacos:8848",
+			"https://nacos.example.com", "[::1]:8848", "[fd00::12]", "nacos" })
+	void createShouldAcceptWellFormedServerAddresses(String serverAddr) {
+		NacosProperties shared = new NacosProperties();
+		shared.setServerAddr(serverAddr);
+		assertThat(NacosClientPropertiesFactory.create(shared, null, PREFIX)).containsKey(PropertyKeyConst.SERVER_ADDR);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "nacos:0", "nacos:70000", "nacos:port", "a,,b", "ftp://nacos:21", "[::1:8848", "na cos:8848",
+			" " })
+	void createShouldRejectMalformedServerAddressesNamingTheProperty(String serverAddr) {
+		NacosConnectionProperties override = new NacosConnectionProperties();
+		override.setServerAddr(serverAddr);
+		assertThatExceptionOfType(InvalidNacosPropertiesException.class)
+			.isThrownBy(() -> NacosClientPropertiesFactory.create(new NacosProperties(), override, PREFIX))
+			.satisfies((ex) -> assertThat(ex.getViolations()).singleElement()
+				.satisfies((violation) -> assertThat(violation.property())
+					.isEqualTo("spring.cloud.nacos.discovery.server-addr")));
+	}
+
+	@Test
+	void createShouldRejectNamespaceNamesThatAreNotIds() {
+		NacosProperties shared = new NacosProperties();
+		shared.setNamespace("My Namespace");
+		assertThatExceptionOfType(InvalidNacosPropertiesException.class)
+			.isThrownBy(() -> NacosClientPropertiesFactory.create(shared, null, PREFIX))
+			.withMessageContaining("spring.cloud.nacos.namespace");
+	}
+
+	@Test
+	void createShouldRejectUsernameWithoutPasswordWithoutEchoingSecrets() {
+		NacosProperties shared = new NacosProperties();
+		shared.setUsername("nacos");
+		shared.setAccessKey("ak");
+		assertThatExceptionOfType(InvalidNacosPropertiesException.class)
+			.isThrownBy(() -> NacosClientPropertiesFactory.create(shared, null, PREFIX))
+			.satisfies((ex) -> assertThat(ex.getViolations())
+				.extracting(InvalidNacosPropertiesException.Violation::property)
+				.containsExactly("spring.cloud.nacos.password", "spring.cloud.nacos.secret-key"))
+			.satisfies((ex) -> assertThat(ex.getViolations()).allSatisfy((v) -> assertThat(v.value()).isNull()));
+	}
+
+	@Test
+	void createShouldRejectNonPositiveTimeouts() {
+		NacosProperties shared = new NacosProperties();
+		shared.setRequestTimeout(Duration.ZERO);
+		assertThatExceptionOfType(InvalidNacosPropertiesException.class)
+			.isThrownBy(() -> NacosClientPropertiesFactory.create(shared, null, PREFIX))
+			.withMessageContaining("spring.cloud.nacos.request-timeout");
+	}
+
+}
