@@ -6,7 +6,10 @@ import java.util.Map;
 import dev.nacosboot.testserver.NacosTestServer;
 import dev.nacosboot.testserver.junit.NacosTarget;
 
+import org.apache.commons.logging.Log;
+
 import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.Ordered;
@@ -33,6 +36,12 @@ public class NacosTestServerEnvironmentPostProcessor implements EnvironmentPostP
 
 	private static final String PROPERTY_SOURCE = "nacosTestServer";
 
+	private final Log logger;
+
+	public NacosTestServerEnvironmentPostProcessor(DeferredLogFactory logFactory) {
+		this.logger = logFactory.getLog(NacosTestServerEnvironmentPostProcessor.class);
+	}
+
 	@Override
 	public int getOrder() {
 		return ORDER;
@@ -48,6 +57,7 @@ public class NacosTestServerEnvironmentPostProcessor implements EnvironmentPostP
 		String external = NacosTarget.externalServerAddr(System.getenv()).orElse(null);
 		if (external != null) {
 			properties.put("spring.cloud.nacos.server-addr", external);
+			this.logger.info("Using the Nacos server at " + external + " (NACOS_SERVER_ADDR)");
 			putIfSet(properties, "spring.cloud.nacos.username", System.getenv("NACOS_USERNAME"));
 			putIfSet(properties, "spring.cloud.nacos.password", System.getenv("NACOS_PASSWORD"));
 		}
@@ -58,6 +68,8 @@ public class NacosTestServerEnvironmentPostProcessor implements EnvironmentPostP
 				.start();
 			properties.put("spring.cloud.nacos.server-addr", server.serverAddr());
 			properties.put("nacos.test-server.server-addr", server.serverAddr());
+			this.logger.info("Started an embedded Nacos test server on " + server.serverAddr() + " (gRPC on port "
+					+ server.grpcPort() + ")");
 			application.addInitializers((context) -> {
 				context.getBeanFactory().registerSingleton("nacosTestServer", server);
 				context.addApplicationListener((ContextClosedEvent event) -> {
