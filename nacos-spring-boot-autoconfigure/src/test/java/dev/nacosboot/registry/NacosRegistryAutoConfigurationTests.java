@@ -1,0 +1,161 @@
+package dev.nacosboot.registry;
+
+import java.util.Properties;
+
+import com.alibaba.nacos.api.naming.NamingService;
+import dev.nacosboot.core.InvalidNacosPropertiesException;
+import dev.nacosboot.core.NacosCoreAutoConfiguration;
+import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
+import dev.nacosboot.testserver.junit.NacosTestServerExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cloud.client.serviceregistry.AutoServiceRegistration;
+import org.springframework.cloud.client.serviceregistry.Registration;
+import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+
+class NacosRegistryAutoConfigurationTests {
+
+	@RegisterExtension
+	static final NacosTestServerExtension nacos = new NacosTestServerExtension();
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(NacosCoreAutoConfiguration.class,
+				NacosDiscoveryAutoConfiguration.class, NacosRegistryAutoConfiguration.class))
+		.withPropertyValues("spring.cloud.nacos.server-addr=" + nacos.target().serverAddr(),
+				"spring.application.name=orders", "spring.cloud.nacos.discovery.ip=10.0.0.5");
+
+	@Test
+	void runShouldCreateRegistryRegistrationAndAutoRegistration() {
+		this.runner.run((context) -> {
+			assertThat(context).hasSingleBean(NacosServiceRegistry.class);
+			assertThat(context).hasSingleBean(AutoServiceRegistration.class);
+			NacosRegistration registration = context.getBean(NacosRegistration.class);
+			assertThat(registration.getServiceId()).isEqualTo("orders");
+			assertThat(registration.getHost()).isEqualTo("10.0.0.5");
+			assertThat(registration.getGroup()).isEqualTo("DEFAULT_GROUP");
+			assertThat(registration.getMetadata()).containsEntry("preserved.register.source", "SPRING_CLOUD")
+				.containsEntry("secure", "false");
+		});
+	}
+
+	@Test
+	void runWithSpringCloudAlibabaPropertiesShouldBuildTheRegistrationFromThem() {
+		this.runner
+			.withPropertyValues("spring.cloud.nacos.discovery.service=billing",
+					"spring.cloud.nacos.discovery.group=PAYMENTS", "spring.cloud.nacos.discovery.cluster-name=hz",
+					"spring.cloud.nacos.discovery.weight=2.5", "spring.cloud.nacos.discovery.port=9090",
+					"spring.cloud.nacos.discovery.secure=true", "spring.cloud.nacos.discovery.ephemeral=true",
+					"spring.cloud.nacos.discovery.metadata.zone=hz-a",
+					"spring.cloud.nacos.discovery.metadata.version=2.0.0")
+			.run((context) -> {
+				NacosRegistration registration = context.getBean(NacosRegistration.class);
+				assertThat(registration.getServiceId()).isEqualTo("billing");
+				assertThat(registration.getGroup()).isEqualTo("PAYMENTS");
+				assertThat(registration.getClusterName()).isEqualTo("hz");
+				assertThat(registration.getWeight()).isEqualTo(2.5f);
+				assertThat(registration.getPort()).isEqualTo(9090);
+				assertThat(registration.getUri().toString()).isEqualTo("https://10.0.0.5:9090");
+				assertThat(registration.getMetadata()).containsEntry("zone", "hz-a")
+					.containsEntry("version", "2.0.0")
+					.containsEntry("secure", "true");
+			});
+	}
+
+	@Test
+	void runWithBuildInfoShouldRegisterItsVersion() {
+		this.runner.withBean(BuildProperties.class, () -> {
+			Properties build = new Properties();
+			build.setProperty("version", "3.1.4");
+			return new BuildProperties(build);
+		}).run((context) -> assertThat(context.getBean(NacosRegistration.class).getMetadata())
+			.containsEntry("version", "3.1.4"));
+	}
+
+	@Test
+	void runWithSeparateManagementPortShouldRegisterManagementMetadata() {
+		this.runner.withPropertyValues("management.server.port=9001", "management.endpoints.web.base-path=/manage")
+			.run((context) -> assertThat(context.getBean(NacosRegistration.class).getMetadata())
+				.containsEntry("management.port", "9001")
+				.containsEntry("management.context-path", "/manage"));
+	}
+
+	@Test
+	void runWhenAutoRegistrationDisabledShouldKeepTheRegistryOnly() {
+		this.runner.withPropertyValues("spring.cloud.service-registry.auto-registration.enabled=false")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(ServiceRegistry.class);
+				assertThat(context).hasSingleBean(Registration.class);
+				assertThat(context).doesNotHaveBean(AutoServiceRegistration.class);
+			});
+	}
+
+	@Test
+	void runWhenRegisterEnabledIsFalseShouldNotAutoRegister() {
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.register-enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(AutoServiceRegistration.class));
+	}
+
+	@Test
+	void runWhenNacosDiscoveryDisabledShouldCreateNoRegistry() {
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(ServiceRegistry.class);
+			assertThat(context).doesNotHaveBean(Registration.class);
+		});
+	}
+
+	@Test
+	void runWithoutSpringCloudCommonsShouldCreateNoRegistry() {
+		this.runner.withClassLoader(new FilteredClassLoader(ServiceRegistry.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(NacosServiceRegistry.class));
+	}
+
+	@Test
+	void runWithUserBeansShouldBackOff() {
+		this.runner.withUserConfiguration(UserBeans.class).run((context) -> {
+			assertThat(context).getBean(NacosServiceRegistry.class).isSameAs(context.getBean("userRegistry"));
+			assertThat(context).getBean(NacosRegistration.class).isSameAs(context.getBean("userRegistration"));
+		});
+	}
+
+	@Test
+	void runWithoutServiceNameShouldFailNamingTheProperty() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(NacosCoreAutoConfiguration.class,
+					NacosDiscoveryAutoConfiguration.class, NacosRegistryAutoConfiguration.class))
+			.withPropertyValues("spring.cloud.nacos.server-addr=" + nacos.target().serverAddr())
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context).getFailure()
+					.rootCause()
+					.isInstanceOf(InvalidNacosPropertiesException.class)
+					.hasMessageContaining("spring.cloud.nacos.discovery.service");
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserBeans {
+
+		@Bean
+		NacosServiceRegistry userRegistry() {
+			return new NacosServiceRegistry(mock(NamingService.class));
+		}
+
+		@Bean
+		NacosRegistration userRegistration() {
+			return new NacosRegistration("custom", "G", "DEFAULT", "10.0.0.9", 8080, false, 1, true, true,
+					java.util.Map.of());
+		}
+
+	}
+
+}
