@@ -1,0 +1,122 @@
+package dev.nacosboot.loadbalancer;
+
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.DefaultResponse;
+import org.springframework.cloud.client.loadbalancer.EmptyResponse;
+import org.springframework.cloud.client.loadbalancer.Request;
+import org.springframework.cloud.client.loadbalancer.RequestData;
+import org.springframework.cloud.client.loadbalancer.RequestDataContext;
+import org.springframework.cloud.client.loadbalancer.Response;
+import org.springframework.cloud.loadbalancer.core.NoopServiceInstanceListSupplier;
+import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.SelectedInstanceCallback;
+import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
+import org.springframework.http.HttpHeaders;
+
+/**
+ * The balancer of one service: weighted choice, cluster preference and gray routing by version header and canary
+ * percentage. It keeps one {@link GrayRoutingTable} and rebuilds it only when the supplier's instance list or the
+ * rules in force changed, so a choice costs an identity check and a pick (O(1) or O(log n)). No instance for a
+ * request yields an {@link EmptyResponse} (a 503 for reactive clients and the gateway), never {@code null}.
+ */
+public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer {
+
+	private final ObjectProvider<ServiceInstanceListSupplier> suppliers;
+
+	private final String serviceId;
+
+	private final GrayRulesSource rules;
+
+	private final @Nullable String localCluster;
+
+	private volatile @Nullable GrayRoutingTable table;
+
+	/**
+	 * Creates the balancer of a service.
+	 * @param suppliers the service's instance supplier
+	 * @param serviceId the service
+	 * @param rules the rules in force
+	 * @param localCluster this application's Nacos cluster, {@code null} for no cluster preference
+	 */
+	public NacosGrayLoadBalancer(ObjectProvider<ServiceInstanceListSupplier> suppliers, String serviceId,
+			GrayRulesSource rules, @Nullable String localCluster) {
+		this.suppliers = suppliers;
+		this.serviceId = serviceId;
+		this.rules = rules;
+		this.localCluster = localCluster;
+	}
+
+	@Override
+	@SuppressWarnings("rawtypes")
+	public Mono<Response<ServiceInstance>> choose(Request request) {
+		ServiceInstanceListSupplier supplier = this.suppliers.getIfAvailable(NoopServiceInstanceListSupplier::new);
+		return supplier.get(request)
+			.next()
+			.map((instances) -> respond(supplier, instances, request))
+			.switchIfEmpty(Mono.fromSupplier(EmptyResponse::new));
+	}
+
+	private Response<ServiceInstance> respond(ServiceInstanceListSupplier supplier, List<ServiceInstance> instances,
+			Request<?> request) {
+		GrayRoutingTable table = tableFor(instances);
+		HttpHeaders headers = headersOf(request);
+		GrayRules rules = this.rules.current();
+		String version = null;
+		String sticky = null;
+		if (headers != null) {
+			version = blankToNull(headers.getFirst(rules.versionHeader()));
+			String stickyHeader = table.stickyHeader();
+			sticky = (stickyHeader != null) ? blankToNull(headers.getFirst(stickyHeader)) : null;
+		}
+		ServiceInstance chosen = table.choose(version, sticky, ThreadLocalRandom.current());
+		if (chosen == null) {
+			return new EmptyResponse();
+		}
+		if (supplier instanceof SelectedInstanceCallback callback) {
+			callback.selectedServiceInstance(chosen);
+		}
+		return new DefaultResponse(chosen);
+	}
+
+	/**
+	 * The routing table for this instance list under the rules in force, rebuilt only when either changed.
+	 * @param instances the supplier's instances
+	 * @return the table
+	 */
+	GrayRoutingTable tableFor(List<ServiceInstance> instances) {
+		GrayRules rules = this.rules.current();
+		GrayRoutingTable table = this.table;
+		if (table != null && table.isBuiltFrom(instances, rules)) {
+			return table;
+		}
+		// Another supplier may hand out an equal list in a new object each time: compare once, then by identity.
+		GrayRoutingTable updated = (table != null && table.appliesTo(instances, rules)) ? table.withSource(instances)
+				: GrayRoutingTable.build(this.serviceId, instances, rules, this.localCluster);
+		this.table = updated;
+		return updated;
+	}
+
+	private static @Nullable HttpHeaders headersOf(Request<?> request) {
+		if (request.getContext() instanceof RequestDataContext context) {
+			RequestData data = context.getClientRequest();
+			return (data != null) ? data.getHeaders() : null;
+		}
+		return null;
+	}
+
+	private static @Nullable String blankToNull(@Nullable String value) {
+		return (value == null || value.isBlank()) ? null : value;
+	}
+
+	public String getServiceId() {
+		return this.serviceId;
+	}
+
+}

@@ -1,0 +1,58 @@
+package dev.nacosboot.loadbalancer;
+
+import java.util.List;
+
+import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
+import dev.nacosboot.discovery.NacosInstanceView;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
+import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
+import org.springframework.cloud.loadbalancer.config.LoadBalancerAutoConfiguration;
+import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * Gray-release load balancing: makes {@link NacosLoadBalancerClientConfiguration} the default of every Spring Cloud
+ * LoadBalancer client and keeps the rules live. Off with {@code spring.cloud.nacos.loadbalancer.enabled=false} or
+ * {@code spring.cloud.loadbalancer.enabled=false}; needs Nacos discovery.
+ */
+@AutoConfiguration(after = NacosDiscoveryAutoConfiguration.class, before = LoadBalancerAutoConfiguration.class)
+@ConditionalOnClass(ReactorServiceInstanceLoadBalancer.class)
+@ConditionalOnBooleanProperty(name = "spring.cloud.loadbalancer.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = NacosLoadBalancerProperties.PREFIX + ".enabled", matchIfMissing = true)
+@ConditionalOnBean(NacosInstanceView.class)
+@EnableConfigurationProperties(NacosLoadBalancerProperties.class)
+@LoadBalancerClients(defaultConfiguration = NacosLoadBalancerClientConfiguration.class)
+public final class NacosLoadBalancerAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	GrayRulesSource grayRulesSource(NacosLoadBalancerProperties properties, ObjectProvider<NacosInstanceView> view) {
+		return new GrayRulesSource(properties, (serviceId) -> {
+			NacosInstanceView instances = view.getIfAvailable();
+			return (instances != null) ? instances.getInstances(serviceId) : List.<ServiceInstance>of();
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(EnvironmentChangeEvent.class)
+	static class LiveRulesConfiguration {
+
+		@Bean
+		GrayRulesRefresher grayRulesRefresher(Environment environment, GrayRulesSource source) {
+			return new GrayRulesRefresher(environment, source);
+		}
+
+	}
+
+}

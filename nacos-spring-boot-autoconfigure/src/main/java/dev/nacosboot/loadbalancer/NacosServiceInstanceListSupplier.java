@@ -1,0 +1,61 @@
+package dev.nacosboot.loadbalancer;
+
+import java.util.Collections;
+import java.util.List;
+
+import dev.nacosboot.discovery.NacosInstanceView;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
+
+/**
+ * Instances of one service straight from the push-updated {@link NacosInstanceView}: no TTL cache, so an instance
+ * removed or added by a push is out of or in the next choice. Between pushes it hands out the very same list
+ * object, which lets the balancer reuse its routing table after an O(1) identity check.
+ */
+public class NacosServiceInstanceListSupplier implements ServiceInstanceListSupplier {
+
+	private final NacosInstanceView view;
+
+	private final String serviceId;
+
+	private volatile @Nullable Snapshot last;
+
+	public NacosServiceInstanceListSupplier(NacosInstanceView view, String serviceId) {
+		this.view = view;
+		this.serviceId = serviceId;
+	}
+
+	@Override
+	public String getServiceId() {
+		return this.serviceId;
+	}
+
+	@Override
+	public Flux<List<ServiceInstance>> get() {
+		return Flux.defer(() -> Flux.just(current()));
+	}
+
+	/**
+	 * The current instances; the same object as long as no subscribed service changed.
+	 * @return the instances
+	 */
+	public List<ServiceInstance> current() {
+		// Read the counter first: a push between the two reads leaves a stale counter, so the next call reloads.
+		long changes = this.view.getChangeCount();
+		Snapshot last = this.last;
+		if (last != null && last.changes() == changes) {
+			return last.instances();
+		}
+		List<ServiceInstance> instances = Collections.unmodifiableList(this.view.getInstances(this.serviceId));
+		this.last = new Snapshot(changes, instances);
+		return instances;
+	}
+
+	private record Snapshot(long changes, List<ServiceInstance> instances) {
+
+	}
+
+}

@@ -1,0 +1,151 @@
+package dev.nacosboot.loadbalancer;
+
+import dev.nacosboot.core.NacosCoreAutoConfiguration;
+import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
+import dev.nacosboot.testserver.junit.NacosTestServerExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
+import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClient;
+import org.springframework.cloud.loadbalancer.config.LoadBalancerAutoConfiguration;
+import org.springframework.cloud.loadbalancer.core.ReactorLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.RoundRobinLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
+import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class NacosLoadBalancerAutoConfigurationTests {
+
+	@RegisterExtension
+	static final NacosTestServerExtension nacos = new NacosTestServerExtension();
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(NacosCoreAutoConfiguration.class,
+				NacosDiscoveryAutoConfiguration.class, NacosLoadBalancerAutoConfiguration.class,
+				LoadBalancerAutoConfiguration.class))
+		.withPropertyValues("spring.cloud.nacos.server-addr=" + nacos.target().serverAddr(),
+				"spring.cloud.nacos.discovery.group=" + nacos.target().unique("lb-autoconfig"));
+
+	@Test
+	void runShouldMakeTheNacosSupplierAndGrayBalancerTheDefaultOfEveryClient() {
+		this.runner.run((context) -> {
+			assertThat(context).hasSingleBean(GrayRulesSource.class);
+			assertThat(context).hasSingleBean(GrayRulesRefresher.class);
+			LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
+			assertThat(factory.getInstance("orders")).isInstanceOf(NacosGrayLoadBalancer.class);
+			assertThat(factory.getInstance("payments")).isInstanceOf(NacosGrayLoadBalancer.class);
+			assertThat(factory.getInstance("orders", ServiceInstanceListSupplier.class))
+				.isInstanceOf(NacosServiceInstanceListSupplier.class)
+				.extracting(ServiceInstanceListSupplier::getServiceId)
+				.isEqualTo("orders");
+		});
+	}
+
+	@Test
+	void runShouldReplaceTheDefaultSupplierEvenWhenAnotherSpringCloudChainIsSelected() {
+		this.runner.withPropertyValues("spring.cloud.loadbalancer.configurations=health-check").run((context) -> {
+			LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
+			assertThat(factory.getInstances("orders", ServiceInstanceListSupplier.class)).hasSize(1);
+			assertThat(factory.getInstance("orders", ServiceInstanceListSupplier.class))
+				.isInstanceOf(NacosServiceInstanceListSupplier.class);
+		});
+	}
+
+	@Test
+	void runShouldLeaveAClientsOwnConfigurationAlone() {
+		this.runner.withUserConfiguration(OwnOrdersBalancer.class).run((context) -> {
+			LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
+			assertThat(factory.getInstance("orders")).isInstanceOf(RoundRobinLoadBalancer.class);
+			assertThat(factory.getInstance("payments")).isInstanceOf(NacosGrayLoadBalancer.class);
+		});
+	}
+
+	@Test
+	void runWhenDisabledShouldLeaveSpringCloudDefaults() {
+		this.runner.withPropertyValues("spring.cloud.nacos.loadbalancer.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(GrayRulesSource.class);
+			LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
+			assertThat(factory.getInstance("orders")).isInstanceOf(RoundRobinLoadBalancer.class);
+		});
+	}
+
+	@Test
+	void runWhenSpringCloudLoadBalancerDisabledShouldCreateNothing() {
+		this.runner.withPropertyValues("spring.cloud.loadbalancer.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(GrayRulesSource.class));
+	}
+
+	@Test
+	void runWhenNacosDiscoveryDisabledShouldCreateNothing() {
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(GrayRulesSource.class));
+	}
+
+	@Test
+	void runWithoutSpringCloudLoadBalancerShouldCreateNothing() {
+		this.runner.withClassLoader(new FilteredClassLoader(ReactorServiceInstanceLoadBalancer.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(GrayRulesSource.class));
+	}
+
+	@Test
+	void runWithoutSpringCloudContextShouldServeRulesWithoutLiveRefresh() {
+		this.runner.withClassLoader(new FilteredClassLoader(EnvironmentChangeEvent.class)).run((context) -> {
+			assertThat(context).hasSingleBean(GrayRulesSource.class);
+			assertThat(context).doesNotHaveBean(GrayRulesRefresher.class);
+		});
+	}
+
+	@Test
+	void runWithInvalidRulesShouldFailStartupNamingTheProblem() {
+		this.runner.withPropertyValues("spring.cloud.nacos.loadbalancer.services.orders.canary.v2=120")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidGrayRulesException.class)
+				.hasMessageContaining("services.orders.canary.v2 is 120.0%, must be between 0 and 100"));
+	}
+
+	@Test
+	void runShouldBindDottedVersionsAsCanaryKeys() {
+		this.runner.withPropertyValues("spring.cloud.nacos.loadbalancer.services.orders.canary.1.2.0=10")
+			.run((context) -> assertThat(context.getBean(GrayRulesSource.class).current().ruleFor("orders").canaries())
+				.containsExactly(new GrayRules.Canary("1.2.0", 1000)));
+	}
+
+	@Test
+	void runShouldUseTheDiscoveryClusterAsTheLocalCluster() {
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.cluster-name=HZ").run((context) -> {
+			NacosGrayLoadBalancer balancer = (NacosGrayLoadBalancer) context.getBean(LoadBalancerClientFactory.class)
+				.getInstance("orders");
+			assertThat(balancer).hasFieldOrPropertyWithValue("localCluster", "HZ");
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@LoadBalancerClient(name = "orders", configuration = RoundRobinConfiguration.class)
+	static class OwnOrdersBalancer {
+
+	}
+
+	static class RoundRobinConfiguration {
+
+		@Bean
+		ReactorLoadBalancer<ServiceInstance> roundRobin(Environment environment,
+				ObjectProvider<ServiceInstanceListSupplier> suppliers) {
+			return new RoundRobinLoadBalancer(suppliers, LoadBalancerClientFactory.getName(environment));
+		}
+
+	}
+
+}
