@@ -41,6 +41,9 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 	@Override
 	public ConfigData load(ConfigDataLoaderContext context, NacosConfigDataResource resource)
 			throws ConfigDataResourceNotFoundException {
+		if (resource.getKind() == NacosConfigDataResource.Kind.DISABLED) {
+			return ConfigData.EMPTY;
+		}
 		NacosConfigBootstrap bootstrap = context.getBootstrapContext().get(NacosConfigBootstrap.class);
 		try {
 			OriginTrackedMapPropertySource source = load(bootstrap, resource);
@@ -167,10 +170,14 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 	}
 
 	private static File snapshotFile(File environment, NacosConfigDataResource resource) {
-		File base = (resource.getNamespace() != null)
-				? new File(new File(environment, "snapshot-tenant"), resource.getNamespace())
-				: new File(environment, "snapshot");
-		return new File(new File(base, resource.getGroup()), resource.getDataId());
+		// The client files the public namespace as tenant "public" or as no tenant, depending on how it was named.
+		String tenant = (resource.getNamespace() != null) ? resource.getNamespace() : "public";
+		File withTenant = new File(new File(new File(environment, "snapshot-tenant"), tenant), resource.getGroup());
+		File file = new File(withTenant, resource.getDataId());
+		if (file.isFile() || resource.getNamespace() != null) {
+			return file;
+		}
+		return new File(new File(new File(environment, "snapshot"), resource.getGroup()), resource.getDataId());
 	}
 
 	private static String human(Duration age) {

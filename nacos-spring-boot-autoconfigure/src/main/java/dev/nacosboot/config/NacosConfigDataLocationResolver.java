@@ -36,15 +36,22 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 
 	@Override
 	public boolean isResolvable(ConfigDataLocationResolverContext context, ConfigDataLocation location) {
-		if (!location.hasPrefix(NacosConfigLocation.PREFIX)) {
-			return false;
-		}
+		return location.hasPrefix(NacosConfigLocation.PREFIX);
+	}
+
+	/** Switched off, imports resolve to nothing, so that they need no edit to run without Nacos. */
+	private static boolean isEnabled(ConfigDataLocationResolverContext context) {
 		return context.getBinder().bind(NacosConfigProperties.PREFIX + ".enabled", Boolean.class).orElse(true);
 	}
 
 	@Override
 	public List<NacosConfigDataResource> resolve(ConfigDataLocationResolverContext context,
 			ConfigDataLocation location) throws ConfigDataLocationNotFoundException {
+		if (!isEnabled(context)) {
+			// Boot refuses an import that resolves to nothing: a placeholder keeps the application starting.
+			return List.of(new NacosConfigDataResource(location.toString(), "-", null, false, false, true,
+					Kind.DISABLED));
+		}
 		NacosConfigBootstrap bootstrap = NacosConfigBootstrap.get(context.getBootstrapContext(), context.getBinder());
 		NacosConfigLocation parsed = parse(location);
 		NacosConfigProperties config = bootstrap.config();
@@ -68,7 +75,7 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 	public List<NacosConfigDataResource> resolveProfileSpecific(ConfigDataLocationResolverContext context,
 			ConfigDataLocation location, Profiles profiles) throws ConfigDataLocationNotFoundException {
 		NacosConfigLocation parsed = parse(location);
-		if (!parsed.isBare()) {
+		if (!parsed.isBare() || !isEnabled(context)) {
 			return List.of();
 		}
 		NacosConfigProperties config = NacosConfigBootstrap.get(context.getBootstrapContext(), context.getBinder())

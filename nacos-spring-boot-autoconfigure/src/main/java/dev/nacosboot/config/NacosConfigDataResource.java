@@ -103,7 +103,10 @@ public final class NacosConfigDataResource extends ConfigDataResource {
 		APPLICATION,
 
 		/** The profile-specific data id of a bare import. */
-		PROFILE
+		PROFILE,
+
+		/** Stands for an import while config is switched off: loads nothing. */
+		DISABLED
 
 	}
 

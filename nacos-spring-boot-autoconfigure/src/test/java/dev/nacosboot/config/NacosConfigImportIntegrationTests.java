@@ -1,0 +1,252 @@
+package dev.nacosboot.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.nacosboot.core.NacosClients;
+import dev.nacosboot.testserver.NacosTestServer;
+import dev.nacosboot.testserver.junit.NacosTestServerExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.config.ConfigDataResourceNotFoundException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.PropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What {@code spring.config.import=nacos:...} loads, and in which order, against the embedded test server or, with
+ * {@code NACOS_SERVER_ADDR}, a real Nacos.
+ */
+class NacosConfigImportIntegrationTests {
+
+	@RegisterExtension
+	static final NacosTestServerExtension nacos = new NacosTestServerExtension();
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+	private static String group;
+
+	private static ConfigPublisher publisher;
+
+	@BeforeAll
+	static void publish() {
+		group = nacos.target().unique("import");
+		publisher = new ConfigPublisher(nacos.target());
+		publisher.publish("shared-1.properties", group, "a=shared-1\nc=shared-1\nd=shared-1\nf=shared-1\n",
+				"properties");
+		publisher.publish("shared-2.properties", group, "c=shared-2\n", "properties");
+		publisher.publish("ext-1.properties", group, "d=ext-1\ne=ext-1\n", "properties");
+		publisher.publish("ext-2.properties", group, "e=ext-2\n", "properties");
+		publisher.publish("imp.properties", group, "a=app\nb=app\n", "properties");
+		publisher.publish("imp-dev.properties", group, "a=dev\n", "properties");
+		publisher.publish("x.yaml", group, "k: x\nonly.x: 1\n", "yaml");
+		publisher.publish("y.json", group, "{\"k\": \"y\"}", "json");
+		publisher.publish("bad.yaml", group, "a: 1\nb: [unclosed\n", "yaml");
+		publisher.publish("remote.properties", group, "a=remote\n", "properties");
+		publisher.publish("typed", group, "typed:\n  key: yes-yaml\n", "yaml");
+	}
+
+	@AfterAll
+	static void cleanUp() throws Exception {
+		publisher.close();
+	}
+
+	private static ConfigurableApplicationContext run(String... args) {
+		return new SpringApplicationBuilder(TestApplication.class).web(WebApplicationType.NONE)
+			.run(ConfigImportTestSupport.args(nacos.target(), args));
+	}
+
+	@Test
+	void bareImportLoadsSharedExtensionApplicationAndProfileDataIdsInDocumentedPrecedence() {
+		try (ConfigurableApplicationContext context = run("--spring.config.import=nacos:",
+				"--spring.application.name=imp", "--spring.profiles.active=dev",
+				"--spring.cloud.nacos.config.group=" + group,
+				"--spring.cloud.nacos.config.shared-configs[0].data-id=shared-1.properties",
+				"--spring.cloud.nacos.config.shared-configs[0].group=" + group,
+				"--spring.cloud.nacos.config.shared-configs[1].data-id=shared-2.properties",
+				"--spring.cloud.nacos.config.shared-configs[1].group=" + group,
+				"--spring.cloud.nacos.config.extension-configs[0].data-id=ext-1.properties",
+				"--spring.cloud.nacos.config.extension-configs[0].group=" + group,
+				"--spring.cloud.nacos.config.extension-configs[1].data-id=ext-2.properties",
+				"--spring.cloud.nacos.config.extension-configs[1].group=" + group)) {
+			assertThat(context.getEnvironment().getProperty("a")).isEqualTo("dev");
+			assertThat(context.getEnvironment().getProperty("b")).isEqualTo("app");
+			assertThat(context.getEnvironment().getProperty("c")).isEqualTo("shared-2");
+			assertThat(context.getEnvironment().getProperty("d")).isEqualTo("ext-1");
+			assertThat(context.getEnvironment().getProperty("e")).isEqualTo("ext-2");
+			assertThat(context.getEnvironment().getProperty("f")).isEqualTo("shared-1");
+			assertThat(nacosSources(context)).containsExactly(name("imp-dev.properties"), name("imp.properties"),
+					name("ext-2.properties"), name("ext-1.properties"), name("shared-2.properties"),
+					name("shared-1.properties"));
+		}
+	}
+
+	@Test
+	void explicitDataIdsWithSpringCloudAlibabaParametersLoadALaterOneWinning() {
+		try (ConfigurableApplicationContext context = run(
+				"--spring.config.import=nacos:x.yaml;y.json?group=" + group + "&refreshEnabled=false")) {
+			assertThat(context.getEnvironment().getProperty("k")).isEqualTo("y");
+			assertThat(context.getEnvironment().getProperty("only.x")).isEqualTo("1");
+		}
+	}
+
+	@Test
+	void explicitDataIdsAreSeparatedByCommasInAListEntry() {
+		try (ConfigurableApplicationContext context = run(
+				"--spring.config.import[0]=nacos:x.yaml,y.json?group=" + group)) {
+			assertThat(context.getEnvironment().getProperty("k")).isEqualTo("y");
+		}
+	}
+
+	@Test
+	void dataIdWithoutExtensionTakesItsFormatFromTheStoredType() {
+		try (ConfigurableApplicationContext context = run("--spring.config.import=nacos:typed?group=" + group)) {
+			assertThat(context.getEnvironment().getProperty("typed.key")).isEqualTo("yes-yaml");
+		}
+	}
+
+	@Test
+	void namespaceParameterReadsFromThatNamespace() throws Exception {
+		String namespace = nacos.target().unique("ns");
+		try (ConfigPublisher inNamespace = new ConfigPublisher(nacos.target(), namespace)) {
+			inNamespace.publish("ns.properties", group, "where=namespace\n", "properties");
+			try (ConfigurableApplicationContext context = run(
+					"--spring.config.import=nacos:ns.properties?group=" + group + "&namespace=" + namespace)) {
+				assertThat(context.getEnvironment().getProperty("where")).isEqualTo("namespace");
+			}
+		}
+	}
+
+	@Test
+	void missingDataIdOfARequiredImportFailsStartupNamingIt() {
+		assertThatException().isThrownBy(() -> run("--spring.config.import=nacos:absent.properties?group=" + group))
+			.isInstanceOf(ConfigDataResourceNotFoundException.class)
+			.withMessageContaining("absent.properties");
+	}
+
+	@Test
+	void optionalImportOfAMissingDataIdStartsAndPicksItUpWhenPublished() {
+		String dataId = "late-" + System.nanoTime() + ".properties";
+		try (ConfigurableApplicationContext context = run(
+				"--spring.config.import=optional:nacos:" + dataId + "?group=" + group)) {
+			assertThat(context.getEnvironment().getProperty("late")).isNull();
+
+			publisher.publish(dataId, group, "late=arrived\n", "properties");
+
+			await().atMost(TIMEOUT).until(() -> "arrived".equals(context.getEnvironment().getProperty("late")));
+		}
+	}
+
+	@Test
+	void invalidContentFailsStartupWithAnAnalysisNamingTheDataIdAndLine() {
+		assertThatException().isThrownBy(() -> run("--spring.config.import=nacos:bad.yaml?group=" + group))
+			.isInstanceOf(NacosConfigLoadException.class)
+			.satisfies((ex) -> {
+				FailureAnalysis analysis = new NacosConfigLoadFailureAnalyzer().analyze(ex);
+				assertThat(analysis.getDescription()).contains("bad.yaml").contains("line");
+				assertThat(analysis.getAction()).contains("optional:nacos:");
+			});
+	}
+
+	@Test
+	void invalidContentOfAnOptionalImportIsSkipped() {
+		try (ConfigurableApplicationContext context = run(
+				"--spring.config.import=optional:nacos:bad.yaml?group=" + group)) {
+			assertThat(context.getEnvironment().getProperty("a")).isNull();
+		}
+	}
+
+	@Test
+	void malformedImportFailsWithAnAnalysis() {
+		assertThatException().isThrownBy(() -> run("--spring.config.import=nacos:x.yaml?grop=" + group))
+			.satisfies((ex) -> assertThat(new NacosConfigLoadFailureAnalyzer().analyze(ex).getDescription())
+				.contains("'grop'"));
+	}
+
+	@Test
+	void remoteConfigWinsOverTheLocalFileThatImportsItUnlessLocalFirst(@TempDir Path directory) throws Exception {
+		Path local = directory.resolve("application.properties");
+		Files.writeString(local, "a=local\nspring.config.import=nacos:remote.properties?group=" + group + "\n");
+		String location = "--spring.config.location=file:" + local;
+		try (ConfigurableApplicationContext context = run(location)) {
+			assertThat(context.getEnvironment().getProperty("a")).isEqualTo("remote");
+		}
+		try (ConfigurableApplicationContext context = run(location, "--spring.cloud.nacos.config.local-first=true")) {
+			assertThat(context.getEnvironment().getProperty("a")).isEqualTo("local");
+		}
+	}
+
+	@Test
+	void refreshFalseRegistersNoListener() {
+		NacosTestServer server = nacos.target().server();
+		try (ConfigurableApplicationContext context = run(
+				"--spring.config.import[0]=nacos:x.yaml?group=" + group + "&refresh=false",
+				"--spring.config.import[1]=nacos:y.json?group=" + group + "&refreshEnabled=true")) {
+			await().atMost(TIMEOUT).until(() -> !server.configListeners(null, group, "y.json").isEmpty());
+			assertThat(server.configListeners(null, group, "x.yaml")).isEmpty();
+		}
+	}
+
+	@Test
+	void disabledConfigLoadsNothingAndStartsWithoutNacos() {
+		try (ConfigurableApplicationContext context = run("--spring.config.import=nacos:x.yaml?group=" + group,
+				"--spring.cloud.nacos.config.enabled=false")) {
+			assertThat(context.getEnvironment().getProperty("k")).isNull();
+			assertThat(context.getBeanNamesForType(NacosConfigWatcher.class)).isEmpty();
+		}
+	}
+
+	@Test
+	void twoApplicationsInOneJvmAreIsolated() {
+		String dataId = "iso-" + System.nanoTime() + ".properties";
+		publisher.publish(dataId, group, "iso=1\n", "properties");
+		try (ConfigurableApplicationContext first = run("--spring.config.import=nacos:" + dataId + "?group=" + group);
+				ConfigurableApplicationContext second = run(
+						"--spring.config.import=nacos:" + dataId + "?group=" + group + "&refresh=false")) {
+			assertThat(first.getBean(NacosClients.class)).isNotSameAs(second.getBean(NacosClients.class));
+
+			publisher.publish(dataId, group, "iso=2\n", "properties");
+
+			await().atMost(TIMEOUT).until(() -> "2".equals(first.getEnvironment().getProperty("iso")));
+			assertThat(second.getEnvironment().getProperty("iso")).isEqualTo("1");
+			second.close();
+			assertThat(first.getBean(NacosClients.class).isClosed()).isFalse();
+		}
+	}
+
+	private static List<String> nacosSources(ConfigurableApplicationContext context) {
+		List<String> names = new ArrayList<>();
+		for (PropertySource<?> source : context.getEnvironment().getPropertySources()) {
+			if (source.getName().startsWith("nacos:")) {
+				names.add(source.getName());
+			}
+		}
+		return names;
+	}
+
+	private static String name(String dataId) {
+		return "nacos:public/" + group + "/" + dataId;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class TestApplication {
+
+	}
+
+}
