@@ -1,11 +1,24 @@
 package dev.nacosboot.registry;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.alibaba.nacos.api.NacosFactory;
+import com.alibaba.nacos.api.exception.NacosException;
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
+import dev.nacosboot.core.NacosUnavailableException;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import dev.nacosboot.testsupport.TestApps;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +33,7 @@ import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -124,6 +138,128 @@ class NacosRegistrationIntegrationTests {
 			assertThat(seenByObserver(service)).isEmpty();
 			AvailabilityChangeEvent.publish(provider, ReadinessState.ACCEPTING_TRAFFIC);
 			await().atMost(Duration.ofSeconds(20)).until(() -> discovery().getInstances(service).size() == 1);
+		}
+	}
+
+	@Test
+	void shutdownRemovesTheInstanceBeforeTheWebServerStopsAccepting() throws Exception {
+		String service = nacos.target().unique("drain");
+		ConfigurableApplicationContext provider = TestApps.provider(nacos.target(), group, service);
+		await().atMost(Duration.ofSeconds(20)).until(() -> discovery().getInstances(service).size() == 1);
+		AtomicBoolean running = new AtomicBoolean(true);
+		AtomicInteger successes = new AtomicInteger();
+		AtomicInteger refusedWhileListed = new AtomicInteger();
+		Thread loop = new Thread(() -> {
+			while (running.get()) {
+				List<ServiceInstance> instances = discovery().getInstances(service);
+				if (instances.isEmpty()) {
+					Thread.onSpinWait();
+					continue;
+				}
+				ServiceInstance instance = instances.get(0);
+				try {
+					HttpURLConnection connection = (HttpURLConnection) instance.getUri().resolve("/ping").toURL()
+						.openConnection();
+					connection.setRequestProperty("Connection", "close");
+					connection.setConnectTimeout(2000);
+					connection.setReadTimeout(5000);
+					try (InputStream body = connection.getInputStream()) {
+						body.readAllBytes();
+					}
+					successes.incrementAndGet();
+				}
+				catch (ConnectException ex) {
+					if (discovery().getInstances(service).contains(instance)) {
+						refusedWhileListed.incrementAndGet();
+					}
+				}
+				catch (IOException ex) {
+					// A request cut by the graceful shutdown is not a refused connection.
+				}
+			}
+		}, "request-loop");
+		loop.start();
+		try {
+			await().atMost(Duration.ofSeconds(20)).until(() -> successes.get() > 20);
+			provider.close();
+			await().atMost(Duration.ofSeconds(20)).until(() -> discovery().getInstances(service).isEmpty());
+		}
+		finally {
+			running.set(false);
+			loop.join();
+		}
+		System.out.println("[figures] request loop during shutdown: " + successes.get()
+				+ " successful calls, refused while still listed: " + refusedWhileListed.get());
+		assertThat(refusedWhileListed).hasValue(0);
+	}
+
+	@Test
+	void serviceRegistryEndpointTakesTheInstanceOutOfServiceAndBack() throws Exception {
+		String service = nacos.target().unique("endpoint");
+		try (ConfigurableApplicationContext provider = TestApps.provider(nacos.target(), group, service,
+				"management.endpoints.web.exposure.include=serviceregistry")) {
+			await().atMost(Duration.ofSeconds(20)).until(() -> discovery().getInstances(service).size() == 1);
+			URI endpoint = URI.create("http://127.0.0.1:" + provider.getBean(NacosRegistration.class).getPort()
+					+ "/actuator/serviceregistry");
+			HttpClient http = HttpClient.newHttpClient();
+			assertThat(post(http, endpoint, "{\"status\":\"OUT_OF_SERVICE\"}")).isEqualTo(200);
+			await().atMost(Duration.ofSeconds(20)).until(() -> discovery().getInstances(service).isEmpty());
+			assertThat(http.send(HttpRequest.newBuilder(endpoint).build(), HttpResponse.BodyHandlers.ofString()).body())
+				.contains("OUT_OF_SERVICE");
+			assertThat(post(http, endpoint, "{\"status\":\"UP\"}")).isEqualTo(200);
+			await().atMost(Duration.ofSeconds(20)).until(() -> discovery().getInstances(service).size() == 1);
+			assertThat(post(http, endpoint, "{\"status\":\"DOWN-ISH\"}")).isNotEqualTo(200);
+		}
+	}
+
+	private static int post(HttpClient http, URI uri, String json) throws Exception {
+		return http
+			.send(HttpRequest.newBuilder(uri)
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(json))
+				.build(), HttpResponse.BodyHandlers.ofString())
+			.statusCode();
+	}
+
+	@Test
+	void warmupRampsTheRegisteredWeightUpToTheConfiguredWeight() {
+		String service = nacos.target().unique("warm");
+		try (ConfigurableApplicationContext provider = TestApps.provider(nacos.target(), group, service,
+				"spring.cloud.nacos.discovery.weight=10", "spring.cloud.nacos.discovery.warmup=3s",
+				"spring.cloud.nacos.discovery.warmup-initial-weight-ratio=0.1")) {
+			await().atMost(Duration.ofSeconds(20))
+				.pollInterval(Duration.ofMillis(20))
+				.until(() -> seenByObserver(service).stream().anyMatch((i) -> i.getWeight() < 10));
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> seenByObserver(service).stream().anyMatch((i) -> i.getWeight() == 10));
+		}
+	}
+
+	@Test
+	void failFastWithUnreachableServerFailsStartupWithAnExplanation() {
+		String service = nacos.target().unique("failfast");
+		assertThatExceptionOfType(RuntimeException.class)
+			.isThrownBy(() -> TestApps.provider(nacos.target(), group, service,
+					"spring.cloud.nacos.server-addr=127.0.0.1:" + unusedPort(),
+					"spring.cloud.nacos.discovery.fail-fast=true"))
+			.satisfies((ex) -> assertThat(ex).hasRootCauseInstanceOf(NacosException.class)
+				.satisfies((e) -> assertThat(causes(e)).anyMatch(NacosUnavailableException.class::isInstance)));
+	}
+
+	private static List<Throwable> causes(Throwable ex) {
+		List<Throwable> causes = new java.util.ArrayList<>();
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			causes.add(cause);
+		}
+		return causes;
+	}
+
+	static int unusedPort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
 		}
 	}
 
