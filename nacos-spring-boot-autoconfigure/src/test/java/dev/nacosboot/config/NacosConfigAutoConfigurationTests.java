@@ -1,0 +1,74 @@
+package dev.nacosboot.config;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class NacosConfigAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(NacosConfigAutoConfiguration.class));
+
+	@Test
+	void runWithoutImportedSourcesShouldCreateApplierButNoWatcher() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(ConfigChangeApplier.class)
+				.hasSingleBean(NacosConfigRefreshHistory.class)
+				.hasSingleBean(ValueInjectionRefresher.class)
+				.doesNotHaveBean(NacosConfigWatcher.class);
+		});
+	}
+
+	@Test
+	void runWithImportedSourcesShouldCreateWatcher() {
+		this.contextRunner.withBean(NacosConfigSources.BEAN_NAME, NacosConfigSources.class, NacosConfigSources::new)
+			.run((context) -> assertThat(context).hasSingleBean(NacosConfigWatcher.class));
+	}
+
+	@Test
+	void runWhenDisabledShouldCreateNothing() {
+		this.contextRunner.withPropertyValues("spring.cloud.nacos.config.enabled=false")
+			.withBean(NacosConfigSources.BEAN_NAME, NacosConfigSources.class, NacosConfigSources::new)
+			.run((context) -> assertThat(context).doesNotHaveBean(NacosConfigWatcher.class)
+				.doesNotHaveBean(ConfigChangeApplier.class));
+	}
+
+	@Test
+	void runWhenValueInjectionIsOffShouldNotUpdateValueMembers() {
+		this.contextRunner.withPropertyValues("spring.cloud.nacos.config.refresh.value-injection=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(ValueInjectionRefresher.class));
+	}
+
+	@Test
+	void runWithoutSpringCloudContextShouldCreateNothing() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(EnvironmentChangeEvent.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(ConfigChangeApplier.class));
+	}
+
+	@Test
+	void runWithUserHistoryShouldBackOff() {
+		this.contextRunner.withBean(NacosConfigRefreshHistory.class, () -> new NacosConfigRefreshHistory(3))
+			.run((context) -> assertThat(context).hasSingleBean(NacosConfigRefreshHistory.class));
+	}
+
+	@Test
+	void historyKeepsTheConfiguredNumberOfRefreshes() {
+		this.contextRunner.withPropertyValues("spring.cloud.nacos.config.refresh.history-size=2")
+			.run((context) -> {
+				NacosConfigRefreshHistory history = context.getBean(NacosConfigRefreshHistory.class);
+				for (int i = 0; i < 3; i++) {
+					history.record(new NacosConfigRefreshHistory.Refresh("s", "d" + i, "g", "m", java.util.Set.of(),
+							java.time.Duration.ZERO, NacosConfigRefreshHistory.Outcome.APPLIED, null,
+							java.time.Instant.now()));
+				}
+				assertThat(history.refreshes()).extracting(NacosConfigRefreshHistory.Refresh::dataId)
+					.containsExactly("d2", "d1");
+			});
+	}
+
+}
