@@ -15,7 +15,7 @@ public class NacosConnectionProperties {
 	private @Nullable String serverAddr;
 
 	/**
-	 * Namespace id (letters, digits, '_' and '-'); unset or "public" means the public namespace.
+	 * Namespace id (letters, digits, '_', '-' or '.'); unset or "public" means the public namespace.
 	 */
 	private @Nullable String namespace;
 
