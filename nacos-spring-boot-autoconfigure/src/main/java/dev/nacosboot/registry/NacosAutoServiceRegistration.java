@@ -17,6 +17,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
@@ -36,7 +37,8 @@ import org.springframework.context.event.SmartApplicationListener;
  * bounded exponential backoff and jitter while the server is unreachable, logging one warning. Every change is
  * applied on that thread, in order.
  */
-public class NacosAutoServiceRegistration implements AutoServiceRegistration, SmartApplicationListener {
+public class NacosAutoServiceRegistration
+		implements AutoServiceRegistration, SmartApplicationListener, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(NacosAutoServiceRegistration.class);
 
@@ -161,6 +163,10 @@ public class NacosAutoServiceRegistration implements AutoServiceRegistration, Sm
 		synchronized (this.lock) {
 			return this.registered;
 		}
+	}
+
+	boolean isBackgroundTerminated() {
+		return this.executor.isTerminated();
 	}
 
 	public NacosRegistration getRegistration() {
@@ -349,6 +355,15 @@ public class NacosAutoServiceRegistration implements AutoServiceRegistration, Sm
 		catch (NacosException | RuntimeException ex) {
 			logger.debug("Could not watch the own instance: " + ex.getMessage());
 		}
+	}
+
+	/**
+	 * Stops when the context is destroyed without having been closed normally (a failed startup), so no
+	 * retrying thread outlives it.
+	 */
+	@Override
+	public void destroy() {
+		stop();
 	}
 
 	private void submit(Runnable task) {
