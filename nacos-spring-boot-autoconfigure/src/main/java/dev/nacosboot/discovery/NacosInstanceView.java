@@ -159,14 +159,22 @@ public class NacosInstanceView implements DisposableBean {
 			EventListener listener = (event) -> onEvent(k, event);
 			try {
 				this.namingService.subscribe(k.service(), k.group(), listener);
+			}
+			catch (NacosException | RuntimeException ex) {
+				// The listener is registered before the request fails, and the client replays the subscription
+				// once connected: its push fills the snapshot then.
+				logger.warn("Could not subscribe to Nacos service " + k + " yet (" + ex.getMessage()
+						+ "); answering from the client's cache until the server pushes");
+			}
+			try {
+				// Answers from the client's cache (loaded from disk with naming-load-cache-at-start) when the
+				// server cannot be asked.
 				List<Instance> instances = this.namingService.getAllInstances(k.service(), k.group(), true);
 				// A push may already have replaced the snapshot; never overwrite it with this older answer.
 				this.snapshots.putIfAbsent(k, snapshot(k, instances));
 			}
 			catch (NacosException | RuntimeException ex) {
-				// The client keeps the subscription and replays it when connected; its push fills the snapshot.
-				logger.warn("Could not subscribe to Nacos service " + k + " yet (" + ex.getMessage()
-						+ "); answering without instances until the server pushes them");
+				logger.debug("No instances of " + k + " known yet: " + ex.getMessage());
 			}
 			return listener;
 		});

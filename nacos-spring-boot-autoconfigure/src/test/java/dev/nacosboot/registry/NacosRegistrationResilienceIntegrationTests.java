@@ -138,4 +138,30 @@ class NacosRegistrationResilienceIntegrationTests {
 		}
 	}
 
+	@Test
+	void consumerStartingWhileTheServerIsDownAnswersFromTheOnDiskCacheWhenConfigured() throws Exception {
+		NacosTestServer server = nacos.target().server();
+		String group = nacos.target().unique("cache");
+		String service = nacos.target().unique("cached");
+		NamingService provider = NacosFactory.createNamingService(nacos.target().clientProperties());
+		try {
+			provider.registerInstance(service, group, "127.0.0.1", 8083);
+			try (ConfigurableApplicationContext first = TestApps.consumer(nacos.target(), group)) {
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> first.getBean(DiscoveryClient.class).getInstances(service).size() == 1);
+			}
+			server.stop();
+			try (ConfigurableApplicationContext second = TestApps.consumer(nacos.target(), group,
+					"spring.cloud.nacos.discovery.naming-load-cache-at-start=true")) {
+				assertThat(second.getBean(DiscoveryClient.class).getInstances(service))
+					.extracting(ServiceInstance::getPort)
+					.containsExactly(8083);
+			}
+		}
+		finally {
+			server.start();
+			provider.shutDown();
+		}
+	}
+
 }
