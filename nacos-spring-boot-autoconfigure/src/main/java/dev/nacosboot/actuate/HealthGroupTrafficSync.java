@@ -1,0 +1,133 @@
+package dev.nacosboot.actuate;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.health.actuate.endpoint.HealthDescriptor;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Pushes the status of one health group into Nacos: while the group is not UP the instance is out of traffic
+ * ({@link NacosTrafficSwitch.Reason#HEALTH_GROUP}), and back in when it is UP again. The group is checked at a
+ * fixed interval on one daemon thread, so an instance that still holds its Nacos connection but fails its checks
+ * stops receiving traffic within the interval plus one request to the server.
+ */
+public class HealthGroupTrafficSync implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(HealthGroupTrafficSync.class);
+
+	private final HealthEndpoint healthEndpoint;
+
+	private final String group;
+
+	private final NacosTrafficSwitch trafficSwitch;
+
+	private final Duration interval;
+
+	private @Nullable ScheduledExecutorService executor;
+
+	private volatile @Nullable Status lastStatus;
+
+	/**
+	 * Creates the sync.
+	 * @param healthEndpoint evaluates the group
+	 * @param groups the configured groups, to check that the group exists
+	 * @param group the group's name
+	 * @param trafficSwitch applies the result
+	 * @param interval how often the group is checked
+	 * @throws IllegalStateException when no such group is configured
+	 */
+	public HealthGroupTrafficSync(HealthEndpoint healthEndpoint, HealthEndpointGroups groups, String group,
+			NacosTrafficSwitch trafficSwitch, Duration interval) {
+		if (groups.get(group) == null) {
+			throw new IllegalStateException("spring.cloud.nacos.health.traffic.group names the health group '" + group
+					+ "', which does not exist; define it with management.endpoint.health.group." + group
+					+ ".include or use one of " + groups.getNames());
+		}
+		this.healthEndpoint = healthEndpoint;
+		this.group = group;
+		this.trafficSwitch = trafficSwitch;
+		this.interval = interval;
+	}
+
+	/**
+	 * Checks the group once and applies the result.
+	 */
+	void check() {
+		HealthDescriptor health = this.healthEndpoint.healthForPath(this.group);
+		Status status = (health != null) ? health.getStatus() : Status.UNKNOWN;
+		Status previous = this.lastStatus;
+		this.lastStatus = status;
+		if (!status.equals(previous)) {
+			logger.info("Health group '" + this.group + "' is " + status.getCode());
+		}
+		if (Status.UP.equals(status)) {
+			this.trafficSwitch.putBack(NacosTrafficSwitch.Reason.HEALTH_GROUP);
+		}
+		else {
+			this.trafficSwitch.takeOut(NacosTrafficSwitch.Reason.HEALTH_GROUP);
+		}
+	}
+
+	/**
+	 * The status last seen, {@code null} before the first check.
+	 * @return the status
+	 */
+	public @Nullable Status getLastStatus() {
+		return this.lastStatus;
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.executor != null) {
+			return;
+		}
+		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
+			Thread thread = new Thread(runnable, "nacos-health-traffic");
+			thread.setDaemon(true);
+			return thread;
+		});
+		executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+		executor.scheduleWithFixedDelay(this::checkSafely, 0, Math.max(10, this.interval.toMillis()),
+				TimeUnit.MILLISECONDS);
+		this.executor = executor;
+	}
+
+	private void checkSafely() {
+		try {
+			check();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not check health group '" + this.group + "': " + ex.getMessage());
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (this.executor != null) {
+			this.executor.shutdownNow();
+			this.executor = null;
+		}
+	}
+
+	@Override
+	public synchronized boolean isRunning() {
+		return this.executor != null;
+	}
+
+	@Override
+	public int getPhase() {
+		// Stops before the registration lifecycle deregisters at shutdown, so it never re-enables the instance.
+		return Integer.MAX_VALUE - 100;
+	}
+
+}

@@ -1,0 +1,112 @@
+package dev.nacosboot.actuate;
+
+import java.time.Clock;
+
+import com.alibaba.nacos.api.naming.NamingService;
+import dev.nacosboot.config.NacosConfigAutoConfiguration;
+import dev.nacosboot.config.NacosConfigProperties;
+import dev.nacosboot.config.NacosConfigSources;
+import dev.nacosboot.core.NacosClients;
+import dev.nacosboot.core.NacosProperties;
+import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
+import dev.nacosboot.discovery.NacosDiscoveryProperties;
+import dev.nacosboot.registry.NacosAutoServiceRegistration;
+import dev.nacosboot.registry.NacosRegistration;
+import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
+import dev.nacosboot.registry.NacosServiceRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * What the Nacos health indicators, the {@code nacos} endpoint and the metrics share: the connection monitors of
+ * the naming and config clients, the subscribed services, the traffic switch of the registered instance, and the
+ * sampling that keeps them current. Active with Actuator on the class path.
+ */
+@AutoConfiguration(after = { NacosDiscoveryAutoConfiguration.class, NacosRegistryAutoConfiguration.class,
+		NacosConfigAutoConfiguration.class })
+@ConditionalOnClass(Endpoint.class)
+@ConditionalOnBean(NacosClients.class)
+@EnableConfigurationProperties(NacosActuateProperties.class)
+public final class NacosActuateAutoConfiguration {
+
+	/** Bean name of the naming client's connection monitor. */
+	public static final String DISCOVERY_MONITOR = "nacosDiscoveryConnectionMonitor";
+
+	/** Bean name of the config clients' connection monitor. */
+	public static final String CONFIG_MONITOR = "nacosConfigConnectionMonitor";
+
+	@Bean
+	@ConditionalOnMissingBean
+	NacosStateSampling nacosStateSampling(ObjectProvider<NacosStateSampler> samplers,
+			NacosActuateProperties properties) {
+		return new NacosStateSampling(samplers.orderedStream().toList(), properties.getSampleInterval());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = NacosDiscoveryProperties.PREFIX + ".enabled", matchIfMissing = true)
+	@ConditionalOnBean(NamingService.class)
+	static class DiscoveryConfiguration {
+
+		@Bean(name = DISCOVERY_MONITOR)
+		@ConditionalOnMissingBean(name = DISCOVERY_MONITOR)
+		NacosConnectionMonitor nacosDiscoveryConnectionMonitor(NamingService namingService,
+				NacosActuateProperties properties) {
+			return new NacosConnectionMonitor(() -> "UP".equals(namingService.getServerStatus()),
+					properties.getGracePeriod(), Clock.systemUTC());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		NacosSubscriptions nacosSubscriptions(NamingService namingService) {
+			return new NacosSubscriptions(namingService, Clock.systemUTC());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ServiceRegistry.class)
+	@ConditionalOnBean({ NacosServiceRegistry.class, NacosRegistration.class })
+	static class TrafficConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		NacosTrafficSwitch nacosTrafficSwitch(ApplicationContext context, NacosServiceRegistry serviceRegistry,
+				NacosRegistration registration, ObjectProvider<NacosAutoServiceRegistration> autoRegistration) {
+			return new NacosTrafficSwitch(context, serviceRegistry, registration, autoRegistration.getIfAvailable());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean({ NacosConfigSources.class, NacosConfigProperties.class })
+	static class ConfigConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		NacosConfigConnection nacosConfigConnection(NacosClients clients, NacosProperties nacosProperties,
+				NacosConfigProperties configProperties, NacosConfigSources sources) {
+			return new NacosConfigConnection(clients, nacosProperties, configProperties, sources);
+		}
+
+		@Bean(name = CONFIG_MONITOR)
+		@ConditionalOnMissingBean(name = CONFIG_MONITOR)
+		NacosConnectionMonitor nacosConfigConnectionMonitor(NacosConfigConnection connection,
+				NacosActuateProperties properties) {
+			return new NacosConnectionMonitor(connection::isConnected, properties.getGracePeriod(),
+					Clock.systemUTC());
+		}
+
+	}
+
+}

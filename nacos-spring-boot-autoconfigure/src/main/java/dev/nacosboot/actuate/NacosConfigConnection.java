@@ -1,0 +1,92 @@
+package dev.nacosboot.actuate;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import com.alibaba.nacos.api.PropertyKeyConst;
+import com.alibaba.nacos.api.config.ConfigService;
+import dev.nacosboot.config.NacosConfigProperties;
+import dev.nacosboot.config.NacosConfigSources;
+import dev.nacosboot.core.NacosClientPropertiesFactory;
+import dev.nacosboot.core.NacosClients;
+import dev.nacosboot.core.NacosProperties;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Whether the config clients that serve this application's {@code nacos:} imports are connected. The clients are
+ * the ones the imports created: asked from the context's {@link NacosClients} with the same settings, one per
+ * namespace of an import.
+ */
+public class NacosConfigConnection {
+
+	private final NacosClients clients;
+
+	private final NacosProperties shared;
+
+	private final NacosConfigProperties config;
+
+	private final NacosConfigSources sources;
+
+	private final Map<String, ConfigService> services = new LinkedHashMap<>();
+
+	public NacosConfigConnection(NacosClients clients, NacosProperties shared, NacosConfigProperties config,
+			NacosConfigSources sources) {
+		this.clients = clients;
+		this.shared = shared;
+		this.config = config;
+		this.sources = sources;
+	}
+
+	/**
+	 * Whether every config client in use reports that it is connected; {@code true} when nothing is imported.
+	 * @return whether connected
+	 */
+	public boolean isConnected() {
+		for (ConfigService service : services()) {
+			if (!"UP".equals(service.getServerStatus())) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Where the config clients connect, for display.
+	 * @return the server list or endpoint
+	 */
+	public String serverDescription() {
+		return NacosClientPropertiesFactory.describeServer(this.shared, this.config);
+	}
+
+	/**
+	 * The namespace the config clients use unless an import names another.
+	 * @return the namespace id, "public" when unset
+	 */
+	public String namespace() {
+		String namespace = (this.config.getNamespace() != null) ? this.config.getNamespace()
+				: this.shared.getNamespace();
+		return (namespace == null || namespace.isBlank()) ? "public" : namespace;
+	}
+
+	private synchronized List<ConfigService> services() {
+		if (this.clients.isClosed()) {
+			return List.of();
+		}
+		for (NacosConfigSources.Loaded loaded : this.sources.all()) {
+			@Nullable String namespace = loaded.resource().getNamespace();
+			String key = (namespace != null) ? namespace : "";
+			if (!this.services.containsKey(key)) {
+				Properties properties = NacosClientPropertiesFactory.create(this.shared, this.config,
+						NacosConfigProperties.PREFIX);
+				if (namespace != null) {
+					properties.setProperty(PropertyKeyConst.NAMESPACE, namespace);
+				}
+				this.services.put(key, this.clients.configService(properties));
+			}
+		}
+		return List.copyOf(this.services.values());
+	}
+
+}

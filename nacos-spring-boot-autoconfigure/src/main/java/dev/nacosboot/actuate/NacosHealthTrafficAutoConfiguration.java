@@ -1,0 +1,33 @@
+package dev.nacosboot.actuate;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Pushes a health group's status into Nacos when {@code spring.cloud.nacos.health.traffic.group} names one: the
+ * registered instance is out of traffic while the group is not UP. (The readiness state is pushed by the
+ * registration itself, see {@code spring.cloud.nacos.discovery.readiness-gating}.)
+ */
+@AutoConfiguration(after = { NacosActuateAutoConfiguration.class, HealthEndpointAutoConfiguration.class })
+@ConditionalOnClass(HealthEndpoint.class)
+@ConditionalOnProperty(NacosActuateProperties.PREFIX + ".traffic.group")
+@ConditionalOnBean({ HealthEndpoint.class, NacosTrafficSwitch.class })
+public final class NacosHealthTrafficAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	HealthGroupTrafficSync nacosHealthGroupTrafficSync(HealthEndpoint healthEndpoint, HealthEndpointGroups groups,
+			NacosTrafficSwitch trafficSwitch, NacosActuateProperties properties) {
+		String group = properties.getTraffic().getGroup();
+		return new HealthGroupTrafficSync(healthEndpoint, groups, (group != null) ? group.trim() : "",
+				trafficSwitch, properties.getTraffic().getCheckInterval());
+	}
+
+}

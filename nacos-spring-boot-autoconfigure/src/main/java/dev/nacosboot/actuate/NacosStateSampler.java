@@ -1,0 +1,15 @@
+package dev.nacosboot.actuate;
+
+/**
+ * Something that samples local client state at a fixed interval (see {@link NacosStateSampling}). Sampling must be
+ * cheap and must not call the server.
+ */
+@FunctionalInterface
+public interface NacosStateSampler {
+
+	/**
+	 * Takes one sample.
+	 */
+	void sample();
+
+}
