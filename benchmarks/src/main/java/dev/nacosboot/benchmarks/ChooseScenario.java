@@ -1,0 +1,22 @@
+package dev.nacosboot.benchmarks;
+
+import java.io.PrintStream;
+
+final class ChooseScenario implements Scenario {
+
+	@Override
+	public String name() {
+		return "ChooseScenario";
+	}
+
+	@Override
+	public String description() {
+		return "todo";
+	}
+
+	@Override
+	public String run(Options options, PrintStream out) {
+		return name() + ": not yet";
+	}
+
+}

@@ -1,0 +1,162 @@
+package dev.nacosboot.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import com.alibaba.nacos.api.config.ConfigService;
+import com.alibaba.nacos.api.naming.NamingService;
+import com.alibaba.nacos.api.naming.listener.NamingEvent;
+
+/**
+ * Startup of a small web application (Tomcat, one controller) in a fresh JVM: with the starter (import of three
+ * data ids, registration) to ready and to visible in Nacos (a raw subscriber's callback), against the same
+ * application and jar with the starter's and Spring Cloud's auto-configurations excluded and no import. Runs
+ * alternate; the first pair warms the OS file cache and is not counted.
+ */
+final class StartupScenario implements Scenario {
+
+	private static final List<String> DATA_IDS = List.of("startup-a.properties", "startup-b.yaml",
+			"startup-c.properties");
+
+	@Override
+	public String name() {
+		return "startup";
+	}
+
+	@Override
+	public String description() {
+		return "startup of a small web app with the starter (3 data ids, registration) to ready / visible vs without";
+	}
+
+	@Override
+	public String run(Options options, PrintStream out) throws Exception {
+		int runs = options.count("runs", 4);
+		String group = "BENCH_STARTUP_" + System.currentTimeMillis();
+		try (NacosTarget target = NacosTarget.start(options.integer("push-delay", 0))) {
+			ConfigService publisher = target.configService();
+			NamingService watcher = target.namingService();
+			try {
+				publisher.publishConfig(DATA_IDS.get(0), group, "bench.a=1\nbench.shared=a\n", "properties");
+				publisher.publishConfig(DATA_IDS.get(1), group, "bench:\n  b: 2\n  list: [x, y]\n", "yaml");
+				publisher.publishConfig(DATA_IDS.get(2), group, "bench.c=3\n", "properties");
+				List<Double> readyWith = new ArrayList<>();
+				List<Double> visibleWith = new ArrayList<>();
+				List<Double> readyWithout = new ArrayList<>();
+				List<Double> readyCloud = new ArrayList<>();
+				for (int run = 0; run <= runs; run++) {
+					boolean counted = run > 0;
+					String service = "bench-startup-" + run;
+					Map<String, Long> visible = new ConcurrentHashMap<>();
+					watcher.subscribe(service, group, (event) -> {
+						if (event instanceof NamingEvent naming && !naming.getInstances().isEmpty()) {
+							visible.putIfAbsent(service, System.currentTimeMillis());
+						}
+					});
+					long[] with = launch(target, group, service, "starter", visible);
+					long[] without = launch(target, group, service + "-plain", "plain", visible);
+					long[] cloud = launch(target, group, service + "-cloud", "cloud", visible);
+					if (counted) {
+						readyWith.add((double) with[0]);
+						visibleWith.add((double) with[1]);
+						readyWithout.add((double) without[0]);
+						readyCloud.add((double) cloud[0]);
+					}
+				}
+				out.println("Server: " + target.describe() + "; " + runs + " runs of each (after one warm-up pair), "
+						+ "in turn; launch of the JVM -> event, in ms.");
+				out.println();
+				Stats ready = Stats.of(readyWith);
+				Stats plain = Stats.of(readyWithout);
+				Stats seen = Stats.of(visibleWith);
+				Table table = new Table("JVM launch -> (ms)", "n", "p50", "p99", "max");
+				table.stats("ready, without the starter (reference)", plain);
+				table.stats("ready, Spring Cloud commons/context/loadbalancer only (no starter)",
+						Stats.of(readyCloud));
+				table.stats("ready, with the starter", ready);
+				table.stats("visible in Nacos (raw subscriber callback), with the starter", seen);
+				table.print(out);
+				double overhead = ready.p50() - plain.p50();
+				out.println("Target: overhead <= 300 ms p50 -> " + ConfigRefreshScenario.verdict(overhead <= 300)
+						+ " (+" + Stats.format(overhead) + " ms to ready, +" + Stats.format(seen.p50() - plain.p50())
+						+ " ms to visible). The reference keeps the jar: only auto-configurations and the import are "
+						+ "off, so class-path scanning of the extra jars is in both.");
+				out.println();
+				return String.format("startup: %s ms p50 to ready with the starter, %s ms to visible (without: %s "
+						+ "ms, ratio %s, overhead +%s ms)", Stats.format(ready.p50()), Stats.format(seen.p50()),
+						Stats.format(plain.p50()), Stats.format(ready.p50() / plain.p50()), Stats.format(overhead));
+			}
+			finally {
+				if (!target.isEmbedded()) {
+					for (String dataId : DATA_IDS) {
+						publisher.removeConfig(dataId, group);
+					}
+				}
+				watcher.shutDown();
+				publisher.shutDown();
+			}
+		}
+	}
+
+	/** Runs one child; returns {launch -> ready, launch -> visible} in ms (visible is -1 without the starter). */
+	private static long[] launch(NacosTarget target, String group, String service, String mode,
+			Map<String, Long> visible) throws Exception {
+		boolean nacos = mode.equals("starter");
+		List<String> command = new ArrayList<>(ChildJvm.command());
+		command.add(StartupApp.class.getName());
+		command.add("--mode=" + mode);
+		command.add("--server.port=0");
+		command.add("--spring.application.name=" + service);
+		command.add("--spring.main.banner-mode=off");
+		command.add("--logging.level.root=warn");
+		command.add("--spring.jmx.enabled=false");
+		if (nacos) {
+			target.springProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
+			command.add("--spring.cloud.nacos.discovery.group=" + group);
+			command.add("--spring.cloud.nacos.discovery.ip=127.0.0.1");
+			command.add("--spring.config.import=nacos:" + String.join(";", DATA_IDS) + "?group=" + group);
+		}
+		long launched = System.currentTimeMillis();
+		Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+		try {
+			BufferedReader reader = new BufferedReader(
+					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+			String line;
+			long ready = -1;
+			while ((line = reader.readLine()) != null) {
+				if (line.startsWith("READY ")) {
+					ready = Long.parseLong(line.substring(6).trim()) - launched;
+					break;
+				}
+			}
+			if (ready < 0) {
+				throw new IllegalStateException("The application did not start (" + command + ")");
+			}
+			ChildJvm.drain(reader);
+			long seen = -1;
+			if (nacos) {
+				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+				while (!visible.containsKey(service) && System.nanoTime() < deadline) {
+					LockSupport.parkNanos(1_000_000);
+				}
+				Long at = visible.get(service);
+				seen = (at != null) ? at - launched : -1;
+			}
+			return new long[] { ready, seen };
+		}
+		finally {
+			process.getOutputStream().close();
+			if (!process.waitFor(20, TimeUnit.SECONDS)) {
+				process.destroyForcibly();
+			}
+		}
+	}
+
+}
