@@ -65,7 +65,7 @@ public class NacosActuateProperties {
 		/**
 		 * Interval at which the health group named by 'group' is checked.
 		 */
-		private Duration checkInterval = Duration.ofMillis(500);
+		private Duration checkInterval = Duration.ofMillis(250);
 
 		public @Nullable String getGroup() {
 			return this.group;
