@@ -1,10 +1,14 @@
 package dev.nacosboot.loadbalancer;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import java.util.random.RandomGenerator;
 
 import dev.nacosboot.discovery.NacosServiceInstance;
@@ -46,9 +50,15 @@ final class GrayRoutingTable {
 
 	private final @Nullable WeightedInstances[] canaryPools;
 
+	private final long generation;
+
+	private final long refreshAt;
+
 	private GrayRoutingTable(List<ServiceInstance> source, GrayRules rules, GrayRules.ServiceRule rule,
 			WeightedInstances stable, Map<String, WeightedInstances> versions, int[] canaryThresholds,
-			@Nullable WeightedInstances[] canaryPools) {
+			@Nullable WeightedInstances[] canaryPools, long generation, long refreshAt) {
+		this.generation = generation;
+		this.refreshAt = refreshAt;
 		this.source = source;
 		this.rules = rules;
 		this.rule = rule;
@@ -59,7 +69,7 @@ final class GrayRoutingTable {
 	}
 
 	/**
-	 * Builds the table.
+	 * Builds the table from Nacos weights and published load alone.
 	 * @param serviceId the service
 	 * @param instances its instances as the supplier gave them
 	 * @param rules the current rules
@@ -68,13 +78,49 @@ final class GrayRoutingTable {
 	 */
 	static GrayRoutingTable build(String serviceId, List<ServiceInstance> instances, GrayRules rules,
 			@Nullable String localCluster) {
+		return build(serviceId, instances, rules, localCluster, null);
+	}
+
+	/**
+	 * Builds the table. The effective weight of an instance is its Nacos weight x the factor of its published load
+	 * x its health as this application observed it; ejected instances (health 0) are left out unless that would
+	 * empty a pool, and no more than the configured share of the service's instances is ejected or down-weighted
+	 * (the worst ones).
+	 * @param serviceId the service
+	 * @param instances its instances as the supplier gave them
+	 * @param rules the current rules
+	 * @param localCluster this application's cluster, {@code null} for no preference
+	 * @param stats observed health and latency, {@code null} for none
+	 * @return the table
+	 */
+	static GrayRoutingTable build(String serviceId, List<ServiceInstance> instances, GrayRules rules,
+			@Nullable String localCluster, @Nullable InstanceStatsRegistry stats) {
 		GrayRules.ServiceRule rule = rules.ruleFor(serviceId);
+		long now = (stats != null) ? stats.now() : 0;
+		long generation = (stats != null) ? stats.generation(serviceId) : 0;
+		List<ServiceInstance> routable = new ArrayList<>();
+		for (ServiceInstance instance : instances) {
+			if (isRoutable(instance)) {
+				routable.add(instance);
+			}
+		}
+		Map<ServiceInstance, Double> health = new IdentityHashMap<>();
+		long refreshAt = Long.MAX_VALUE;
+		if (stats != null) {
+			stats.retain(serviceId, instances);
+			refreshAt = healthOf(routable, stats, now, health);
+		}
+		ToDoubleFunction<ServiceInstance> effective = (instance) -> weightOf(instance)
+				* ((rules.loadMetadataKey() != null)
+						? LoadWeightFactor.ofMetadata(instance.getMetadata().get(rules.loadMetadataKey()),
+								rules.minLoadFactor())
+						: 1)
+				* health.getOrDefault(instance, 1.0);
+		Function<ServiceInstance, InstanceStats> statsOf = (stats != null
+				&& rule.strategy() == LoadBalancingStrategy.LEAST_LATENCY) ? stats::statsOf : null;
 		List<ServiceInstance> stable = new ArrayList<>();
 		Map<String, List<ServiceInstance>> byVersion = new LinkedHashMap<>();
-		for (ServiceInstance instance : instances) {
-			if (!isRoutable(instance)) {
-				continue;
-			}
+		for (ServiceInstance instance : routable) {
 			String version = instance.getMetadata().get(rules.versionMetadataKey());
 			if (version != null) {
 				byVersion.computeIfAbsent(version, (v) -> new ArrayList<>()).add(instance);
@@ -87,7 +133,7 @@ final class GrayRoutingTable {
 		}
 		List<String> clusterOrder = clusterOrder(rules, localCluster);
 		Map<String, WeightedInstances> versions = new HashMap<>();
-		byVersion.forEach((version, pool) -> versions.put(version, preferred(pool, clusterOrder)));
+		byVersion.forEach((version, pool) -> versions.put(version, preferred(pool, clusterOrder, effective, statsOf)));
 		int[] thresholds = new int[rule.canaries().size()];
 		WeightedInstances[] canaryPools = new WeightedInstances[thresholds.length];
 		int cumulative = 0;
@@ -97,8 +143,33 @@ final class GrayRoutingTable {
 			thresholds[i] = cumulative;
 			canaryPools[i] = versions.get(canary.version());
 		}
-		return new GrayRoutingTable(instances, rules, rule, preferred(stable, clusterOrder), Map.copyOf(versions),
-				thresholds, canaryPools);
+		return new GrayRoutingTable(instances, rules, rule, preferred(stable, clusterOrder, effective, statsOf),
+				Map.copyOf(versions), thresholds, canaryPools, generation, refreshAt);
+	}
+
+	// Health factors of the routable instances, at most the allowed share of them below 1 (the lowest kept);
+	// returns when the factors next change by themselves.
+	private static long healthOf(List<ServiceInstance> routable, InstanceStatsRegistry stats, long now,
+			Map<ServiceInstance, Double> health) {
+		List<ServiceInstance> degraded = new ArrayList<>();
+		long refreshAt = Long.MAX_VALUE;
+		for (ServiceInstance instance : routable) {
+			InstanceStats instanceStats = stats.statsOf(instance);
+			double factor = instanceStats.healthAt(now);
+			if (factor < 1) {
+				health.put(instance, factor);
+				degraded.add(instance);
+				refreshAt = Math.min(refreshAt, instanceStats.nextChangeAfter(now));
+			}
+		}
+		int allowed = (int) Math.floor(routable.size() * stats.settings().maxEjectedShare() + 1e-9);
+		if (degraded.size() > allowed) {
+			degraded.sort(Comparator.comparingDouble(health::get));
+			for (ServiceInstance spared : degraded.subList(allowed, degraded.size())) {
+				health.remove(spared);
+			}
+		}
+		return refreshAt;
 	}
 
 	private static List<String> clusterOrder(GrayRules rules, @Nullable String localCluster) {
@@ -115,20 +186,33 @@ final class GrayRoutingTable {
 		return order;
 	}
 
-	// The first cluster of the order that has an instance in the pool, else the whole pool.
-	private static WeightedInstances preferred(List<ServiceInstance> pool, List<String> clusterOrder) {
+	// The first cluster of the order that has an instance with an effective weight above 0, else the whole pool.
+	// When every instance of the pool is ejected, the pool keeps them all rather than send nothing anywhere.
+	private static WeightedInstances preferred(List<ServiceInstance> pool, List<String> clusterOrder,
+			ToDoubleFunction<ServiceInstance> effective, @Nullable Function<ServiceInstance, InstanceStats> stats) {
+		List<ServiceInstance> available = new ArrayList<>();
+		for (ServiceInstance instance : pool) {
+			if (effective.applyAsDouble(instance) > 0) {
+				available.add(instance);
+			}
+		}
+		ToDoubleFunction<ServiceInstance> weight = effective;
+		if (available.isEmpty()) {
+			available = pool;
+			weight = GrayRoutingTable::weightOf;
+		}
 		for (String cluster : clusterOrder) {
 			List<ServiceInstance> inCluster = new ArrayList<>();
-			for (ServiceInstance instance : pool) {
+			for (ServiceInstance instance : available) {
 				if (cluster.equals(clusterOf(instance))) {
 					inCluster.add(instance);
 				}
 			}
 			if (!inCluster.isEmpty()) {
-				return WeightedInstances.of(inCluster, GrayRoutingTable::weightOf);
+				return WeightedInstances.of(inCluster, weight, stats);
 			}
 		}
-		return WeightedInstances.of(pool, GrayRoutingTable::weightOf);
+		return WeightedInstances.of(available, weight, stats);
 	}
 
 	static boolean isRoutable(ServiceInstance instance) {
@@ -190,12 +274,32 @@ final class GrayRoutingTable {
 	 */
 	@Nullable ServiceInstance choose(@Nullable String requestedVersion, @Nullable String stickyValue,
 			RandomGenerator random) {
+		return choose(requestedVersion, stickyValue, random, null, 0);
+	}
+
+	/**
+	 * Chooses an instance for a request by the service's strategy.
+	 * @param requestedVersion version the request asks for (header), or {@code null}
+	 * @param stickyValue value of the rule's sticky header, or {@code null}
+	 * @param random source of randomness
+	 * @param avoid instance to avoid when the pool has another (a retried call's previous one), or {@code null}
+	 * @param now current time in nanoseconds
+	 * @return the instance, {@code null} when the request must get none
+	 */
+	@Nullable ServiceInstance choose(@Nullable String requestedVersion, @Nullable String stickyValue,
+			RandomGenerator random, @Nullable ServiceInstance avoid, long now) {
+		WeightedInstances pool = pool(requestedVersion, stickyValue, random);
+		return (pool != null) ? pool.pick(this.rule.strategy(), random, avoid, now) : null;
+	}
+
+	private @Nullable WeightedInstances pool(@Nullable String requestedVersion, @Nullable String stickyValue,
+			RandomGenerator random) {
 		if (requestedVersion != null) {
 			WeightedInstances pool = this.versions.get(requestedVersion);
 			if (pool != null) {
-				return pool.pick(random);
+				return pool;
 			}
-			return (this.rule.onMissingVersion() == MissingVersionPolicy.FAIL) ? null : this.stable.pick(random);
+			return (this.rule.onMissingVersion() == MissingVersionPolicy.FAIL) ? null : this.stable;
 		}
 		int[] thresholds = this.canaryThresholds;
 		if (thresholds.length > 0) {
@@ -205,13 +309,24 @@ final class GrayRoutingTable {
 					WeightedInstances pool = this.canaryPools[i];
 					// A canary share whose version has no routable instance goes to the stable instances.
 					if (pool != null) {
-						return pool.pick(random);
+						return pool;
 					}
 					break;
 				}
 			}
 		}
-		return this.stable.pick(random);
+		return this.stable;
+	}
+
+	/**
+	 * Whether observed health moved since this table was built, or a factor changes by itself now (an ejection
+	 * ends, a ramp-up advanced).
+	 * @param generation the service's current health generation
+	 * @param now current time in nanoseconds
+	 * @return whether to rebuild
+	 */
+	boolean isStale(long generation, long now) {
+		return generation != this.generation || (this.refreshAt != Long.MAX_VALUE && now - this.refreshAt >= 0);
 	}
 
 	/**
@@ -241,7 +356,7 @@ final class GrayRoutingTable {
 	 */
 	GrayRoutingTable withSource(List<ServiceInstance> instances) {
 		return new GrayRoutingTable(instances, this.rules, this.rule, this.stable, this.versions,
-				this.canaryThresholds, this.canaryPools);
+				this.canaryThresholds, this.canaryPools, this.generation, this.refreshAt);
 	}
 
 	@Nullable String stickyHeader() {

@@ -18,10 +18,12 @@ import org.jspecify.annotations.Nullable;
  * @param fallbackClusters clusters tried after the local one, in order
  * @param defaultRule rule of services without their own
  * @param services rules by service id
+ * @param loadMetadataKey instance metadata key of the published load, {@code null} when load does not count
+ * @param minLoadFactor smallest share of its weight an instance keeps however high its load
  */
 public record GrayRules(String versionHeader, String versionMetadataKey, String grayMetadataKey,
 		boolean preferLocalCluster, List<String> fallbackClusters, ServiceRule defaultRule,
-		Map<String, ServiceRule> services) {
+		Map<String, ServiceRule> services, @Nullable String loadMetadataKey, double minLoadFactor) {
 
 	/** Canary shares are kept in basis points: 10000 is all traffic, so 0.01 % is the finest share. */
 	static final int FULL_SHARE = 10_000;
@@ -53,18 +55,29 @@ public record GrayRules(String versionHeader, String versionMetadataKey, String 
 				fallbackClusters.add(cluster.trim());
 			}
 		}
+		LoadBalancingStrategy defaultStrategy = (properties.getStrategy() != null) ? properties.getStrategy()
+				: LoadBalancingStrategy.WEIGHTED;
+		NacosLoadBalancerProperties.LoadAware load = properties.getLoadAware();
+		String loadKey = load.isEnabled() ? required(load.getMetadataKey(), "load-aware.metadata-key", problems)
+				: null;
+		if (!(load.getMinWeightFactor() > 0 && load.getMinWeightFactor() <= LoadWeightFactor.AT_HIGH_LOAD)) {
+			problems.add("load-aware.min-weight-factor is " + load.getMinWeightFactor()
+					+ ", must be above 0 and at most " + LoadWeightFactor.AT_HIGH_LOAD);
+		}
 		Map<String, ServiceRule> services = new LinkedHashMap<>();
 		properties.getServices()
-			.forEach((serviceId, rule) -> services.put(serviceId, serviceRule(serviceId, rule, defaultPolicy, problems)));
+			.forEach((serviceId, rule) -> services.put(serviceId,
+					serviceRule(serviceId, rule, defaultPolicy, defaultStrategy, problems)));
 		if (!problems.isEmpty()) {
 			throw new InvalidGrayRulesException(problems);
 		}
 		return new GrayRules(versionHeader, versionKey, grayKey, properties.getClusterPreference().isEnabled(),
-				fallbackClusters, new ServiceRule(null, List.of(), null, defaultPolicy), services);
+				fallbackClusters, new ServiceRule(null, List.of(), null, defaultPolicy, defaultStrategy), services,
+				loadKey, load.getMinWeightFactor());
 	}
 
 	private static ServiceRule serviceRule(String serviceId, NacosLoadBalancerProperties.ServiceRule rule,
-			MissingVersionPolicy defaultPolicy, List<String> problems) {
+			MissingVersionPolicy defaultPolicy, LoadBalancingStrategy defaultStrategy, List<String> problems) {
 		String where = "services." + serviceId + ".";
 		String stable = blankToNull(rule.getStableVersion());
 		List<Canary> canaries = new ArrayList<>();
@@ -92,7 +105,8 @@ public record GrayRules(String versionHeader, String versionMetadataKey, String 
 		}
 		MissingVersionPolicy policy = (rule.getOnMissingVersion() != null) ? rule.getOnMissingVersion()
 				: defaultPolicy;
-		return new ServiceRule(stable, canaries, blankToNull(rule.getStickyHeader()), policy);
+		LoadBalancingStrategy strategy = (rule.getStrategy() != null) ? rule.getStrategy() : defaultStrategy;
+		return new ServiceRule(stable, canaries, blankToNull(rule.getStickyHeader()), policy, strategy);
 	}
 
 	private static String required(@Nullable String value, String name, List<String> problems) {
@@ -124,9 +138,10 @@ public record GrayRules(String versionHeader, String versionMetadataKey, String 
 	 * @param canaries canary versions with their shares
 	 * @param stickyHeader header whose value decides the canary share, or {@code null} for random
 	 * @param onMissingVersion what a request for an absent version gets
+	 * @param strategy how an instance is chosen among the eligible ones
 	 */
 	public record ServiceRule(@Nullable String stableVersion, List<Canary> canaries, @Nullable String stickyHeader,
-			MissingVersionPolicy onMissingVersion) {
+			MissingVersionPolicy onMissingVersion, LoadBalancingStrategy strategy) {
 
 		public ServiceRule {
 			canaries = List.copyOf(canaries);

@@ -14,6 +14,7 @@ import org.springframework.cloud.client.loadbalancer.Request;
 import org.springframework.cloud.client.loadbalancer.RequestData;
 import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.cloud.client.loadbalancer.Response;
+import org.springframework.cloud.client.loadbalancer.RetryableRequestContext;
 import org.springframework.cloud.loadbalancer.core.NoopServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
 import org.springframework.cloud.loadbalancer.core.SelectedInstanceCallback;
@@ -22,9 +23,12 @@ import org.springframework.http.HttpHeaders;
 
 /**
  * The balancer of one service: weighted choice, cluster preference and gray routing by version header and canary
- * percentage. It keeps one {@link GrayRoutingTable} and rebuilds it only when the supplier's instance list or the
- * rules in force changed, so a choice costs an identity check and a pick (O(1) or O(log n)). No instance for a
- * request yields an {@link EmptyResponse} (a 503 for reactive clients and the gateway), never {@code null}.
+ * percentage, then the service's strategy over effective weights (Nacos weight x published load x observed
+ * health). It keeps one {@link GrayRoutingTable} and rebuilds it only when the supplier's instance list, the rules
+ * in force or an instance's observed health changed, so a choice costs an identity check and a pick (O(1) or
+ * O(log n)). A retried call avoids the instance its previous attempt failed on when the pool has another. No
+ * instance for a request yields an {@link EmptyResponse} (a 503 for reactive clients and the gateway), never
+ * {@code null}.
  */
 public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 
@@ -35,6 +39,8 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 	private final GrayRulesSource rules;
 
 	private final @Nullable String localCluster;
+
+	private final @Nullable InstanceStatsRegistry stats;
 
 	private volatile @Nullable GrayRoutingTable table;
 
@@ -47,10 +53,24 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 	 */
 	public NacosGrayLoadBalancer(ObjectProvider<ServiceInstanceListSupplier> suppliers, String serviceId,
 			GrayRulesSource rules, @Nullable String localCluster) {
+		this(suppliers, serviceId, rules, localCluster, null);
+	}
+
+	/**
+	 * Creates the balancer of a service that also follows observed health and latency.
+	 * @param suppliers the service's instance supplier
+	 * @param serviceId the service
+	 * @param rules the rules in force
+	 * @param localCluster this application's Nacos cluster, {@code null} for no cluster preference
+	 * @param stats health and latency observed by this application's calls, {@code null} for none
+	 */
+	public NacosGrayLoadBalancer(ObjectProvider<ServiceInstanceListSupplier> suppliers, String serviceId,
+			GrayRulesSource rules, @Nullable String localCluster, @Nullable InstanceStatsRegistry stats) {
 		this.suppliers = suppliers;
 		this.serviceId = serviceId;
 		this.rules = rules;
 		this.localCluster = localCluster;
+		this.stats = stats;
 	}
 
 	@Override
@@ -75,7 +95,11 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 			String stickyHeader = table.stickyHeader();
 			sticky = (stickyHeader != null) ? blankToNull(headers.getFirst(stickyHeader)) : null;
 		}
-		ServiceInstance chosen = table.choose(version, sticky, ThreadLocalRandom.current());
+		// A retry asks for another instance than the one that just failed (Spring Cloud's retry passes it).
+		ServiceInstance avoid = (request.getContext() instanceof RetryableRequestContext retry)
+				? retry.getPreviousServiceInstance() : null;
+		long now = (this.stats != null) ? this.stats.now() : 0;
+		ServiceInstance chosen = table.choose(version, sticky, ThreadLocalRandom.current(), avoid, now);
 		if (chosen == null) {
 			return new EmptyResponse();
 		}
@@ -93,12 +117,16 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 	GrayRoutingTable tableFor(List<ServiceInstance> instances) {
 		GrayRules rules = this.rules.current();
 		GrayRoutingTable table = this.table;
-		if (table != null && table.isBuiltFrom(instances, rules)) {
+		InstanceStatsRegistry stats = this.stats;
+		boolean stale = stats != null && table != null
+				&& table.isStale(stats.generation(this.serviceId), stats.now());
+		if (table != null && !stale && table.isBuiltFrom(instances, rules)) {
 			return table;
 		}
 		// Another supplier may hand out an equal list in a new object each time: compare once, then by identity.
-		GrayRoutingTable updated = (table != null && table.appliesTo(instances, rules)) ? table.withSource(instances)
-				: GrayRoutingTable.build(this.serviceId, instances, rules, this.localCluster);
+		GrayRoutingTable updated = (table != null && !stale && table.appliesTo(instances, rules))
+				? table.withSource(instances)
+				: GrayRoutingTable.build(this.serviceId, instances, rules, this.localCluster, stats);
 		this.table = updated;
 		return updated;
 	}

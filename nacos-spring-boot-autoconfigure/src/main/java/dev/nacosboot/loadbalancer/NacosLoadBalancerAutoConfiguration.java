@@ -44,6 +44,17 @@ public final class NacosLoadBalancerAutoConfiguration {
 		});
 	}
 
+	@Bean
+	@ConditionalOnMissingBean
+	InstanceStatsRegistry nacosInstanceStatsRegistry(NacosLoadBalancerProperties properties) {
+		return new InstanceStatsRegistry(properties);
+	}
+
+	@Bean
+	NacosLoadBalancerLifecycle nacosLoadBalancerLifecycle(InstanceStatsRegistry stats) {
+		return new NacosLoadBalancerLifecycle(stats);
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(EnvironmentChangeEvent.class)
 	static class LiveRulesConfiguration {

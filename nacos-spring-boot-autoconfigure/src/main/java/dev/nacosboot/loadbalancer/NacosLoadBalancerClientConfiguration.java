@@ -31,11 +31,11 @@ public class NacosLoadBalancerClientConfiguration {
 	@ConditionalOnMissingBean
 	ReactorLoadBalancer<ServiceInstance> nacosGrayLoadBalancer(Environment environment,
 			LoadBalancerClientFactory clientFactory, GrayRulesSource rules,
-			ObjectProvider<NacosDiscoveryProperties> discoveryProperties) {
+			ObjectProvider<NacosDiscoveryProperties> discoveryProperties, ObjectProvider<InstanceStatsRegistry> stats) {
 		String serviceId = LoadBalancerClientFactory.getName(environment);
 		NacosDiscoveryProperties discovery = discoveryProperties.getIfAvailable();
 		return new NacosGrayLoadBalancer(clientFactory.getLazyProvider(serviceId, ServiceInstanceListSupplier.class),
-				serviceId, rules, (discovery != null) ? discovery.getClusterName() : null);
+				serviceId, rules, (discovery != null) ? discovery.getClusterName() : null, stats.getIfAvailable());
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.nacosboot.loadbalancer;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +49,22 @@ public class NacosLoadBalancerProperties {
 	 */
 	private MissingVersionPolicy onMissingVersion = MissingVersionPolicy.FALLBACK;
 
+	/**
+	 * How an instance is chosen among the eligible ones, unless its service's rule says otherwise.
+	 */
+	private LoadBalancingStrategy strategy = LoadBalancingStrategy.WEIGHTED;
+
 	private final ClusterPreference clusterPreference = new ClusterPreference();
+
+	private final OutlierDetection outlierDetection = new OutlierDetection();
+
+	private final LeastLatency leastLatency = new LeastLatency();
+
+	private final LoadAware loadAware = new LoadAware();
+
+	private final LoadPublishing loadPublishing = new LoadPublishing();
+
+	private final HeaderPropagation headerPropagation = new HeaderPropagation();
 
 	/**
 	 * Gray-release rules by service id.
@@ -95,8 +111,36 @@ public class NacosLoadBalancerProperties {
 		this.onMissingVersion = onMissingVersion;
 	}
 
+	public LoadBalancingStrategy getStrategy() {
+		return this.strategy;
+	}
+
+	public void setStrategy(LoadBalancingStrategy strategy) {
+		this.strategy = strategy;
+	}
+
 	public ClusterPreference getClusterPreference() {
 		return this.clusterPreference;
+	}
+
+	public OutlierDetection getOutlierDetection() {
+		return this.outlierDetection;
+	}
+
+	public LeastLatency getLeastLatency() {
+		return this.leastLatency;
+	}
+
+	public LoadAware getLoadAware() {
+		return this.loadAware;
+	}
+
+	public LoadPublishing getLoadPublishing() {
+		return this.loadPublishing;
+	}
+
+	public HeaderPropagation getHeaderPropagation() {
+		return this.headerPropagation;
 	}
 
 	public Map<String, ServiceRule> getServices() {
@@ -143,6 +187,293 @@ public class NacosLoadBalancerProperties {
 	}
 
 	/**
+	 * Passive health: failures observed by this application's calls lower an instance's weight, then eject it.
+	 */
+	public static class OutlierDetection {
+
+		/**
+		 * Whether failed calls lower the weight of an instance and eject it.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Consecutive failed calls (connect errors, and 5xx responses when 'fail-on-5xx' is set) that eject an
+		 * instance.
+		 */
+		private int consecutiveFailures = 5;
+
+		/**
+		 * Whether a 5xx response counts as a failed call.
+		 */
+		private boolean failOn5xx;
+
+		/**
+		 * How long a first ejection lasts; each further ejection of the same instance doubles it.
+		 */
+		private Duration baseEjectionTime = Duration.ofSeconds(30);
+
+		/**
+		 * Longest ejection.
+		 */
+		private Duration maxEjectionTime = Duration.ofMinutes(5);
+
+		/**
+		 * Largest share of a service's instances, in percent, that may be ejected or down-weighted at once; the
+		 * worst ones are chosen.
+		 */
+		private double maxEjectedPercent = 50;
+
+		/**
+		 * Whether failures below the ejection threshold already lower the weight (by 1/consecutive-failures each).
+		 */
+		private boolean softDownWeighting = true;
+
+		/**
+		 * Time over which the weight of an instance back from ejection, or no longer failing, grows back to full.
+		 */
+		private Duration rampUp = Duration.ofSeconds(30);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getConsecutiveFailures() {
+			return this.consecutiveFailures;
+		}
+
+		public void setConsecutiveFailures(int consecutiveFailures) {
+			this.consecutiveFailures = consecutiveFailures;
+		}
+
+		public boolean isFailOn5xx() {
+			return this.failOn5xx;
+		}
+
+		public void setFailOn5xx(boolean failOn5xx) {
+			this.failOn5xx = failOn5xx;
+		}
+
+		public Duration getBaseEjectionTime() {
+			return this.baseEjectionTime;
+		}
+
+		public void setBaseEjectionTime(Duration baseEjectionTime) {
+			this.baseEjectionTime = baseEjectionTime;
+		}
+
+		public Duration getMaxEjectionTime() {
+			return this.maxEjectionTime;
+		}
+
+		public void setMaxEjectionTime(Duration maxEjectionTime) {
+			this.maxEjectionTime = maxEjectionTime;
+		}
+
+		public double getMaxEjectedPercent() {
+			return this.maxEjectedPercent;
+		}
+
+		public void setMaxEjectedPercent(double maxEjectedPercent) {
+			this.maxEjectedPercent = maxEjectedPercent;
+		}
+
+		public boolean isSoftDownWeighting() {
+			return this.softDownWeighting;
+		}
+
+		public void setSoftDownWeighting(boolean softDownWeighting) {
+			this.softDownWeighting = softDownWeighting;
+		}
+
+		public Duration getRampUp() {
+			return this.rampUp;
+		}
+
+		public void setRampUp(Duration rampUp) {
+			this.rampUp = rampUp;
+		}
+
+	}
+
+	/**
+	 * Latency tracking of the 'least-latency' strategy.
+	 */
+	public static class LeastLatency {
+
+		/**
+		 * Decay time of the moving average of an instance's latency; an idle instance's average also decays with
+		 * it, so that it is tried again.
+		 */
+		private Duration decayTime = Duration.ofSeconds(10);
+
+		public Duration getDecayTime() {
+			return this.decayTime;
+		}
+
+		public void setDecayTime(Duration decayTime) {
+			this.decayTime = decayTime;
+		}
+
+	}
+
+	/**
+	 * Consumer side of load-aware weights: the load an instance publishes in its metadata lowers its weight.
+	 */
+	public static class LoadAware {
+
+		/**
+		 * Whether the load an instance publishes in its metadata lowers its weight.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Instance metadata key holding the load, a fraction between 0 and 1.
+		 */
+		private String metadataKey = "load.cpu";
+
+		/**
+		 * Smallest share of its weight that an instance keeps however high its load.
+		 */
+		private double minWeightFactor = 0.2;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getMetadataKey() {
+			return this.metadataKey;
+		}
+
+		public void setMetadataKey(String metadataKey) {
+			this.metadataKey = metadataKey;
+		}
+
+		public double getMinWeightFactor() {
+			return this.minWeightFactor;
+		}
+
+		public void setMinWeightFactor(double minWeightFactor) {
+			this.minWeightFactor = minWeightFactor;
+		}
+
+	}
+
+	/**
+	 * Provider side of load-aware weights: this application publishes its CPU load into its own Nacos metadata.
+	 */
+	public static class LoadPublishing {
+
+		/**
+		 * Whether this application publishes its smoothed CPU load into the metadata of its registered instance.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How often the CPU load is sampled.
+		 */
+		private Duration sampleInterval = Duration.ofSeconds(5);
+
+		/**
+		 * Time constant of the moving average over the samples.
+		 */
+		private Duration smoothing = Duration.ofSeconds(30);
+
+		/**
+		 * Smallest change of the smoothed load (a fraction) that is published.
+		 */
+		private double minChange = 0.1;
+
+		/**
+		 * Shortest time between two updates of the instance in Nacos.
+		 */
+		private Duration minUpdateInterval = Duration.ofSeconds(20);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getSampleInterval() {
+			return this.sampleInterval;
+		}
+
+		public void setSampleInterval(Duration sampleInterval) {
+			this.sampleInterval = sampleInterval;
+		}
+
+		public Duration getSmoothing() {
+			return this.smoothing;
+		}
+
+		public void setSmoothing(Duration smoothing) {
+			this.smoothing = smoothing;
+		}
+
+		public double getMinChange() {
+			return this.minChange;
+		}
+
+		public void setMinChange(double minChange) {
+			this.minChange = minChange;
+		}
+
+		public Duration getMinUpdateInterval() {
+			return this.minUpdateInterval;
+		}
+
+		public void setMinUpdateInterval(Duration minUpdateInterval) {
+			this.minUpdateInterval = minUpdateInterval;
+		}
+
+	}
+
+	/**
+	 * Propagation of gray-routing headers from an incoming request to the '@LoadBalanced' calls made while
+	 * handling it.
+	 */
+	public static class HeaderPropagation {
+
+		/**
+		 * Whether the version header (and the headers listed here) of an incoming request are copied to outgoing
+		 * '@LoadBalanced' calls that do not set them.
+		 */
+		private boolean enabled;
+
+		/**
+		 * Further headers to propagate, such as the sticky header of a rule.
+		 */
+		private List<String> headers = new ArrayList<>();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public List<String> getHeaders() {
+			return this.headers;
+		}
+
+		public void setHeaders(List<String> headers) {
+			this.headers = headers;
+		}
+
+	}
+
+	/**
 	 * Gray-release rule of one service.
 	 */
 	public static class ServiceRule {
@@ -169,6 +500,20 @@ public class NacosLoadBalancerProperties {
 		 * 'spring.cloud.nacos.loadbalancer.on-missing-version'.
 		 */
 		private @Nullable MissingVersionPolicy onMissingVersion;
+
+		/**
+		 * How an instance of this service is chosen among the eligible ones; unset uses
+		 * 'spring.cloud.nacos.loadbalancer.strategy'.
+		 */
+		private @Nullable LoadBalancingStrategy strategy;
+
+		public @Nullable LoadBalancingStrategy getStrategy() {
+			return this.strategy;
+		}
+
+		public void setStrategy(@Nullable LoadBalancingStrategy strategy) {
+			this.strategy = strategy;
+		}
 
 		public @Nullable String getStableVersion() {
 			return this.stableVersion;

@@ -1,0 +1,194 @@
+package dev.nacosboot.loadbalancer;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the consumer has observed of one instance through Spring Cloud LoadBalancer's lifecycle callbacks: calls in
+ * flight, a peak-sensitive moving average of latency, and passive health. Health is a factor in [0, 1] applied to
+ * the instance's weight: consecutive failures lower it (soft), the configured number of them ejects the instance
+ * (factor 0) for a back-off that doubles on each repeated ejection, and after the back-off the factor ramps up
+ * linearly from a low start, so a recovered instance is not flooded at once.
+ * <p>
+ * Thread-safe; the cheap counters are atomic, health and latency changes are synchronized.
+ */
+final class InstanceStats {
+
+	private final OutlierSettings settings;
+
+	private final AtomicInteger inFlight = new AtomicInteger();
+
+	private int consecutiveFailures;
+
+	private int ejections;
+
+	private long ejectedUntil = Long.MIN_VALUE;
+
+	private boolean ejected;
+
+	// Health is base, ramping linearly to 1 from rampFrom over the ramp-up time.
+	private double base = 1;
+
+	private long rampFrom;
+
+	private double latencyNanos;
+
+	private long latencyAt;
+
+	private boolean hasLatency;
+
+	InstanceStats(OutlierSettings settings) {
+		this.settings = settings;
+	}
+
+	void callStarted() {
+		this.inFlight.incrementAndGet();
+	}
+
+	void callEnded() {
+		this.inFlight.decrementAndGet();
+	}
+
+	int inFlight() {
+		return Math.max(this.inFlight.get(), 0);
+	}
+
+	/**
+	 * Records a successful call.
+	 * @param now current time in nanoseconds
+	 */
+	synchronized void succeeded(long now) {
+		this.consecutiveFailures = 0;
+		if (!this.ejected && healthAt(now) >= 1) {
+			// Fully recovered: a later ejection starts again from the base back-off.
+			this.ejections = 0;
+		}
+	}
+
+	/**
+	 * Records a failed call (connect error, or a 5xx when those count).
+	 * @param now current time in nanoseconds
+	 * @return whether the health factor changed (the routing needs rebuilding)
+	 */
+	synchronized boolean failed(long now) {
+		if (isEjectedAt(now)) {
+			// A call chosen before the ejection reached the routing table.
+			return false;
+		}
+		this.consecutiveFailures++;
+		int threshold = this.settings.consecutiveFailures();
+		if (this.consecutiveFailures >= threshold) {
+			this.ejected = true;
+			long backOff = Math.min(this.settings.baseEjectionTime().toNanos() << Math.min(this.ejections, 20),
+					this.settings.maxEjectionTime().toNanos());
+			this.ejections++;
+			this.ejectedUntil = now + backOff;
+			this.consecutiveFailures = 0;
+			this.base = this.settings.rampUpStart();
+			this.rampFrom = this.ejectedUntil;
+			return true;
+		}
+		if (!this.settings.softDownWeighting()) {
+			return false;
+		}
+		double soft = 1 - (double) this.consecutiveFailures / threshold;
+		this.base = Math.min(healthAt(now), soft);
+		this.rampFrom = now;
+		return true;
+	}
+
+	/**
+	 * Health factor: 0 while ejected, 1 when healthy, in between while down-weighted or ramping up.
+	 * @param now current time in nanoseconds
+	 * @return the factor
+	 */
+	synchronized double healthAt(long now) {
+		if (isEjectedAt(now)) {
+			return 0;
+		}
+		this.ejected = false;
+		if (this.base >= 1) {
+			return 1;
+		}
+		long rampUp = this.settings.rampUp().toNanos();
+		double progress = (rampUp <= 0) ? 1 : (double) (now - this.rampFrom) / rampUp;
+		if (progress >= 1) {
+			this.base = 1;
+			return 1;
+		}
+		return this.base + (1 - this.base) * Math.max(progress, 0);
+	}
+
+	private boolean isEjectedAt(long now) {
+		return this.ejected && now - this.ejectedUntil < 0;
+	}
+
+	/**
+	 * When the health factor next changes by itself (end of an ejection), or during a ramp-up when it has moved
+	 * enough to rebuild the routing.
+	 * @param now current time in nanoseconds
+	 * @return the time in nanoseconds, {@link Long#MAX_VALUE} when the instance is healthy
+	 */
+	synchronized long nextChangeAfter(long now) {
+		if (isEjectedAt(now)) {
+			return this.ejectedUntil;
+		}
+		if (healthAt(now) >= 1) {
+			return Long.MAX_VALUE;
+		}
+		return now + Math.max(this.settings.rampUp().toNanos() / 10, 50_000_000L);
+	}
+
+	/**
+	 * Records the latency of a call into a peak-sensitive moving average: a slower call is taken at once, faster
+	 * ones pull the average down with the decay time (as Finagle's peak EWMA does).
+	 * @param nanos the call's latency
+	 * @param now current time in nanoseconds
+	 */
+	synchronized void latency(long nanos, long now) {
+		if (!this.hasLatency || nanos > this.latencyNanos) {
+			this.latencyNanos = nanos;
+		}
+		else {
+			double w = Math.exp(-(double) (now - this.latencyAt) / this.settings.latencyDecay().toNanos());
+			this.latencyNanos = this.latencyNanos * w + nanos * (1 - w);
+		}
+		this.hasLatency = true;
+		this.latencyAt = now;
+	}
+
+	/**
+	 * The moving average of latency, decayed towards 0 for the time since the last call so that an instance that
+	 * lost every comparison is tried again (0 when nothing was measured).
+	 * @param now current time in nanoseconds
+	 * @return the latency in nanoseconds
+	 */
+	synchronized double latencyAt(long now) {
+		if (!this.hasLatency) {
+			return 0;
+		}
+		double idle = Math.max(now - this.latencyAt, 0);
+		return this.latencyNanos * Math.exp(-idle / this.settings.latencyDecay().toNanos());
+	}
+
+	/**
+	 * Cost of sending one more call here for the least-latency strategy: latency x (in-flight + 1), divided by
+	 * health so that a failing instance that answers fast does not attract calls.
+	 * @param now current time in nanoseconds
+	 * @return the cost
+	 */
+	double cost(long now) {
+		double health = Math.max(healthAt(now), 0.01);
+		return latencyAt(now) * (inFlight() + 1) / health;
+	}
+
+	synchronized boolean isEjected(long now) {
+		return isEjectedAt(now);
+	}
+
+	@Override
+	public synchronized String toString() {
+		return "InstanceStats{inFlight=" + this.inFlight + ", failures=" + this.consecutiveFailures + ", ejected="
+				+ this.ejected + ", latencyMs=" + (this.latencyNanos / 1e6) + "}";
+	}
+
+}
