@@ -37,6 +37,9 @@ public class NacosProperties extends NacosConnectionProperties {
 	 */
 	private Map<String, String> client = new LinkedHashMap<>();
 
+	/**
+	 * TLS of the gRPC connection to the server.
+	 */
 	private final Tls tls = new Tls();
 
 	public @Nullable Duration getRequestTimeout() {

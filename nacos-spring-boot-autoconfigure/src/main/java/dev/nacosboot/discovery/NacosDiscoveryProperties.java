@@ -153,6 +153,9 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 	 */
 	private Duration deregistrationTimeout = Duration.ofSeconds(3);
 
+	/**
+	 * Background registration retries while the server is unreachable.
+	 */
 	private final Retry retry = new Retry();
 
 	public boolean isEnabled() {

@@ -118,9 +118,15 @@ public class NacosAutoServiceRegistration
 			start(this.settings.configuredPort());
 		}
 		else if (event instanceof AvailabilityChangeEvent<?> change && change.getState() instanceof ReadinessState state
-				&& this.settings.readinessGating()) {
+				&& this.settings.readinessGating() && !fromOtherContext(change)) {
 			onReadiness(state == ReadinessState.ACCEPTING_TRAFFIC);
 		}
+	}
+
+	// A child context (e.g. a management server on its own port) announces its own readiness; only the
+	// application's (published with this context, or with any non-context source by the application) counts.
+	private boolean fromOtherContext(AvailabilityChangeEvent<?> change) {
+		return change.getSource() instanceof ApplicationContext source && source != this.context;
 	}
 
 	/**

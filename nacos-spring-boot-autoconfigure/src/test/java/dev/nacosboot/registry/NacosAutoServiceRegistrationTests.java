@@ -121,4 +121,16 @@ class NacosAutoServiceRegistrationTests {
 		assertThat(lifecycle.isBackgroundTerminated()).isTrue();
 	}
 
+	@Test
+	void readinessOfAChildContextShouldBeIgnored() {
+		NacosAutoServiceRegistration lifecycle = lifecycle(false, true);
+		lifecycle.onApplicationEvent(new AvailabilityChangeEvent<>(this.context, ReadinessState.ACCEPTING_TRAFFIC));
+		GenericApplicationContext child = new GenericApplicationContext();
+		child.setParent(this.context);
+		lifecycle.onApplicationEvent(new AvailabilityChangeEvent<>(child, ReadinessState.REFUSING_TRAFFIC));
+		assertThat(this.registration.isRoutable()).isTrue();
+		lifecycle.onApplicationEvent(new AvailabilityChangeEvent<>(this, ReadinessState.REFUSING_TRAFFIC));
+		assertThat(this.registration.isRoutable()).isFalse();
+	}
+
 }
