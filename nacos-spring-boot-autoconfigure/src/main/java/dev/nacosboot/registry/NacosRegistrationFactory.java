@@ -1,6 +1,7 @@
 package dev.nacosboot.registry;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -8,6 +9,8 @@ import dev.nacosboot.core.NacosPropertyViolations;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
@@ -46,7 +49,8 @@ public class NacosRegistrationFactory {
 		}
 		String host = this.hostAddressSelector.select(new HostAddressSelector.Criteria(properties.getIp(),
 				properties.getNetworkInterface(), properties.getIpType().toUpperCase(Locale.ROOT).equals("IPV6"),
-				properties.getPreferredNetworks(), properties.getIgnoredInterfaces()));
+				orInetUtils(properties.getPreferredNetworks(), "preferred-networks", environment),
+				orInetUtils(properties.getIgnoredInterfaces(), "ignored-interfaces", environment)));
 		Map<String, String> metadata = new LinkedHashMap<>();
 		metadata.put(REGISTER_SOURCE_KEY, "SPRING_CLOUD");
 		metadata.put("secure", String.valueOf(properties.isSecure()));
@@ -58,6 +62,17 @@ public class NacosRegistrationFactory {
 		return new NacosRegistration(service, properties.getGroup(), properties.getClusterName(), host,
 				Math.max(properties.getPort(), 0), properties.isSecure(), properties.getWeight(),
 				properties.isEphemeral(), properties.isInstanceEnabled(), metadata);
+	}
+
+	// Spring Cloud Alibaba selected the ip through Spring Cloud's InetUtils: its settings still apply when the
+	// Nacos-specific ones are not set.
+	private static List<String> orInetUtils(List<String> own, String name, Environment environment) {
+		if (!own.isEmpty()) {
+			return own;
+		}
+		return Binder.get(environment)
+			.bind("spring.cloud.inetutils." + name, Bindable.listOf(String.class))
+			.orElse(List.of());
 	}
 
 	private static void putManagement(Map<String, String> metadata, Environment environment) {

@@ -1,5 +1,8 @@
 package dev.nacosboot.registry;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Properties;
 
 import com.alibaba.nacos.api.naming.NamingService;
@@ -87,6 +90,34 @@ class NacosRegistryAutoConfigurationTests {
 			.run((context) -> assertThat(context.getBean(NacosRegistration.class).getMetadata())
 				.containsEntry("management.port", "9001")
 				.containsEntry("management.context-path", "/manage"));
+	}
+
+	@Test
+	void runWithSpringCloudInetUtilsSettingsShouldSelectTheIpWithThem() {
+		HostAddressSelector.Nic docker = new HostAddressSelector.Nic("docker0", 2, true, false,
+				List.of(address("172.17.0.1")));
+		HostAddressSelector.Nic eth0 = new HostAddressSelector.Nic("eth0", 3, true, false,
+				List.of(address("10.1.2.3")));
+		HostAddressSelector.Nic eth1 = new HostAddressSelector.Nic("eth1", 4, true, false,
+				List.of(address("192.168.5.7")));
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.ip=", "spring.cloud.inetutils.ignored-interfaces=docker.*",
+				"spring.cloud.inetutils.preferred-networks=10.1")
+			.withBean(HostAddressSelector.class, () -> new HostAddressSelector(() -> List.of(docker, eth0, eth1)))
+			.run((context) -> assertThat(context.getBean(NacosRegistration.class).getHost()).isEqualTo("10.1.2.3"));
+		this.runner
+			.withPropertyValues("spring.cloud.nacos.discovery.ip=", "spring.cloud.inetutils.preferred-networks=10.1",
+					"spring.cloud.nacos.discovery.preferred-networks=192.168.0.0/16")
+			.withBean(HostAddressSelector.class, () -> new HostAddressSelector(() -> List.of(docker, eth0, eth1)))
+			.run((context) -> assertThat(context.getBean(NacosRegistration.class).getHost()).isEqualTo("192.168.5.7"));
+	}
+
+	private static InetAddress address(String literal) {
+		try {
+			return InetAddress.getByName(literal);
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalArgumentException(ex);
+		}
 	}
 
 	@Test
