@@ -97,7 +97,7 @@ final class GrayRoutingTable {
 			@Nullable String localCluster, @Nullable InstanceStatsRegistry stats) {
 		GrayRules.ServiceRule rule = rules.ruleFor(serviceId);
 		long now = (stats != null) ? stats.now() : 0;
-		long generation = (stats != null) ? stats.generation(serviceId) : 0;
+		long generation = (stats != null) ? stats.generation() : 0;
 		List<ServiceInstance> routable = new ArrayList<>();
 		for (ServiceInstance instance : instances) {
 			if (isRoutable(instance)) {
@@ -107,7 +107,7 @@ final class GrayRoutingTable {
 		Map<ServiceInstance, Double> health = new IdentityHashMap<>();
 		long refreshAt = Long.MAX_VALUE;
 		if (stats != null) {
-			stats.retain(serviceId, instances);
+			stats.retain(instances);
 			refreshAt = healthOf(routable, stats, now, health);
 		}
 		ToDoubleFunction<ServiceInstance> effective = (instance) -> weightOf(instance)

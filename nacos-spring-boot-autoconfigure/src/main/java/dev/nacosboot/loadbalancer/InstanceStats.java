@@ -36,12 +36,29 @@ final class InstanceStats {
 
 	private boolean hasLatency;
 
-	InstanceStats(OutlierSettings settings) {
+	private volatile long lastUsed;
+
+	InstanceStats(OutlierSettings settings, long now) {
 		this.settings = settings;
+		this.lastUsed = now;
 	}
 
 	void callStarted() {
 		this.inFlight.incrementAndGet();
+	}
+
+	void used(long now) {
+		this.lastUsed = now;
+	}
+
+	/**
+	 * Whether nothing happened here for longer than the longest ejection, so forgetting it loses nothing.
+	 * @param now current time in nanoseconds
+	 * @return whether idle
+	 */
+	boolean isIdle(long now) {
+		return this.inFlight.get() <= 0 && !isEjected(now)
+				&& now - this.lastUsed > this.settings.maxEjectionTime().toNanos() + this.settings.rampUp().toNanos();
 	}
 
 	void callEnded() {

@@ -11,8 +11,10 @@ import org.springframework.cloud.client.ServiceInstance;
 
 /**
  * The {@link InstanceStats} of every instance this application calls, by service and address, shared by every
- * load-balancer client of the context. Each service has a generation that moves whenever a health factor changed,
- * so that its balancer rebuilds the routing table then, and only then.
+ * load-balancer client of the context. A generation moves whenever a health factor changed, so that the balancers
+ * rebuild their routing tables then, and only then. It is one for all services: the lifecycle callbacks see an
+ * instance's own service id (for Nacos {@code group@@service}), not the client name, and a failure changes health
+ * a bounded number of times (up to the ejection), so an extra rebuild elsewhere is cheap.
  */
 public class InstanceStatsRegistry {
 
@@ -21,6 +23,8 @@ public class InstanceStatsRegistry {
 	private final LongSupplier clock;
 
 	private final Map<String, ServiceStats> services = new ConcurrentHashMap<>();
+
+	private final AtomicLong generation = new AtomicLong();
 
 	InstanceStatsRegistry(OutlierSettings settings, LongSupplier clock) {
 		this.settings = settings;
@@ -44,11 +48,11 @@ public class InstanceStatsRegistry {
 	}
 
 	InstanceStats statsOf(ServiceInstance instance) {
-		return service(instance.getServiceId()).stats(keyOf(instance));
+		return service(instance.getServiceId()).stats(keyOf(instance), now());
 	}
 
-	long generation(String serviceId) {
-		return service(serviceId).generation.get();
+	long generation() {
+		return this.generation.get();
 	}
 
 	/**
@@ -57,8 +61,8 @@ public class InstanceStatsRegistry {
 	 */
 	void failed(ServiceInstance instance) {
 		ServiceStats service = service(instance.getServiceId());
-		if (this.settings.enabled() && service.stats(keyOf(instance)).failed(now())) {
-			service.generation.incrementAndGet();
+		if (this.settings.enabled() && service.stats(keyOf(instance), now()).failed(now())) {
+			this.generation.incrementAndGet();
 		}
 	}
 
@@ -67,16 +71,19 @@ public class InstanceStatsRegistry {
 	}
 
 	/**
-	 * Forgets the instances of a service that are no longer in its list.
-	 * @param serviceId the service
-	 * @param instances its current instances
+	 * Forgets instances of the listed services that are gone from the list and idle. Not merely gone: a retry's
+	 * list may leave out the instance that just failed (Spring Cloud's retry-aware supplier does), and its failures
+	 * must count.
+	 * @param instances current instances
 	 */
-	void retain(String serviceId, List<ServiceInstance> instances) {
-		Set<String> keys = new java.util.HashSet<>();
+	void retain(List<ServiceInstance> instances) {
+		Map<String, Set<String>> keys = new java.util.HashMap<>();
 		for (ServiceInstance instance : instances) {
-			keys.add(keyOf(instance));
+			keys.computeIfAbsent(instance.getServiceId(), (id) -> new java.util.HashSet<>()).add(keyOf(instance));
 		}
-		service(serviceId).instances.keySet().retainAll(keys);
+		long now = now();
+		keys.forEach((serviceId, retained) -> service(serviceId).instances.entrySet()
+			.removeIf((entry) -> !retained.contains(entry.getKey()) && entry.getValue().isIdle(now)));
 	}
 
 	private ServiceStats service(String serviceId) {
@@ -93,14 +100,14 @@ public class InstanceStatsRegistry {
 
 		private final Map<String, InstanceStats> instances = new ConcurrentHashMap<>();
 
-		private final AtomicLong generation = new AtomicLong();
-
 		ServiceStats(OutlierSettings settings) {
 			this.settings = settings;
 		}
 
-		InstanceStats stats(String key) {
-			return this.instances.computeIfAbsent(key, (k) -> new InstanceStats(this.settings));
+		InstanceStats stats(String key, long now) {
+			InstanceStats stats = this.instances.computeIfAbsent(key, (k) -> new InstanceStats(this.settings, now));
+			stats.used(now);
+			return stats;
 		}
 
 	}

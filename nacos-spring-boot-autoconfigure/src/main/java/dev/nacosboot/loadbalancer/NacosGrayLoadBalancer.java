@@ -119,7 +119,7 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 		GrayRoutingTable table = this.table;
 		InstanceStatsRegistry stats = this.stats;
 		boolean stale = stats != null && table != null
-				&& table.isStale(stats.generation(this.serviceId), stats.now());
+				&& table.isStale(stats.generation(), stats.now());
 		if (table != null && !stale && table.isBuiltFrom(instances, rules)) {
 			return table;
 		}
