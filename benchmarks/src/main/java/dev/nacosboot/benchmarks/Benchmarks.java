@@ -55,7 +55,7 @@ public final class Benchmarks {
 		out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
 				+ System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + ", "
 				+ System.getProperty("os.name") + " " + System.getProperty("os.arch") + "; "
-				+ ManagementFactory.getRuntimeMXBean().getInputArguments());
+				+ ManagementFactory.getRuntimeMXBean().getInputArguments() + "; load average " + loadAverage());
 		String server = System.getenv("NACOS_SERVER_ADDR");
 		out.println("server: " + ((server != null && !server.isBlank()) ? "external Nacos at " + server
 				: "embedded nacos-test-server in a child JVM"));
@@ -73,13 +73,25 @@ public final class Benchmarks {
 				summary.add(scenario.name() + ": FAILED (" + ex + ")");
 			}
 			out.println("(" + scenario.name() + " took " + Duration.ofNanos(System.nanoTime() - start).toSeconds()
-					+ " s)");
+					+ " s; load average " + loadAverage() + ")");
 			out.println();
 		}
 		out.println("## summary");
 		summary.forEach(out::println);
 		// Client threads (gRPC, schedulers) of closed clients may linger as non-daemon threads.
 		System.exit(0);
+	}
+
+	/** The 1, 5 and 15 minute load averages: other work on the machine shows in every figure. */
+	static String loadAverage() {
+		try {
+			String[] fields = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+			return fields[0] + " " + fields[1] + " " + fields[2];
+		}
+		catch (java.io.IOException | RuntimeException ex) {
+			return String.format(java.util.Locale.ROOT, "%.2f",
+					ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+		}
 	}
 
 	private static void usage(PrintStream out) {
@@ -89,7 +101,8 @@ public final class Benchmarks {
 		out.println();
 		out.println("Flags: --long (five times the default counts), --publishes=N (config-refresh), --cycles=N");
 		out.println("(discovery-push), --runs=N (startup), --data-ids=N --refreshes=N (config-scale), --services=N");
-		out.println("--instances=N (scale), --push-delay=MILLIS (embedded server; 0 by default, a real Nacos 3 has ~500).");
+		out.println("--instances=N (scale), --profile (startup: slowest startup steps), --forks=N (choose), --verbose,");
+		out.println("--push-delay=MILLIS (embedded server; 0 by default, a real Nacos 3 has ~500).");
 		out.println("NACOS_SERVER_ADDR=host:port (and NACOS_USERNAME/NACOS_PASSWORD) runs against that server.");
 	}
 

@@ -14,6 +14,7 @@ import java.util.concurrent.locks.LockSupport;
 import com.alibaba.nacos.api.config.ConfigService;
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.listener.NamingEvent;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Startup of a small web application (Tomcat, one controller) in a fresh JVM: with the starter (import of three
@@ -51,7 +52,14 @@ final class StartupScenario implements Scenario {
 				List<Double> visibleWith = new ArrayList<>();
 				List<Double> readyWithout = new ArrayList<>();
 				List<Double> readyCloud = new ArrayList<>();
-				for (int run = 0; run <= runs; run++) {
+				List<Double> cpuWith = new ArrayList<>();
+				List<Double> cpuWithout = new ArrayList<>();
+				List<Double> cpuCloud = new ArrayList<>();
+				List<String> steps = new ArrayList<>();
+				boolean profile = options.flag("profile");
+				long budget = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.isLong() ? 600 : 90);
+				int done = 0;
+				for (int run = 0; run <= runs && (run < 2 || System.nanoTime() < budget); run++) {
 					boolean counted = run > 0;
 					String service = "bench-startup-" + run;
 					Map<String, Long> visible = new ConcurrentHashMap<>();
@@ -60,18 +68,24 @@ final class StartupScenario implements Scenario {
 							visible.putIfAbsent(service, System.currentTimeMillis());
 						}
 					});
-					long[] with = launch(target, group, service, "starter", visible);
-					long[] without = launch(target, group, service + "-plain", "plain", visible);
-					long[] cloud = launch(target, group, service + "-cloud", "cloud", visible);
+					steps.clear();
+					long[] with = launch(target, group, service, "starter", visible, profile, steps);
+					long[] without = launch(target, group, service + "-plain", "plain", visible, profile, null);
+					long[] cloud = launch(target, group, service + "-cloud", "cloud", visible, profile, null);
 					if (counted) {
+						done++;
 						readyWith.add((double) with[0]);
 						visibleWith.add((double) with[1]);
 						readyWithout.add((double) without[0]);
 						readyCloud.add((double) cloud[0]);
+						cpuWith.add((double) with[2]);
+						cpuWithout.add((double) without[2]);
+						cpuCloud.add((double) cloud[2]);
 					}
 				}
-				out.println("Server: " + target.describe() + "; " + runs + " runs of each (after one warm-up pair), "
-						+ "in turn; launch of the JVM -> event, in ms.");
+				out.println("Server: " + target.describe() + "; " + done + " runs of each (after one warm-up round; "
+						+ "fewer than " + runs + " when the 90 s budget ran out), in turn; launch of the JVM -> event, "
+						+ "in ms; load average at the end " + Benchmarks.loadAverage() + ".");
 				out.println();
 				Stats ready = Stats.of(readyWith);
 				Stats plain = Stats.of(readyWithout);
@@ -82,7 +96,15 @@ final class StartupScenario implements Scenario {
 						Stats.of(readyCloud));
 				table.stats("ready, with the starter", ready);
 				table.stats("visible in Nacos (raw subscriber callback), with the starter", seen);
+				table.stats("CPU time of the JVM at ready, without the starter", Stats.of(cpuWithout));
+				table.stats("CPU time of the JVM at ready, Spring Cloud only", Stats.of(cpuCloud));
+				table.stats("CPU time of the JVM at ready, with the starter", Stats.of(cpuWith));
 				table.print(out);
+				if (profile) {
+					out.println("Slowest startup steps of the last run with the starter (ms, nested steps included):");
+					steps.forEach((step) -> out.println("  " + step));
+					out.println();
+				}
 				double overhead = ready.p50() - plain.p50();
 				out.println("Target: overhead <= 300 ms p50 -> " + ConfigRefreshScenario.verdict(overhead <= 300)
 						+ " (+" + Stats.format(overhead) + " ms to ready, +" + Stats.format(seen.p50() - plain.p50())
@@ -105,13 +127,19 @@ final class StartupScenario implements Scenario {
 		}
 	}
 
-	/** Runs one child; returns {launch -> ready, launch -> visible} in ms (visible is -1 without the starter). */
+	/**
+	 * Runs one child; returns {launch -> ready, launch -> visible, CPU time at ready} in ms (visible is -1 without
+	 * the starter).
+	 */
 	private static long[] launch(NacosTarget target, String group, String service, String mode,
-			Map<String, Long> visible) throws Exception {
+			Map<String, Long> visible, boolean profile, @Nullable List<String> steps) throws Exception {
 		boolean nacos = mode.equals("starter");
 		List<String> command = new ArrayList<>(ChildJvm.command());
 		command.add(StartupApp.class.getName());
 		command.add("--mode=" + mode);
+		if (profile) {
+			command.add("--profile");
+		}
 		command.add("--server.port=0");
 		command.add("--spring.application.name=" + service);
 		command.add("--spring.main.banner-mode=off");
@@ -130,9 +158,20 @@ final class StartupScenario implements Scenario {
 					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
 			String line;
 			long ready = -1;
+			long cpu = -1;
 			while ((line = reader.readLine()) != null) {
 				if (line.startsWith("READY ")) {
-					ready = Long.parseLong(line.substring(6).trim()) - launched;
+					String[] fields = line.split(" ");
+					ready = Long.parseLong(fields[1]) - launched;
+					cpu = Long.parseLong(fields[2]) / 1_000_000;
+					if (!profile) {
+						break;
+					}
+				}
+				else if (line.startsWith("STEP ") && steps != null && steps.size() < 15) {
+					steps.add(line.substring(5));
+				}
+				else if (line.equals("END")) {
 					break;
 				}
 			}
@@ -149,7 +188,7 @@ final class StartupScenario implements Scenario {
 				Long at = visible.get(service);
 				seen = (at != null) ? at - launched : -1;
 			}
-			return new long[] { ready, seen };
+			return new long[] { ready, seen, cpu };
 		}
 		finally {
 			process.getOutputStream().close();
