@@ -11,7 +11,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
@@ -53,6 +55,32 @@ public final class NacosLoadBalancerAutoConfiguration {
 	@Bean
 	NacosLoadBalancerLifecycle nacosLoadBalancerLifecycle(InstanceStatsRegistry stats) {
 		return new NacosLoadBalancerLifecycle(stats);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(NacosLoadBalancerProperties.PREFIX + ".header-propagation.enabled")
+	static class HeaderPropagationConfiguration {
+
+		@Bean
+		static GrayHeaderPropagationPostProcessor nacosGrayHeaderPropagationPostProcessor(
+				ObjectProvider<GrayRulesSource> rules, Environment environment) {
+			return new GrayHeaderPropagationPostProcessor(() -> {
+				NacosLoadBalancerProperties properties = Binder.get(environment)
+					.bindOrCreate(NacosLoadBalancerProperties.PREFIX, NacosLoadBalancerProperties.class);
+				return new GrayHeaderPropagation(() -> rules.getObject().current().versionHeader(),
+						properties.getHeaderPropagation().getHeaders());
+			});
+		}
+
+		@Bean
+		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+		@ConditionalOnClass(name = "org.springframework.web.server.WebFilter")
+		ReactiveGrayHeaderFilter nacosGrayHeaderWebFilter(GrayRulesSource rules,
+				NacosLoadBalancerProperties properties) {
+			return new ReactiveGrayHeaderFilter(new GrayHeaderPropagation(() -> rules.current().versionHeader(),
+					properties.getHeaderPropagation().getHeaders()));
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
