@@ -4,6 +4,9 @@ import java.util.List;
 
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosInstanceView;
+import dev.nacosboot.registry.NacosAutoServiceRegistration;
+import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
+import dev.nacosboot.registry.NacosServiceRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -28,7 +31,8 @@ import org.springframework.core.env.Environment;
  * LoadBalancer client and keeps the rules live. Off with {@code spring.cloud.nacos.loadbalancer.enabled=false} or
  * {@code spring.cloud.loadbalancer.enabled=false}; needs Nacos discovery.
  */
-@AutoConfiguration(after = NacosDiscoveryAutoConfiguration.class, before = LoadBalancerAutoConfiguration.class)
+@AutoConfiguration(after = { NacosDiscoveryAutoConfiguration.class, NacosRegistryAutoConfiguration.class },
+		before = LoadBalancerAutoConfiguration.class)
 @ConditionalOnClass(ReactorServiceInstanceLoadBalancer.class)
 @ConditionalOnBooleanProperty(name = "spring.cloud.loadbalancer.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = NacosLoadBalancerProperties.PREFIX + ".enabled", matchIfMissing = true)
@@ -55,6 +59,32 @@ public final class NacosLoadBalancerAutoConfiguration {
 	@Bean
 	NacosLoadBalancerLifecycle nacosLoadBalancerLifecycle(InstanceStatsRegistry stats) {
 		return new NacosLoadBalancerLifecycle(stats);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(NacosAutoServiceRegistration.class)
+	@ConditionalOnBean(NacosAutoServiceRegistration.class)
+	@ConditionalOnBooleanProperty(name = NacosLoadBalancerProperties.PREFIX + ".load-publishing.enabled",
+			matchIfMissing = true)
+	static class LoadPublishingConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		InstanceLoadSignal nacosInstanceLoadSignal() {
+			return new CpuLoadSignal();
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		InstanceLoadPublisher nacosInstanceLoadPublisher(InstanceLoadSignal signal,
+				NacosAutoServiceRegistration autoRegistration, NacosServiceRegistry serviceRegistry,
+				NacosLoadBalancerProperties properties) {
+			return new InstanceLoadPublisher(signal,
+					new RegistrationLoadWriter(autoRegistration, serviceRegistry,
+							properties.getLoadAware().getMetadataKey()),
+					properties.getLoadPublishing(), System::nanoTime);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
