@@ -1,5 +1,7 @@
 package dev.nacosboot.loadbalancer;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,6 +18,10 @@ final class InstanceStats {
 	private final OutlierSettings settings;
 
 	private final AtomicInteger inFlight = new AtomicInteger();
+
+	private final Queue<Long> starts = new ConcurrentLinkedQueue<>();
+
+	private boolean warm;
 
 	private int consecutiveFailures;
 
@@ -43,8 +49,28 @@ final class InstanceStats {
 		this.lastUsed = now;
 	}
 
-	void callStarted() {
+	/**
+	 * Records the start of a call.
+	 * @param now current time in nanoseconds
+	 */
+	void callStarted(long now) {
 		this.inFlight.incrementAndGet();
+		this.starts.add(now);
+	}
+
+	/**
+	 * Records the end of a call and its latency. The lifecycle callbacks of a call do not always share one request
+	 * object (the blocking client passes a fresh one to its completion), so ends are matched to starts in order:
+	 * exact for sequential calls, and the same average for concurrent ones.
+	 * @param now current time in nanoseconds
+	 */
+	void callEnded(long now) {
+		Long start = this.starts.poll();
+		if (start == null) {
+			return;
+		}
+		this.inFlight.decrementAndGet();
+		latency(now - start, now);
 	}
 
 	void used(long now) {
@@ -57,12 +83,8 @@ final class InstanceStats {
 	 * @return whether idle
 	 */
 	boolean isIdle(long now) {
-		return this.inFlight.get() <= 0 && !isEjected(now)
+		return this.starts.isEmpty() && !isEjected(now)
 				&& now - this.lastUsed > this.settings.maxEjectionTime().toNanos() + this.settings.rampUp().toNanos();
-	}
-
-	void callEnded() {
-		this.inFlight.decrementAndGet();
 	}
 
 	int inFlight() {
@@ -162,6 +184,12 @@ final class InstanceStats {
 	 * @param now current time in nanoseconds
 	 */
 	synchronized void latency(long nanos, long now) {
+		if (!this.warm) {
+			// The first call to an instance pays for the connection and warm-up: as a peak it would keep the
+			// instance out for several decay times.
+			this.warm = true;
+			return;
+		}
 		if (!this.hasLatency || nanos > this.latencyNanos) {
 			this.latencyNanos = nanos;
 		}

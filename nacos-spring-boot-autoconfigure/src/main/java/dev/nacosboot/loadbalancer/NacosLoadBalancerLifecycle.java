@@ -3,8 +3,6 @@ package dev.nacosboot.loadbalancer;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.http.HttpConnectTimeoutException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,9 +22,6 @@ import org.springframework.http.HttpStatusCode;
 class NacosLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, Object, ServiceInstance> {
 
 	private final InstanceStatsRegistry registry;
-
-	// Start times by request identity: one Request object is passed to onStartRequest and onComplete of a call.
-	private final Map<RequestKey, Long> started = new ConcurrentHashMap<>();
 
 	NacosLoadBalancerLifecycle(InstanceStatsRegistry registry) {
 		this.registry = registry;
@@ -48,8 +43,7 @@ class NacosLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, Object
 		if (instance == null) {
 			return;
 		}
-		this.registry.statsOf(instance).callStarted();
-		this.started.put(new RequestKey(request), this.registry.now());
+		this.registry.statsOf(instance).callStarted(this.registry.now());
 	}
 
 	@Override
@@ -59,13 +53,7 @@ class NacosLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, Object
 		if (instance == null || context.status() == CompletionContext.Status.DISCARD) {
 			return;
 		}
-		Long start = this.started.remove(new RequestKey(context.getLoadBalancerRequest()));
-		InstanceStats stats = this.registry.statsOf(instance);
-		long now = this.registry.now();
-		if (start != null) {
-			stats.callEnded();
-			stats.latency(now - start, now);
-		}
+		this.registry.statsOf(instance).callEnded(this.registry.now());
 		if (isFailure(context)) {
 			this.registry.failed(instance);
 		}
@@ -97,20 +85,6 @@ class NacosLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, Object
 			}
 		}
 		return false;
-	}
-
-	private record RequestKey(Object request) {
-
-		@Override
-		public boolean equals(Object other) {
-			return other instanceof RequestKey key && key.request == this.request;
-		}
-
-		@Override
-		public int hashCode() {
-			return System.identityHashCode(this.request);
-		}
-
 	}
 
 }

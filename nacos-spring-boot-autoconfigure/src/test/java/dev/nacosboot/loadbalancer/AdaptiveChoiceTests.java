@@ -70,11 +70,11 @@ class AdaptiveChoiceTests {
 		ServiceInstance a = instance("i1").build();
 		ServiceInstance b = instance("i2").build();
 		ServiceInstance c = instance("i3").build();
-		registry.statsOf(a).latency(10_000_000, this.clock.get());
-		registry.statsOf(b).latency(10_000_000, this.clock.get());
-		registry.statsOf(c).latency(60_000_000, this.clock.get());
+		measured(registry.statsOf(a), 10_000_000);
+		measured(registry.statsOf(b), 10_000_000);
+		measured(registry.statsOf(c), 60_000_000);
 		for (int i = 0; i < 10; i++) {
-			registry.statsOf(a).callStarted();
+			registry.statsOf(a).callStarted(this.clock.get());
 		}
 		// Costs: a 10 ms x 11 in flight = 110, b 10 x 1 = 10, c 60 x 1 = 60. Pairs {a,b} -> b, {a,c} -> c, {b,c} -> b.
 		GrayRoutingTable table = GrayRoutingTable.build("orders", List.of(a, b, c), GrayRules.of(this.properties),
@@ -90,7 +90,7 @@ class AdaptiveChoiceTests {
 		InstanceStatsRegistry registry = new InstanceStatsRegistry(OutlierSettings.of(this.properties),
 				this.clock::get);
 		InstanceStats stats = registry.statsOf(instance("i1").build());
-		stats.latency(50_000_000, this.clock.get());
+		measured(stats, 50_000_000);
 		assertThat(stats.latencyAt(this.clock.get())).isEqualTo(50_000_000);
 		// A slower call is taken at once (peak), faster ones pull the average down with the decay time.
 		stats.latency(80_000_000, this.clock.get());
@@ -118,6 +118,32 @@ class AdaptiveChoiceTests {
 		assertThat(draws.count("i1")).isEqualTo(100);
 		assertThat(draws.count("i2")).isEqualTo(100);
 		assertThat(draws.count("i3")).isEqualTo(100);
+	}
+
+	@Test
+	void callsShouldBeTimedFromStartToEndInOrderAfterAWarmUpCall() {
+		InstanceStatsRegistry registry = new InstanceStatsRegistry(OutlierSettings.of(this.properties),
+				this.clock::get);
+		InstanceStats stats = registry.statsOf(instance("i1").build());
+		stats.callStarted(this.clock.get());
+		this.clock.addAndGet(300_000_000);
+		stats.callEnded(this.clock.get());
+		assertThat(stats.latencyAt(this.clock.get())).as("first call (connection set-up) not counted").isZero();
+		stats.callStarted(this.clock.get());
+		stats.callStarted(this.clock.get());
+		assertThat(stats.inFlight()).isEqualTo(2);
+		this.clock.addAndGet(20_000_000);
+		stats.callEnded(this.clock.get());
+		stats.callEnded(this.clock.get());
+		stats.callEnded(this.clock.get());
+		assertThat(stats.inFlight()).isZero();
+		assertThat(stats.latencyAt(this.clock.get())).isEqualTo(20_000_000);
+	}
+
+	// A warm-up call (not counted), then one of the given latency.
+	private void measured(InstanceStats stats, long nanos) {
+		stats.latency(1, this.clock.get());
+		stats.latency(nanos, this.clock.get());
 	}
 
 	private Draws draw(GrayRoutingTable table) {
