@@ -11,6 +11,7 @@ import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
 import dev.nacosboot.discovery.NacosInstanceView;
 import dev.nacosboot.loadbalancer.GrayRulesSource;
+import dev.nacosboot.loadbalancer.InstanceStatsRegistry;
 import dev.nacosboot.loadbalancer.NacosGrayLoadBalancer;
 import dev.nacosboot.loadbalancer.NacosLoadBalancerProperties;
 import dev.nacosboot.loadbalancer.NacosServiceInstanceListSupplier;
@@ -81,7 +82,9 @@ public class ChooseBenchmark {
 		rule.getCanary().put("v2", 10.0);
 		properties.getServices().put(SERVICE, rule);
 		GrayRulesSource rules = new GrayRulesSource(properties, (id) -> view.getInstances(id));
-		this.gray = new NacosGrayLoadBalancer(provider(supplier), SERVICE, rules, "DEFAULT");
+		// As the auto-configuration wires it: with the registry of observed call outcomes (empty here).
+		this.gray = new NacosGrayLoadBalancer(provider(supplier), SERVICE, rules, "DEFAULT",
+				new InstanceStatsRegistry(properties));
 		this.roundRobin = new RoundRobinLoadBalancer(provider(supplier), SERVICE);
 		HttpHeaders headers = new HttpHeaders();
 		headers.add("Accept", "application/json");

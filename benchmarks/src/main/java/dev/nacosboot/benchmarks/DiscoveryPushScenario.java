@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -20,6 +21,8 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.cloud.client.loadbalancer.LoadBalanced;
+import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
@@ -79,6 +82,7 @@ final class DiscoveryPushScenario implements Scenario {
 				properties.put("spring.cloud.nacos.config.enabled", "false");
 				app = Apps.start(ConsumerApp.class, WebApplicationType.NONE, properties);
 				RestClient client = app.getBean(RestClient.Builder.class).build();
+				ConsumerApp consumer = app.getBean(ConsumerApp.class);
 				loop = new CallLoop(client);
 				loop.start();
 				loop.waitForCalls(100);
@@ -89,6 +93,8 @@ final class DiscoveryPushScenario implements Scenario {
 				List<Double> appRemove = new ArrayList<>();
 				List<Double> overAdd = new ArrayList<>();
 				List<Double> overRemove = new ArrayList<>();
+				List<Double> viewAdd = new ArrayList<>();
+				List<Double> viewRemove = new ArrayList<>();
 				int missed = 0;
 				for (int cycle = 0; cycle < WARMUP + cycles; cycle++) {
 					synchronized (rawChange) {
@@ -105,7 +111,9 @@ final class DiscoveryPushScenario implements Scenario {
 					providers.deregisterInstance(SERVICE, group, instanceB);
 					long rawGoneAt = awaitRaw(rawChange, 1);
 					long switched = loop.awaitSwitchAway('B', deregistered, TimeUnit.SECONDS.toNanos(10));
-					if (firstB < 0 || switched < 0 || rawAt == 0 || rawGoneAt == 0) {
+					long viewAddAt = consumer.firstChangeAfter(registered);
+					long viewGoneAt = consumer.firstChangeAfter(deregistered);
+					if (firstB < 0 || switched < 0 || rawAt == 0 || rawGoneAt == 0 || viewAddAt < 0 || viewGoneAt < 0) {
 						missed++;
 					}
 					else if (cycle >= WARMUP) {
@@ -115,6 +123,8 @@ final class DiscoveryPushScenario implements Scenario {
 						rawRemove.add(ConfigRefreshScenario.ms(rawGoneAt - deregistered));
 						appRemove.add(ConfigRefreshScenario.ms(switched - deregistered));
 						overRemove.add(ConfigRefreshScenario.ms(switched - rawGoneAt));
+						viewAdd.add(ConfigRefreshScenario.ms(viewAddAt - registered));
+						viewRemove.add(ConfigRefreshScenario.ms(viewGoneAt - deregistered));
 					}
 					LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(150));
 				}
@@ -125,8 +135,10 @@ final class DiscoveryPushScenario implements Scenario {
 				out.println();
 				Table latency = new Table("change -> seen (ms)", "n", "p50", "p99", "max");
 				latency.stats("register -> raw subscribe callback (reference)", Stats.of(rawAdd));
+				latency.stats("register -> starter's view changed (HeartbeatEvent)", Stats.of(viewAdd));
 				latency.stats("register -> first call routed to it", Stats.of(appAdd));
 				latency.stats("deregister -> raw subscribe callback (reference)", Stats.of(rawRemove));
+				latency.stats("deregister -> starter's view changed (HeartbeatEvent)", Stats.of(viewRemove));
 				latency.stats("deregister -> calls stop reaching it", Stats.of(appRemove));
 				latency.print(out);
 				Table overhead = new Table("overhead over the raw callback, per change (ms)", "n", "p50", "p99",
@@ -309,7 +321,24 @@ final class DiscoveryPushScenario implements Scenario {
 
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	static class ConsumerApp {
+	static class ConsumerApp implements ApplicationListener<HeartbeatEvent> {
+
+		/** When the starter's instance view announced a change: splits push handling from routing. */
+		final List<Long> changes = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void onApplicationEvent(HeartbeatEvent event) {
+			this.changes.add(System.nanoTime());
+		}
+
+		long firstChangeAfter(long since) {
+			for (long change : this.changes) {
+				if (change >= since) {
+					return change;
+				}
+			}
+			return -1;
+		}
 
 		@Bean
 		@LoadBalanced
