@@ -1,10 +1,9 @@
 package dev.nacosboot.sample;
 
-import org.springframework.boot.SpringApplication;
-
 /**
- * Starts the sample on an embedded Nacos test server (no Nacos installation needed):
- * {@code ./mvnw -pl sample-app -am spring-boot:test-run}. With {@code NACOS_SERVER_ADDR} set, it uses that server.
+ * Starts the whole demo, the README's command {@code ./mvnw -pl sample-app -am spring-boot:test-run}: an embedded
+ * Nacos test server with the sample's seed configs, greeting-service v1 and v2, and the consumer with the page on
+ * http://localhost:8090/. With {@code NACOS_SERVER_ADDR} set it uses that Nacos instead (see {@link DemoTopology}).
  */
 public final class TestSampleApplication {
 
@@ -12,10 +11,7 @@ public final class TestSampleApplication {
 	}
 
 	public static void main(String[] args) {
-		String[] withServer = new String[args.length + 1];
-		withServer[0] = "--nacos.test-server.enabled=true";
-		System.arraycopy(args, 0, withServer, 1, args.length);
-		SpringApplication.from(SampleApplication::main).run(withServer);
+		DemoTopology.start(args);
 	}
 
 }
