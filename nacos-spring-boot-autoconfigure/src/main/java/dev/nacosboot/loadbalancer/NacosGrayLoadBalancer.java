@@ -85,7 +85,11 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 
 	private Response<ServiceInstance> respond(ServiceInstanceListSupplier supplier, List<ServiceInstance> instances,
 			Request<?> request) {
-		GrayRoutingTable table = tableFor(instances);
+		// A retry's list may leave out the failed instance (Spring's retry-aware supplier): route it by a table of
+		// its own rather than replace the one every other request uses.
+		ServiceInstance avoid = (request.getContext() instanceof RetryableRequestContext retry)
+				? retry.getPreviousServiceInstance() : null;
+		GrayRoutingTable table = (avoid != null) ? retryTableFor(instances) : tableFor(instances);
 		HttpHeaders headers = headersOf(request);
 		GrayRules rules = this.rules.current();
 		String version = null;
@@ -96,8 +100,6 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 			sticky = (stickyHeader != null) ? blankToNull(headers.getFirst(stickyHeader)) : null;
 		}
 		// A retry asks for another instance than the one that just failed (Spring Cloud's retry passes it).
-		ServiceInstance avoid = (request.getContext() instanceof RetryableRequestContext retry)
-				? retry.getPreviousServiceInstance() : null;
 		long now = (this.stats != null) ? this.stats.now() : 0;
 		ServiceInstance chosen = table.choose(version, sticky, ThreadLocalRandom.current(), avoid, now);
 		if (chosen == null) {
@@ -129,6 +131,14 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 				: GrayRoutingTable.build(this.serviceId, instances, rules, this.localCluster, stats);
 		this.table = updated;
 		return updated;
+	}
+
+	private GrayRoutingTable retryTableFor(List<ServiceInstance> instances) {
+		GrayRoutingTable table = this.table;
+		if (table != null && table.isBuiltFrom(instances, this.rules.current())) {
+			return tableFor(instances);
+		}
+		return GrayRoutingTable.build(this.serviceId, instances, this.rules.current(), this.localCluster, this.stats);
 	}
 
 	private static @Nullable HttpHeaders headersOf(Request<?> request) {

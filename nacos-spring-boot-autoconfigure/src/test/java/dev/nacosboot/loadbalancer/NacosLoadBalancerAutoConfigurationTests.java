@@ -11,11 +11,13 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.LoadBalancerLifecycle;
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClient;
 import org.springframework.cloud.loadbalancer.config.LoadBalancerAutoConfiguration;
 import org.springframework.cloud.loadbalancer.core.ReactorLoadBalancer;
 import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.RetryAwareServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.core.RoundRobinLoadBalancer;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
@@ -45,7 +47,7 @@ class NacosLoadBalancerAutoConfigurationTests {
 			LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
 			assertThat(factory.getInstance("orders")).isInstanceOf(NacosGrayLoadBalancer.class);
 			assertThat(factory.getInstance("payments")).isInstanceOf(NacosGrayLoadBalancer.class);
-			assertThat(factory.getInstance("orders", ServiceInstanceListSupplier.class))
+			assertThat(nacosSupplier(factory.getInstance("orders", ServiceInstanceListSupplier.class)))
 				.isInstanceOf(NacosServiceInstanceListSupplier.class)
 				.extracting(ServiceInstanceListSupplier::getServiceId)
 				.isEqualTo("orders");
@@ -53,12 +55,41 @@ class NacosLoadBalancerAutoConfigurationTests {
 	}
 
 	@Test
+	void runShouldFeedOutlierDetectionFromTheLifecycleCallbacksOfEveryClient() {
+		this.runner.run((context) -> {
+			assertThat(context).hasSingleBean(InstanceStatsRegistry.class);
+			LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
+			// Clients look their lifecycle processors up in their own context, which sees the application's.
+			assertThat(factory.getInstances("orders", LoadBalancerLifecycle.class))
+				.containsValue(context.getBean(NacosLoadBalancerLifecycle.class));
+		});
+	}
+
+	@Test
+	void runWithInvalidOutlierSettingsShouldFail() {
+		this.runner.withPropertyValues("spring.cloud.nacos.loadbalancer.outlier-detection.consecutive-failures=0")
+			.run((context) -> assertThat(context).hasFailed());
+	}
+
+	@Test
+	void runShouldPropagateHeadersOnlyWhenEnabled() {
+		this.runner.run((context) -> assertThat(context).doesNotHaveBean(GrayHeaderPropagationPostProcessor.class));
+		this.runner.withPropertyValues("spring.cloud.nacos.loadbalancer.header-propagation.enabled=true")
+			.run((context) -> assertThat(context).hasSingleBean(GrayHeaderPropagationPostProcessor.class));
+	}
+
+	@Test
+	void runWithoutAutoRegistrationShouldNotPublishLoad() {
+		this.runner.run((context) -> assertThat(context).doesNotHaveBean(InstanceLoadPublisher.class));
+	}
+
+	@Test
 	void runShouldReplaceTheDefaultSupplierEvenWhenAnotherSpringCloudChainIsSelected() {
 		this.runner.withPropertyValues("spring.cloud.loadbalancer.configurations=health-check").run((context) -> {
 			LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
-			assertThat(factory.getInstances("orders", ServiceInstanceListSupplier.class)).hasSize(1);
-			assertThat(factory.getInstance("orders", ServiceInstanceListSupplier.class))
-				.isInstanceOf(NacosServiceInstanceListSupplier.class);
+			assertThat(factory.getInstances("orders", ServiceInstanceListSupplier.class).values())
+				.allSatisfy((supplier) -> assertThat(nacosSupplier(supplier))
+					.isInstanceOf(NacosServiceInstanceListSupplier.class));
 		});
 	}
 
@@ -146,6 +177,14 @@ class NacosLoadBalancerAutoConfigurationTests {
 			return new RoundRobinLoadBalancer(suppliers, LoadBalancerClientFactory.getName(environment));
 		}
 
+	}
+
+	// With Spring Retry on the class path, Spring Cloud wraps every client's supplier in its retry-aware one.
+	private static ServiceInstanceListSupplier nacosSupplier(ServiceInstanceListSupplier supplier) {
+		if (supplier instanceof RetryAwareServiceInstanceListSupplier retry) {
+			return retry.getDelegate();
+		}
+		return supplier;
 	}
 
 }
