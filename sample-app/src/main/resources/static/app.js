@@ -78,7 +78,7 @@ function renderChart(seconds) {
 		for (const outcome of outcomes) {
 			const h = height * second.byOutcome[outcome] / max;
 			y -= h;
-			const cls = isVersion(outcome) ? 'bar-' + (outcome === 'v1' || outcome === 'v2' ? outcome : 'v2') : 'bar-failure';
+			const cls = isVersion(outcome) ? 'bar-' + (outcome === 'v1' || outcome === 'v2' ? outcome : 'other') : 'bar-failure';
 			parts.push('<rect class="' + cls + '" data-outcome="' + outcome + '" x="' + (index * slot + 1).toFixed(1)
 				+ '" y="' + y.toFixed(1) + '" width="' + (slot - 2).toFixed(1) + '" height="' + h.toFixed(1) + '"></rect>');
 		}

@@ -68,9 +68,9 @@ public class TrafficRecorder {
 	public Map<String, Long> byInstance(int count) {
 		long now = this.clock.instant().getEpochSecond();
 		Map<String, Long> result = new TreeMap<>();
-		this.seconds.subMap(now - count, now)
-			.values()
-			.forEach((second) -> second.snapshot(second.byInstance).forEach((key, n) -> result.merge(key, n, Long::sum)));
+		for (Second second : this.seconds.subMap(now - count, now).values()) {
+			second.snapshot(second.byInstance).forEach((key, n) -> result.merge(key, n, Long::sum));
+		}
 		return result;
 	}
 
