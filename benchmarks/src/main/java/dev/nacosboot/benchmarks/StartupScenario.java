@@ -110,14 +110,18 @@ final class StartupScenario implements Scenario {
 					out.println();
 				}
 				double overhead = ready.p50() - plain.p50();
+				double cpuOverhead = Stats.of(cpuWith).p50() - Stats.of(cpuWithout).p50();
 				out.println("Target: overhead <= 300 ms p50 -> " + ConfigRefreshScenario.verdict(overhead <= 300)
+						+ ((done < 3) ? " (only " + done + " run(s) of each fitted the budget: not conclusive)" : "")
 						+ " (+" + Stats.format(overhead) + " ms to ready, +" + Stats.format(seen.p50() - plain.p50())
-						+ " ms to visible). The reference keeps the jar: only auto-configurations and the import are "
-						+ "off, so class-path scanning of the extra jars is in both.");
+						+ " ms to visible; +" + Stats.format(cpuOverhead) + " ms of CPU time, which other load on "
+						+ "the machine disturbs less). The reference keeps the jar: only auto-configurations and the "
+						+ "import are off, so class-path scanning of the extra jars is in both.");
 				out.println();
 				return String.format("startup: %s ms p50 to ready with the starter, %s ms to visible (without: %s "
-						+ "ms, ratio %s, overhead +%s ms)", Stats.format(ready.p50()), Stats.format(seen.p50()),
-						Stats.format(plain.p50()), Stats.format(ready.p50() / plain.p50()), Stats.format(overhead));
+						+ "ms, ratio %s, overhead +%s ms; CPU time +%s ms; n=%d)", Stats.format(ready.p50()),
+						Stats.format(seen.p50()), Stats.format(plain.p50()), Stats.format(ready.p50() / plain.p50()),
+						Stats.format(overhead), Stats.format(cpuOverhead), done);
 			}
 			finally {
 				if (!target.isEmbedded()) {
