@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 
 import com.alibaba.nacos.api.NacosFactory;
 import com.alibaba.nacos.api.PropertyKeyConst;
@@ -34,7 +35,9 @@ import org.springframework.core.env.SimpleCommandLinePropertySource;
  * <p>
  * Options (command-line style, also passed on to every context): {@code --server.port} (the consumer, 8090),
  * {@code --demo.v1-port} (8091), {@code --demo.v2-port} (8092), {@code --nacos.test-server.port} (the embedded
- * server's, 0: any free port). Port 0 picks a free port.
+ * server's, 0: any free port), {@code --spring.cloud.nacos.namespace} (also where the seeds go) and
+ * {@code --demo.remove-configs-on-close} (an external Nacos: remove the sample's data ids again; tests). Port 0 picks
+ * a free port.
  */
 public final class DemoTopology implements AutoCloseable {
 
@@ -57,6 +60,10 @@ public final class DemoTopology implements AutoCloseable {
 
 	private final Runnable serverShutdownHandler = this::stopServer;
 
+	private boolean removeConfigsOnClose;
+
+	private String namespace = "";
+
 	private DemoTopology(@Nullable NacosTestServer server, String serverAddr, ConfigurableApplicationContext providerV1,
 			ConfigurableApplicationContext providerV2, ConfigurableApplicationContext consumer) {
 		this.server = server;
@@ -73,17 +80,19 @@ public final class DemoTopology implements AutoCloseable {
 	 */
 	public static DemoTopology start(String... args) {
 		SimpleCommandLinePropertySource options = new SimpleCommandLinePropertySource(args);
+		String namespace = option(options, "spring.cloud.nacos.namespace", "");
 		String external = NacosTarget.externalServerAddr(System.getenv()).orElse(null);
 		NacosTestServer server = null;
 		String serverAddr;
 		if (external != null) {
 			serverAddr = external;
-			seedExternal(external);
+			seedExternal(external, namespace, false);
 		}
 		else {
 			NacosTestServer.Builder builder = NacosTestServer.builder()
 				.port(Integer.parseInt(option(options, "nacos.test-server.port", "0")));
-			SEEDS.forEach((dataId, content) -> builder.config(GROUP, dataId, content));
+			SEEDS.forEach((dataId, content) -> builder.config(namespace, GROUP, dataId, content,
+					ConfigType.YAML.getType()));
 			server = builder.build().start();
 			serverAddr = server.serverAddr();
 		}
@@ -98,6 +107,9 @@ public final class DemoTopology implements AutoCloseable {
 			ConfigurableApplicationContext consumer = run(started, "consumer", common,
 					(consumerPort != null) ? new String[] { "--server.port=" + consumerPort } : new String[0]);
 			DemoTopology topology = new DemoTopology(server, serverAddr, v1, v2, consumer);
+			topology.removeConfigsOnClose = (external != null)
+					&& Boolean.parseBoolean(option(options, "demo.remove-configs-on-close", "false"));
+			topology.namespace = namespace;
 			// Spring Boot runs its shutdown handlers after closing the contexts: they deregister first.
 			SpringApplication.getShutdownHandlers().add(topology.serverShutdownHandler);
 			logger.info("Sample ready: page http://localhost:" + port(consumer) + "/ ; greeting-service v1 on "
@@ -151,15 +163,23 @@ public final class DemoTopology implements AutoCloseable {
 		return context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 	}
 
-	private static void seedExternal(String serverAddr) {
+	/**
+	 * Publishes the seeds that do not exist yet to an external Nacos, or removes the sample's data ids from it.
+	 */
+	private static void seedExternal(String serverAddr, String namespace, boolean remove) {
 		Properties properties = new Properties();
 		properties.setProperty(PropertyKeyConst.SERVER_ADDR, serverAddr);
+		putIfSet(properties, PropertyKeyConst.NAMESPACE, namespace);
 		putIfSet(properties, PropertyKeyConst.USERNAME, System.getenv("NACOS_USERNAME"));
 		putIfSet(properties, PropertyKeyConst.PASSWORD, System.getenv("NACOS_PASSWORD"));
 		ConfigService configService = null;
 		try {
 			configService = NacosFactory.createConfigService(properties);
 			for (Map.Entry<String, String> seed : SEEDS.entrySet()) {
+				if (remove) {
+					configService.removeConfig(seed.getKey(), GROUP);
+					continue;
+				}
 				// Never overwrite what a user has changed on a real server.
 				if (configService.getConfig(seed.getKey(), GROUP, 3000) == null) {
 					configService.publishConfig(seed.getKey(), GROUP, seed.getValue(), ConfigType.YAML.getType());
@@ -204,6 +224,17 @@ public final class DemoTopology implements AutoCloseable {
 		return seeds;
 	}
 
+	/**
+	 * Arguments for a test: free ports, and a namespace of its own (removed data ids at the end) so that a run against
+	 * an external Nacos ({@code NACOS_SERVER_ADDR}) starts from the seeds and leaves nothing behind.
+	 * @return the arguments
+	 */
+	static String[] testArguments() {
+		return new String[] { "--server.port=0", "--demo.v1-port=0", "--demo.v2-port=0",
+				"--spring.cloud.nacos.namespace=sample-test-" + UUID.randomUUID(),
+				"--demo.remove-configs-on-close=true" };
+	}
+
 	/** The embedded server, or {@code null} when an external Nacos is used. */
 	@Nullable NacosTestServer server() {
 		return this.server;
@@ -240,6 +271,9 @@ public final class DemoTopology implements AutoCloseable {
 		this.providerV1.close();
 		SpringApplication.getShutdownHandlers().remove(this.serverShutdownHandler);
 		stopServer();
+		if (this.removeConfigsOnClose) {
+			seedExternal(this.serverAddr, this.namespace, true);
+		}
 	}
 
 	private void stopServer() {

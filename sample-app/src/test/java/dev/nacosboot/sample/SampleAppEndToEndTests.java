@@ -34,7 +34,7 @@ class SampleAppEndToEndTests {
 
 	@BeforeAll
 	static void startSample() {
-		topology = DemoTopology.start("--server.port=0", "--demo.v1-port=0", "--demo.v2-port=0");
+		topology = DemoTopology.start(DemoTopology.testArguments());
 		consumer = RestClient.create("http://localhost:" + topology.consumerPort());
 		// Both providers are routable once the consumer's view lists them.
 		await().atMost(PATIENCE).until(() -> state().get("instances").size() == 2);

@@ -53,7 +53,7 @@ class SamplePageBrowserTests {
 			assertThat(installed).as(INSTALL).isTrue();
 		}
 		assumeTrue(installed, INSTALL);
-		topology = DemoTopology.start("--server.port=0", "--demo.v1-port=0", "--demo.v2-port=0");
+		topology = DemoTopology.start(DemoTopology.testArguments());
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(CHROMIUM.toFile());
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
