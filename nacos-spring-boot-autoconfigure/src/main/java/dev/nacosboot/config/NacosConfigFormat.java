@@ -126,6 +126,9 @@ enum NacosConfigFormat {
 	private static Map<String, Object> load(PropertySourceLoader loader, String dataId, String content) {
 		List<PropertySource<?>> documents;
 		try {
+			if (loader instanceof YamlPropertySourceLoader) {
+				YamlLimits.check(content);
+			}
 			documents = loader.load(dataId, new NamedResource(dataId, content));
 		}
 		catch (IOException | RuntimeException ex) {
