@@ -147,6 +147,11 @@ function renderNacos(nacos) {
 		['missing version', rule.onMissingVersion],
 	]);
 	$('rules').dataset.canary = canary.join(', ');
+	const input = $('rollout-percent');
+	if (!input.dataset.edited) {
+		// Start the form from the rule in force, until the user types.
+		input.value = (rule.canaryPercent || {}).v2 || 0;
+	}
 	const rejection = $('rules-rejection');
 	rejection.hidden = !grayRules.lastRejection;
 	rejection.textContent = grayRules.lastRejection ? 'Last rejected change: ' + grayRules.lastRejection : '';
@@ -194,6 +199,12 @@ $('rollout-form').addEventListener('submit', async (event) => {
 		loadConfigContent();
 	}
 });
+
+for (const event of ['focus', 'input']) {
+	$('rollout-percent').addEventListener(event, () => {
+		$('rollout-percent').dataset.edited = 'true';
+	});
+}
 
 $('greet-form').addEventListener('submit', async (event) => {
 	event.preventDefault();
