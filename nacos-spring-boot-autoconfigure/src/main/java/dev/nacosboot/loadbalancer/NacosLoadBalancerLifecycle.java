@@ -19,11 +19,15 @@ import org.springframework.http.HttpStatusCode;
  * ({@code RestTemplate}, {@code RestClient}, {@code WebClient}, the gateway; each retry attempt is a call of its own):
  * calls in flight, latency, and failures - connect errors always, 5xx responses when configured.
  */
-class NacosLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, Object, ServiceInstance> {
+public class NacosLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, Object, ServiceInstance> {
 
 	private final InstanceStatsRegistry registry;
 
-	NacosLoadBalancerLifecycle(InstanceStatsRegistry registry) {
+	/**
+	 * Creates the lifecycle that feeds a registry.
+	 * @param registry the statistics to feed
+	 */
+	public NacosLoadBalancerLifecycle(InstanceStatsRegistry registry) {
 		this.registry = registry;
 	}
 
