@@ -48,6 +48,12 @@ public final class NacosActuateAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	NacosCredentialsSanitizer nacosCredentialsSanitizer() {
+		return new NacosCredentialsSanitizer();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	NacosStateSampling nacosStateSampling(ObjectProvider<NacosStateSampler> samplers,
 			NacosActuateProperties properties) {
 		return new NacosStateSampling(samplers.orderedStream().toList(), properties.getSampleInterval());
