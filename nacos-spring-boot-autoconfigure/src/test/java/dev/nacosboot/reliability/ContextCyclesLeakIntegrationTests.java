@@ -51,7 +51,8 @@ class ContextCyclesLeakIntegrationTests {
 	 * threads come and go with idle timeouts, so each may be above the baseline by at most its pool's idle threads.
 	 */
 	private static final Pattern JVM_WIDE_CLIENT_POOLS = Pattern.compile("^(com\\.alibaba\\.nacos\\.client\\."
-			+ "(listen-executor|fuzzy-watcher-executor|naming\\.fuzzy\\.watch\\.Worker)|nacos\\.client\\.config\\."
+			+ "(listen-executor|fuzzy-watcher-executor|naming\\.fuzzy\\.watch\\.Worker|auth\\.ram\\.identify\\.watcher)"
+			+ "|nacos\\.client\\.config\\."
 			+ "listener\\.task|grpc-default-executor|grpc-nio-worker-ELG|grpc-shared-destroyer)");
 
 	private static final int JVM_WIDE_POOL_SLACK = 2;
