@@ -10,6 +10,7 @@ import dev.nacosboot.core.NacosClients;
 import dev.nacosboot.core.NacosProperties;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
+import dev.nacosboot.discovery.NamingConnectionState;
 import dev.nacosboot.registry.NacosAutoServiceRegistration;
 import dev.nacosboot.registry.NacosRegistration;
 import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
@@ -68,7 +69,7 @@ public final class NacosActuateAutoConfiguration {
 		@ConditionalOnMissingBean(name = DISCOVERY_MONITOR)
 		NacosConnectionMonitor nacosDiscoveryConnectionMonitor(NamingService namingService,
 				NacosActuateProperties properties) {
-			return new NacosConnectionMonitor(() -> "UP".equals(namingService.getServerStatus()),
+			return new NacosConnectionMonitor(NamingConnectionState.of(namingService),
 					properties.getGracePeriod(), Clock.systemUTC());
 		}
 

@@ -66,7 +66,8 @@ public final class NacosDiscoveryAutoConfiguration {
 		if (groups.isEmpty()) {
 			groups.add(properties.getGroup());
 		}
-		return new NacosInstanceView(namingService, groups, properties.isHealthyOnly(), publisher);
+		return new NacosInstanceView(namingService, groups, properties.isHealthyOnly(), publisher,
+				properties.getEmptyGraceAfterReconnect());
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -59,6 +59,13 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 	private boolean healthyOnly = true;
 
 	/**
+	 * How long after the client reconnects an empty instance list from the server is held back (the last known
+	 * instances keep serving), because a restarted server answers before the providers have registered again.
+	 * Zero applies empty lists at once.
+	 */
+	private Duration emptyGraceAfterReconnect = NacosInstanceView.DEFAULT_EMPTY_GRACE_AFTER_RECONNECT;
+
+	/**
 	 * Whether the client loads its on-disk instance cache at start, so that discovery answers while the server is
 	 * unreachable.
 	 */
@@ -196,6 +203,14 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 
 	public void setClusterName(String clusterName) {
 		this.clusterName = clusterName;
+	}
+
+	public Duration getEmptyGraceAfterReconnect() {
+		return this.emptyGraceAfterReconnect;
+	}
+
+	public void setEmptyGraceAfterReconnect(Duration emptyGraceAfterReconnect) {
+		this.emptyGraceAfterReconnect = emptyGraceAfterReconnect;
 	}
 
 	public boolean isHealthyOnly() {

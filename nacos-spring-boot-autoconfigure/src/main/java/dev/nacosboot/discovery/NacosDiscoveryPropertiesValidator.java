@@ -81,6 +81,10 @@ public final class NacosDiscoveryPropertiesValidator {
 		}
 		checkPositive(PREFIX + "retry.initial-interval", properties.getRetry().getInitialInterval(), violations);
 		checkPositive(PREFIX + "retry.max-interval", properties.getRetry().getMaxInterval(), violations);
+		if (properties.getEmptyGraceAfterReconnect().isNegative()) {
+			violations.reject(PREFIX + "empty-grace-after-reconnect", properties.getEmptyGraceAfterReconnect(),
+					"must not be negative", "set a duration such as 10s, or 0 to apply empty lists at once");
+		}
 		if (properties.getDeregistrationTimeout().isNegative()) {
 			violations.reject(PREFIX + "deregistration-timeout", properties.getDeregistrationTimeout(),
 					"must not be negative", "set a duration such as 3s, or 0 not to wait");

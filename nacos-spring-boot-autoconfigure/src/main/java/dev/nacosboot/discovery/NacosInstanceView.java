@@ -1,11 +1,17 @@
 package dev.nacosboot.discovery;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.alibaba.nacos.api.exception.NacosException;
@@ -29,7 +35,9 @@ import org.springframework.context.ApplicationEventPublisher;
  * {@link HeartbeatEvent} whose value is a counter of changes, so it differs exactly when an instance set changed.
  * <p>
  * Pushes are the only source of change: a server that becomes unreachable sends none, so readers keep the last
- * known instances.
+ * known instances. A restarted server answers the client's re-subscription before the providers have registered
+ * again; an empty list that arrives within {@code emptyGraceAfterReconnect} of the client being disconnected is
+ * therefore held back until that grace ends, and dropped as soon as the providers are pushed again.
  */
 public class NacosInstanceView implements DisposableBean {
 
@@ -53,6 +61,19 @@ public class NacosInstanceView implements DisposableBean {
 
 	private volatile List<String> lastServices = List.of();
 
+	private final Duration emptyGraceAfterReconnect;
+
+	private final BooleanSupplier connected;
+
+	private final Map<ServiceKey, ScheduledFuture<?>> heldEmpties = new ConcurrentHashMap<>();
+
+	private @Nullable ScheduledExecutorService connectionWatch;
+
+	/** When the client was last seen without a server connection ({@code System.nanoTime()}). */
+	private volatile long lastDisconnectedNanos;
+
+	private volatile boolean everDisconnected;
+
 	private volatile boolean closed;
 
 	/**
@@ -64,11 +85,29 @@ public class NacosInstanceView implements DisposableBean {
 	 */
 	public NacosInstanceView(NamingService namingService, List<String> groups, boolean healthyOnly,
 			ApplicationEventPublisher publisher) {
+		this(namingService, groups, healthyOnly, publisher, DEFAULT_EMPTY_GRACE_AFTER_RECONNECT);
+	}
+
+	/**
+	 * Creates a view.
+	 * @param namingService the client to subscribe with
+	 * @param groups groups to discover in, first has precedence
+	 * @param healthyOnly whether to answer only healthy, enabled instances with weight above 0
+	 * @param publisher where change events go
+	 * @param emptyGraceAfterReconnect how long after a reconnect an empty instance list is held back (zero: never)
+	 */
+	public NacosInstanceView(NamingService namingService, List<String> groups, boolean healthyOnly,
+			ApplicationEventPublisher publisher, Duration emptyGraceAfterReconnect) {
 		this.namingService = namingService;
 		this.groups = List.copyOf(groups);
 		this.healthyOnly = healthyOnly;
 		this.publisher = publisher;
+		this.emptyGraceAfterReconnect = emptyGraceAfterReconnect;
+		this.connected = NamingConnectionState.of(namingService);
 	}
+
+	/** The default of {@code spring.cloud.nacos.discovery.empty-grace-after-reconnect}. */
+	public static final Duration DEFAULT_EMPTY_GRACE_AFTER_RECONNECT = Duration.ofSeconds(10);
 
 	/**
 	 * Instances of a service across the discovery groups; {@code group@@service} asks one group only. Subscribes on
@@ -117,7 +156,7 @@ public class NacosInstanceView implements DisposableBean {
 	 * @return whether it reports "UP"
 	 */
 	public boolean isServerUp() {
-		return "UP".equals(this.namingService.getServerStatus());
+		return this.connected.getAsBoolean();
 	}
 
 	/**
@@ -155,6 +194,7 @@ public class NacosInstanceView implements DisposableBean {
 		if (this.closed) {
 			return;
 		}
+		watchConnection();
 		this.subscriptions.computeIfAbsent(key, (k) -> {
 			EventListener listener = (event) -> onEvent(k, event);
 			try {
@@ -185,6 +225,41 @@ public class NacosInstanceView implements DisposableBean {
 			return;
 		}
 		Snapshot updated = snapshot(key, namingEvent.getInstances());
+		ScheduledFuture<?> held = this.heldEmpties.remove(key);
+		if (held != null) {
+			held.cancel(false);
+		}
+		if (updated.all().isEmpty() && !this.snapshots.getOrDefault(key, Snapshot.EMPTY).all().isEmpty()
+				&& holdEmpty(key)) {
+			return;
+		}
+		apply(key, updated);
+	}
+
+	/**
+	 * Holds back an empty list that follows a reconnect, until the grace after the reconnect ends.
+	 * @return whether it was held
+	 */
+	private boolean holdEmpty(ServiceKey key) {
+		ScheduledExecutorService watch = this.connectionWatch;
+		if (watch == null || !this.everDisconnected || this.emptyGraceAfterReconnect.isZero()) {
+			return false;
+		}
+		long remaining = this.lastDisconnectedNanos + this.emptyGraceAfterReconnect.toNanos() - System.nanoTime();
+		if (remaining <= 0) {
+			return false;
+		}
+		logger.info("Nacos answered no instances of " + key + " right after a reconnect; keeping the last known "
+				+ "instances for up to " + Duration.ofNanos(remaining).toMillis() + " ms while providers register again");
+		this.heldEmpties.put(key, watch.schedule(() -> {
+			if (this.heldEmpties.remove(key) != null && !this.closed) {
+				apply(key, Snapshot.EMPTY);
+			}
+		}, remaining, TimeUnit.NANOSECONDS));
+		return true;
+	}
+
+	private void apply(ServiceKey key, Snapshot updated) {
 		Snapshot previous = this.snapshots.put(key, updated);
 		if (previous == null || !previous.all().equals(updated.all())) {
 			long value = this.changes.incrementAndGet();
@@ -216,9 +291,34 @@ public class NacosInstanceView implements DisposableBean {
 		return new Snapshot(List.copyOf(all), List.copyOf(routable));
 	}
 
+	// The client's connection flag is a local read: sampling it often costs nothing and catches short outages.
+	private synchronized void watchConnection() {
+		if (this.connectionWatch != null || this.emptyGraceAfterReconnect.isZero()) {
+			return;
+		}
+		ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "nacos-discovery-connection-watch");
+			thread.setDaemon(true);
+			return thread;
+		});
+		watch.scheduleWithFixedDelay(() -> {
+			if (!isServerUp()) {
+				this.lastDisconnectedNanos = System.nanoTime();
+				this.everDisconnected = true;
+			}
+		}, 0, 100, TimeUnit.MILLISECONDS);
+		this.connectionWatch = watch;
+	}
+
 	@Override
 	public void destroy() {
 		this.closed = true;
+		synchronized (this) {
+			if (this.connectionWatch != null) {
+				this.connectionWatch.shutdownNow();
+			}
+		}
+		this.heldEmpties.clear();
 		this.subscriptions.forEach((key, listener) -> {
 			try {
 				this.namingService.unsubscribe(key.service(), key.group(), listener);
