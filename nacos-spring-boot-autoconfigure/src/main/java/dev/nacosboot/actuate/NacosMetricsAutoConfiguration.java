@@ -1,6 +1,7 @@
 package dev.nacosboot.actuate;
 
 import dev.nacosboot.config.NacosConfigRefreshHistory;
+import dev.nacosboot.loadbalancer.InstanceStatsRegistry;
 import dev.nacosboot.registry.NacosAutoServiceRegistration;
 import dev.nacosboot.registry.NacosRegistration;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -11,7 +12,9 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.cloud.client.loadbalancer.LoadBalancerLifecycle;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Micrometer meters of the Nacos clients ({@link NacosMetrics}); bound to the application's meter registries by
@@ -33,6 +36,21 @@ public final class NacosMetricsAutoConfiguration {
 		return new NacosMetrics(discoveryMonitor.getIfAvailable(), configMonitor.getIfAvailable(),
 				registration.getIfAvailable(), autoRegistration.getIfAvailable(), subscriptions.getIfAvailable(),
 				history.getIfAvailable());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(LoadBalancerLifecycle.class)
+	static class LoadBalancerMetricsConfiguration {
+
+		// A lifecycle bean of the application context is seen by every load-balancer client's child context.
+		@Bean
+		@ConditionalOnMissingBean
+		NacosLoadBalancerMetrics nacosLoadBalancerMetrics(ObjectProvider<InstanceStatsRegistry> outliers) {
+			NacosLoadBalancerMetrics metrics = new NacosLoadBalancerMetrics();
+			outliers.ifAvailable((registry) -> registry.onEjection(metrics::ejected));
+			return metrics;
+		}
+
 	}
 
 }

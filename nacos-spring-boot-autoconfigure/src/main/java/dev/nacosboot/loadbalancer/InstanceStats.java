@@ -157,7 +157,7 @@ final class InstanceStats {
 		return this.base + (1 - this.base) * Math.max(progress, 0);
 	}
 
-	private boolean isEjectedAt(long now) {
+	boolean isEjectedAt(long now) {
 		return this.ejected && now - this.ejectedUntil < 0;
 	}
 

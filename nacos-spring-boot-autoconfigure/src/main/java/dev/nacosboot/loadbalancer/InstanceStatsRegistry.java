@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 import org.springframework.cloud.client.ServiceInstance;
@@ -25,6 +27,8 @@ public class InstanceStatsRegistry {
 	private final Map<String, ServiceStats> services = new ConcurrentHashMap<>();
 
 	private final AtomicLong generation = new AtomicLong();
+
+	private final List<Consumer<ServiceInstance>> ejectionListeners = new CopyOnWriteArrayList<>();
 
 	InstanceStatsRegistry(OutlierSettings settings, LongSupplier clock) {
 		this.settings = settings;
@@ -61,9 +65,23 @@ public class InstanceStatsRegistry {
 	 */
 	void failed(ServiceInstance instance) {
 		ServiceStats service = service(instance.getServiceId());
-		if (this.settings.enabled() && service.stats(keyOf(instance), now()).failed(now())) {
+		InstanceStats stats = service.stats(keyOf(instance), now());
+		long now = now();
+		if (this.settings.enabled() && stats.failed(now)) {
 			this.generation.incrementAndGet();
+			if (stats.isEjectedAt(now)) {
+				this.ejectionListeners.forEach((listener) -> listener.accept(instance));
+			}
 		}
+	}
+
+	/**
+	 * Calls the listener each time an instance is ejected (for metrics); it runs on the calling thread of the
+	 * failed request and must be quick.
+	 * @param listener receives the ejected instance
+	 */
+	public void onEjection(Consumer<ServiceInstance> listener) {
+		this.ejectionListeners.add(listener);
 	}
 
 	void succeeded(ServiceInstance instance) {
