@@ -1,5 +1,6 @@
 package dev.nacosboot.core;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.function.Function;
@@ -24,6 +25,9 @@ public final class NacosClientPropertiesFactory {
 	private static final String GRPC_SERVER_CHECK_TIMEOUT = "nacos.remote.client.grpc.server.check.timeout";
 
 	private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_\\-.]{1,128}");
+
+	// Two letters at least, so that a Windows drive ("C:\certs\ca.pem") is taken for a path.
+	private static final Pattern RESOURCE_SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.\\-]+:");
 
 	private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9\\-.]*[A-Za-z0-9])?");
 
@@ -66,9 +70,10 @@ public final class NacosClientPropertiesFactory {
 		if (tls.isEnabled()) {
 			properties.setProperty(RpcConstants.RPC_CLIENT_TLS_ENABLE, "true");
 			properties.setProperty(RpcConstants.RPC_CLIENT_TLS_TRUST_ALL, String.valueOf(tls.isTrustAll()));
-			put(properties, RpcConstants.RPC_CLIENT_TLS_TRUST_COLLECTION_CHAIN_PATH, tls.getTrustCertificates());
-			put(properties, RpcConstants.RPC_CLIENT_TLS_CERT_CHAIN_PATH, tls.getCertificateChain());
-			put(properties, RpcConstants.RPC_CLIENT_TLS_CERT_KEY, tls.getPrivateKey());
+			put(properties, RpcConstants.RPC_CLIENT_TLS_TRUST_COLLECTION_CHAIN_PATH,
+					resourceLocation(tls.getTrustCertificates()));
+			put(properties, RpcConstants.RPC_CLIENT_TLS_CERT_CHAIN_PATH, resourceLocation(tls.getCertificateChain()));
+			put(properties, RpcConstants.RPC_CLIENT_TLS_CERT_KEY, resourceLocation(tls.getPrivateKey()));
 			put(properties, RpcConstants.RPC_CLIENT_TLS_TRUST_PWD, tls.getPrivateKeyPassword());
 			put(properties, RpcConstants.RPC_CLIENT_TLS_PROTOCOLS, tls.getProtocols());
 			put(properties, RpcConstants.RPC_CLIENT_TLS_CIPHERS, tls.getCiphers());
@@ -218,6 +223,18 @@ public final class NacosClientPropertiesFactory {
 		if (duration != null && (duration.isNegative() || duration.isZero())) {
 			violations.reject(property, duration, "must be positive", "set a positive duration such as 3s, or remove it");
 		}
+	}
+
+	/**
+	 * The client opens TLS files through a resource loader that reads a location without a scheme, even
+	 * {@code /etc/nacos/ca.pem}, from the class path; a file system path is therefore passed as a {@code file:} URL.
+	 * Locations with a scheme ({@code classpath:}, {@code file:}) pass unchanged.
+	 */
+	private static @Nullable String resourceLocation(@Nullable String location) {
+		if (!StringUtils.hasText(location) || RESOURCE_SCHEME.matcher(location).lookingAt()) {
+			return location;
+		}
+		return Path.of(location.trim()).toAbsolutePath().toUri().toString();
 	}
 
 	private static @Nullable String namespaceOf(NacosProperties shared, @Nullable NacosConnectionProperties override) {

@@ -86,17 +86,19 @@ public class NacosProperties extends NacosConnectionProperties {
 		private boolean trustAll;
 
 		/**
-		 * Path of the PEM file with the certificates that the server's certificate must chain to.
+		 * PEM file with the certificates that the server's certificate must chain to: a file system path or a
+		 * 'classpath:' or 'file:' location.
 		 */
 		private @Nullable String trustCertificates;
 
 		/**
-		 * Path of the PEM certificate chain presented to the server for mutual TLS.
+		 * PEM certificate chain presented to the server for mutual TLS: a file system path or a 'classpath:' or
+		 * 'file:' location.
 		 */
 		private @Nullable String certificateChain;
 
 		/**
-		 * Path of the PEM private key of 'certificate-chain'.
+		 * PEM private key of 'certificate-chain': a file system path or a 'classpath:' or 'file:' location.
 		 */
 		private @Nullable String privateKey;
 

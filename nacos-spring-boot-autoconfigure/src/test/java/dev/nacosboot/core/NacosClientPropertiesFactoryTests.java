@@ -52,7 +52,20 @@ class NacosClientPropertiesFactoryTests {
 			.containsEntry("nacos.remote.client.grpc.server.check.timeout", "1500")
 			.containsEntry("namingPushEmptyProtection", "true")
 			.containsEntry("nacos.remote.client.rpc.tls.enable", "true")
-			.containsEntry("nacos.remote.client.rpc.tls.trustCollectionChainPath", "/certs/ca.pem");
+			.containsEntry("nacos.remote.client.rpc.tls.trustCollectionChainPath", "file:///certs/ca.pem");
+	}
+
+	@Test
+	void createShouldPassTlsFilesWithASchemeUnchangedAndPathsAsFileUrls() {
+		NacosProperties shared = new NacosProperties();
+		shared.getTls().setEnabled(true);
+		shared.getTls().setTrustCertificates("classpath:certs/ca.pem");
+		shared.getTls().setCertificateChain("file:/etc/nacos/client.pem");
+		shared.getTls().setPrivateKey("/etc/nacos/client.key");
+		Properties properties = NacosClientPropertiesFactory.create(shared, null, PREFIX);
+		assertThat(properties).containsEntry("nacos.remote.client.rpc.tls.trustCollectionChainPath", "classpath:certs/ca.pem")
+			.containsEntry("nacos.remote.client.rpc.tls.certChainFile", "file:/etc/nacos/client.pem")
+			.containsEntry("nacos.remote.client.rpc.tls.certPrivateKey", "file:///etc/nacos/client.key");
 	}
 
 	@Test
