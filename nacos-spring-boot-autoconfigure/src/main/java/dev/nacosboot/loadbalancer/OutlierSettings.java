@@ -1,6 +1,8 @@
 package dev.nacosboot.loadbalancer;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Validated passive-health and latency-tracking settings (bound once at startup).
@@ -24,18 +26,34 @@ record OutlierSettings(boolean enabled, int consecutiveFailures, boolean failOn5
 
 	static OutlierSettings of(NacosLoadBalancerProperties properties) {
 		NacosLoadBalancerProperties.OutlierDetection outliers = properties.getOutlierDetection();
+		List<String> problems = new ArrayList<>();
 		if (outliers.getConsecutiveFailures() < 1) {
-			throw new InvalidGrayRulesException(java.util.List.of("outlier-detection.consecutive-failures is "
-					+ outliers.getConsecutiveFailures() + ", must be at least 1"));
+			problems.add("outlier-detection.consecutive-failures is " + outliers.getConsecutiveFailures()
+					+ ", must be at least 1");
 		}
 		if (!(outliers.getMaxEjectedPercent() >= 0 && outliers.getMaxEjectedPercent() <= 100)) {
-			throw new InvalidGrayRulesException(java.util.List.of("outlier-detection.max-ejected-percent is "
-					+ outliers.getMaxEjectedPercent() + ", must be between 0 and 100"));
+			problems.add("outlier-detection.max-ejected-percent is " + outliers.getMaxEjectedPercent()
+					+ ", must be between 0 and 100");
+		}
+		checkPositive("outlier-detection.base-ejection-time", outliers.getBaseEjectionTime(), problems);
+		checkPositive("outlier-detection.max-ejection-time", outliers.getMaxEjectionTime(), problems);
+		if (outliers.getRampUp().isNegative()) {
+			problems.add("outlier-detection.ramp-up is " + outliers.getRampUp() + ", must not be negative");
+		}
+		checkPositive("least-latency.decay-time", properties.getLeastLatency().getDecayTime(), problems);
+		if (!problems.isEmpty()) {
+			throw new InvalidGrayRulesException(problems);
 		}
 		return new OutlierSettings(outliers.isEnabled(), outliers.getConsecutiveFailures(),
 				outliers.isFailOn5xx(), outliers.getBaseEjectionTime(), outliers.getMaxEjectionTime(),
 				outliers.getMaxEjectedPercent() / 100, outliers.isSoftDownWeighting(), outliers.getRampUp(), 0.1,
 				properties.getLeastLatency().getDecayTime());
+	}
+
+	private static void checkPositive(String name, Duration duration, List<String> problems) {
+		if (duration.isNegative() || duration.isZero()) {
+			problems.add(name + " is " + duration + ", must be positive");
+		}
 	}
 
 }
