@@ -32,6 +32,7 @@ public final class NacosConfigAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	NacosConfigRefreshHistory nacosConfigRefreshHistory(NacosConfigProperties properties) {
+		NacosConfigPropertiesValidator.validate(properties);
 		return new NacosConfigRefreshHistory(properties.getRefresh().getHistorySize());
 	}
 
