@@ -57,6 +57,7 @@ public final class NacosActuateAutoConfiguration {
 	@ConditionalOnMissingBean
 	NacosStateSampling nacosStateSampling(ObjectProvider<NacosStateSampler> samplers,
 			NacosActuateProperties properties) {
+		NacosActuatePropertiesValidator.validate(properties);
 		return new NacosStateSampling(samplers.orderedStream().toList(), properties.getSampleInterval());
 	}
 
