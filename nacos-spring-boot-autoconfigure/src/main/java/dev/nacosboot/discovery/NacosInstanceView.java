@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.alibaba.nacos.api.exception.NacosException;
@@ -44,6 +45,12 @@ public class NacosInstanceView implements DisposableBean {
 	private static final Log logger = LogFactory.getLog(NacosInstanceView.class);
 
 	private static final String GROUP_SEPARATOR = "@@";
+
+	private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9\\-.]*[A-Za-z0-9])?");
+
+	private static final Pattern IPV4_LIKE = Pattern.compile("[0-9.]+");
+
+	private final Set<String> reportedUnusable = ConcurrentHashMap.newKeySet();
 
 	private final NamingService namingService;
 
@@ -282,13 +289,58 @@ public class NacosInstanceView implements DisposableBean {
 		List<NacosServiceInstance> all = new ArrayList<>(instances.size());
 		List<NacosServiceInstance> routable = new ArrayList<>(instances.size());
 		for (Instance instance : instances) {
-			NacosServiceInstance serviceInstance = new NacosServiceInstance(key.service(), key.group(), instance);
+			NacosServiceInstance serviceInstance = usable(key, instance);
+			if (serviceInstance == null) {
+				continue;
+			}
 			all.add(serviceInstance);
 			if (!this.healthyOnly || (instance.isHealthy() && instance.isEnabled() && instance.getWeight() > 0)) {
 				routable.add(serviceInstance);
 			}
 		}
 		return new Snapshot(List.copyOf(all), List.copyOf(routable));
+	}
+
+	/**
+	 * The instance as a {@code ServiceInstance}, or {@code null} (with one warning per address) when no call could
+	 * reach it: another client may register anything, and a push must never break discovery or a request.
+	 */
+	private @Nullable NacosServiceInstance usable(ServiceKey key, Instance instance) {
+		String ip = instance.getIp();
+		String problem;
+		if (instance.getPort() < 1 || instance.getPort() > 65535) {
+			problem = "port " + instance.getPort() + " is out of range 1-65535";
+		}
+		else if (!isAddress(ip)) {
+			problem = "'" + ip + "' is neither an IP address nor a host name";
+		}
+		else {
+			try {
+				return new NacosServiceInstance(key.service(), key.group(), instance);
+			}
+			catch (IllegalArgumentException ex) {
+				problem = ex.getMessage();
+			}
+		}
+		if (this.reportedUnusable.size() > 10_000) {
+			this.reportedUnusable.clear();
+		}
+		if (this.reportedUnusable.add(key + "/" + ip + ":" + instance.getPort())) {
+			logger.warn("Ignoring instance " + ip + ":" + instance.getPort() + " of Nacos service " + key + ": "
+					+ problem);
+		}
+		return null;
+	}
+
+	private static boolean isAddress(@Nullable String ip) {
+		if (ip == null) {
+			return false;
+		}
+		if (NacosDiscoveryPropertiesValidator.isIpLiteral(ip.split("%", 2)[0])) {
+			return true;
+		}
+		// Digits and dots only is a (bad) IPv4 address, not a host name.
+		return HOST_NAME.matcher(ip).matches() && !IPV4_LIKE.matcher(ip).matches();
 	}
 
 	// The client's connection flag is a local read: sampling it often costs nothing and catches short outages.
