@@ -52,13 +52,15 @@ class BadRoutingDataIntegrationTests {
 		String service = target.unique("routed");
 		String dataId = target.unique("routing") + ".properties";
 		String rules = RULES.formatted(service);
+		// A real Nacos refuses metadata above 1024 characters in all; the embedded server pushes what it gets.
+		int noteLength = target.isExternal() ? 800 : 64 * 1024;
 		ConfigService config = NacosFactory.createConfigService(target.clientProperties());
 		List<NamingService> others = new ArrayList<>();
 		try (ConfigurableApplicationContext v1 = TestApps.provider(target, group, service,
 				"spring.cloud.nacos.discovery.metadata.version=v1");
 				ConfigurableApplicationContext v2 = TestApps.provider(target, group, service,
 						"spring.cloud.nacos.discovery.metadata.version=v2",
-						"spring.cloud.nacos.discovery.metadata.note=" + "n".repeat(64 * 1024),
+						"spring.cloud.nacos.discovery.metadata.note=" + "n".repeat(noteLength),
 						"spring.cloud.nacos.discovery.metadata.label=versión 2 ✓ 灰度")) {
 			assertThat(config.publishConfig(dataId, group, rules + "stable-version=v1\n" + rules + "canary.v2=20",
 					"properties")).isTrue();
@@ -107,7 +109,7 @@ class BadRoutingDataIntegrationTests {
 					assertThat(discovery.getInstances(service))
 						.anySatisfy((instance) -> assertThat(instance.getMetadata())
 							.containsEntry("label", "versión 2 ✓ 灰度")
-							.hasEntrySatisfying("note", (note) -> assertThat(note).hasSize(64 * 1024)));
+							.hasEntrySatisfying("note", (note) -> assertThat(note).hasSize(noteLength)));
 					// A good change after all that still applies.
 					assertThat(config.publishConfig(dataId, group,
 							rules + "stable-version=v1\n" + rules + "canary.v2=50", "properties"))
