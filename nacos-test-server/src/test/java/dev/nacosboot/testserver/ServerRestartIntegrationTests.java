@@ -47,7 +47,9 @@ class ServerRestartIntegrationTests {
 
 	@AfterEach
 	void tearDown() throws Exception {
-		this.clients.close();
+		if (this.clients != null) {
+			this.clients.close();
+		}
 	}
 
 	@Test
