@@ -85,6 +85,10 @@ class NacosActuateIntegrationTests {
 		publisher = NacosFactory.createConfigService(client);
 		observer = NacosFactory.createNamingService(client);
 		assertThat(publisher.publishConfig(dataId, group, "greeting=hello", "properties")).isTrue();
+		// A real Nacos stores a publish asynchronously: wait until it is readable before the import reads it.
+		await().atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(250))
+			.until(() -> "greeting=hello".equals(publisher.getConfig(dataId, group, 3000)));
 		Map<String, Object> properties = TestApps.common(nacos.target(), group);
 		properties.put("spring.application.name", service);
 		properties.put("server.port", "0");

@@ -1,5 +1,6 @@
 package dev.nacosboot.config;
 
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -9,6 +10,7 @@ import com.alibaba.nacos.api.NacosFactory;
 import com.alibaba.nacos.api.config.ConfigService;
 import com.alibaba.nacos.api.exception.NacosException;
 import dev.nacosboot.testserver.junit.NacosTarget;
+import org.awaitility.Awaitility;
 
 /**
  * Publishes configs through a client of its own, as an operator would, on the embedded test server or on an external
@@ -44,6 +46,18 @@ final class ConfigPublisher implements AutoCloseable {
 		catch (NacosException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/**
+	 * Publishes and waits until the server answers reads with the new content: a real Nacos stores a publish
+	 * asynchronously, so an application started right after could otherwise miss it.
+	 */
+	void publishReadable(String dataId, String group, String content, String type) {
+		publish(dataId, group, content, type);
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(250))
+			.until(() -> content.equals(this.service.getConfig(dataId, group, 3000)));
 	}
 
 	void remove(String dataId, String group) {

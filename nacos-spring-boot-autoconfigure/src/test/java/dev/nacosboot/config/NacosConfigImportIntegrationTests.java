@@ -47,18 +47,18 @@ class NacosConfigImportIntegrationTests {
 	static void publish() {
 		group = nacos.target().unique("import");
 		publisher = new ConfigPublisher(nacos.target());
-		publisher.publish("shared-1.properties", group, "a=shared-1\nc=shared-1\nd=shared-1\nf=shared-1\n",
+		publisher.publishReadable("shared-1.properties", group, "a=shared-1\nc=shared-1\nd=shared-1\nf=shared-1\n",
 				"properties");
-		publisher.publish("shared-2.properties", group, "c=shared-2\n", "properties");
-		publisher.publish("ext-1.properties", group, "d=ext-1\ne=ext-1\n", "properties");
-		publisher.publish("ext-2.properties", group, "e=ext-2\n", "properties");
-		publisher.publish("imp.properties", group, "a=app\nb=app\n", "properties");
-		publisher.publish("imp-dev.properties", group, "a=dev\n", "properties");
-		publisher.publish("x.yaml", group, "k: x\nonly.x: 1\n", "yaml");
-		publisher.publish("y.json", group, "{\"k\": \"y\"}", "json");
-		publisher.publish("bad.yaml", group, "a: 1\nb: [unclosed\n", "yaml");
-		publisher.publish("remote.properties", group, "a=remote\n", "properties");
-		publisher.publish("typed", group, "typed:\n  key: yes-yaml\n", "yaml");
+		publisher.publishReadable("shared-2.properties", group, "c=shared-2\n", "properties");
+		publisher.publishReadable("ext-1.properties", group, "d=ext-1\ne=ext-1\n", "properties");
+		publisher.publishReadable("ext-2.properties", group, "e=ext-2\n", "properties");
+		publisher.publishReadable("imp.properties", group, "a=app\nb=app\n", "properties");
+		publisher.publishReadable("imp-dev.properties", group, "a=dev\n", "properties");
+		publisher.publishReadable("x.yaml", group, "k: x\nonly.x: 1\n", "yaml");
+		publisher.publishReadable("y.json", group, "{\"k\": \"y\"}", "json");
+		publisher.publishReadable("bad.yaml", group, "a: 1\nb: [unclosed\n", "yaml");
+		publisher.publishReadable("remote.properties", group, "a=remote\n", "properties");
+		publisher.publishReadable("typed", group, "typed:\n  key: yes-yaml\n", "yaml");
 	}
 
 	@AfterAll
@@ -124,7 +124,7 @@ class NacosConfigImportIntegrationTests {
 	void namespaceParameterReadsFromThatNamespace() throws Exception {
 		String namespace = nacos.target().unique("ns");
 		try (ConfigPublisher inNamespace = new ConfigPublisher(nacos.target(), namespace)) {
-			inNamespace.publish("ns.properties", group, "where=namespace\n", "properties");
+			inNamespace.publishReadable("ns.properties", group, "where=namespace\n", "properties");
 			try (ConfigurableApplicationContext context = run(
 					"--spring.config.import=nacos:ns.properties?group=" + group + "&namespace=" + namespace)) {
 				assertThat(context.getEnvironment().getProperty("where")).isEqualTo("namespace");
@@ -214,7 +214,7 @@ class NacosConfigImportIntegrationTests {
 	@Test
 	void twoApplicationsInOneJvmAreIsolated() {
 		String dataId = "iso-" + System.nanoTime() + ".properties";
-		publisher.publish(dataId, group, "iso=1\n", "properties");
+		publisher.publishReadable(dataId, group, "iso=1\n", "properties");
 		try (ConfigurableApplicationContext first = run("--spring.config.import=nacos:" + dataId + "?group=" + group);
 				ConfigurableApplicationContext second = run(
 						"--spring.config.import=nacos:" + dataId + "?group=" + group + "&refresh=false")) {
