@@ -9,9 +9,11 @@ import java.util.regex.Pattern;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.nacosboot.actuate.NacosActuateAutoConfiguration;
+import dev.nacosboot.actuate.NacosConnectionMonitor;
 import dev.nacosboot.config.NacosConfigAutoConfiguration;
 import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
+import dev.nacosboot.discovery.NacosInstanceView;
 import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import dev.nacosboot.testsupport.TestApps;
@@ -93,6 +95,16 @@ class ContextCyclesLeakIntegrationTests {
 					"logging.level.dev.nacosboot=warn")
 			.run()) {
 			context.getBean(DiscoveryClient.class).getInstances(service);
+			// Close only once both clients are connected: nacos-client 3.2.1 leaks a connection when it is shut down
+			// while a reconnect is under way (RpcClient.reconnect sets the new connection after shutdown()), which
+			// a loaded machine can trigger when a context closes right after its clients started connecting.
+			NacosInstanceView view = context.getBean(NacosInstanceView.class);
+			NacosConnectionMonitor config = context.getBean(NacosActuateAutoConfiguration.CONFIG_MONITOR,
+					NacosConnectionMonitor.class);
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+				config.sample();
+				return view.isServerUp() && config.state().state() == NacosConnectionMonitor.State.CONNECTED;
+			});
 		}
 	}
 
@@ -139,7 +151,12 @@ class ContextCyclesLeakIntegrationTests {
 					return false;
 				}
 			}
-			return this.connections <= baseline.connections();
+			if (this.connections > baseline.connections()) {
+				System.out.printf("waiting for connections: %d, baseline %d: %s%n", this.connections,
+						baseline.connections(), nacos.target().server().connections());
+				return false;
+			}
+			return true;
 		}
 
 	}
