@@ -2,8 +2,6 @@ package dev.nacosboot.actuate;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -91,15 +89,7 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 		if (this.executor != null) {
 			return;
 		}
-		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
-			Thread thread = new Thread(runnable, "nacos-health-traffic");
-			thread.setDaemon(true);
-			return thread;
-		});
-		executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-		executor.scheduleWithFixedDelay(this::checkSafely, 0, Math.max(10, this.interval.toMillis()),
-				TimeUnit.MILLISECONDS);
-		this.executor = executor;
+		this.executor = FixedDelayTask.start("nacos-health-traffic", this.interval, this::checkSafely);
 	}
 
 	private void checkSafely() {

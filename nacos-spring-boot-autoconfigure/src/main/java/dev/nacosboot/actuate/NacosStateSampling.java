@@ -3,8 +3,6 @@ package dev.nacosboot.actuate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -36,15 +34,7 @@ public class NacosStateSampling implements SmartLifecycle {
 		if (this.executor != null) {
 			return;
 		}
-		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
-			Thread thread = new Thread(runnable, "nacos-state-sampling");
-			thread.setDaemon(true);
-			return thread;
-		});
-		executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-		long millis = Math.max(10, this.interval.toMillis());
-		executor.scheduleWithFixedDelay(this::sampleAll, 0, millis, TimeUnit.MILLISECONDS);
-		this.executor = executor;
+		this.executor = FixedDelayTask.start("nacos-state-sampling", this.interval, this::sampleAll);
 	}
 
 	void sampleAll() {
