@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
@@ -54,6 +55,10 @@ final class GrayRoutingTable {
 
 	private final long refreshAt;
 
+	private final String versionHeaderKey;
+
+	private final @Nullable String stickyHeaderKey;
+
 	private GrayRoutingTable(List<ServiceInstance> source, GrayRules rules, GrayRules.ServiceRule rule,
 			WeightedInstances stable, Map<String, WeightedInstances> versions, int[] canaryThresholds,
 			@Nullable WeightedInstances[] canaryPools, long generation, long refreshAt) {
@@ -66,6 +71,9 @@ final class GrayRoutingTable {
 		this.versions = versions;
 		this.canaryThresholds = canaryThresholds;
 		this.canaryPools = canaryPools;
+		this.versionHeaderKey = rules.versionHeader().toLowerCase(Locale.ROOT);
+		String stickyHeader = rule.stickyHeader();
+		this.stickyHeaderKey = (stickyHeader != null) ? stickyHeader.toLowerCase(Locale.ROOT) : null;
 	}
 
 	/**
@@ -319,14 +327,38 @@ final class GrayRoutingTable {
 	}
 
 	/**
-	 * Whether observed health moved since this table was built, or a factor changes by itself now (an ejection
-	 * ends, a ramp-up advanced).
-	 * @param generation the service's current health generation
-	 * @param now current time in nanoseconds
+	 * Whether observed health moved since this table was built, reading the clock only when a factor of this table
+	 * changes by itself (most tables have none).
+	 * @param stats the observed health
 	 * @return whether to rebuild
 	 */
-	boolean isStale(long generation, long now) {
-		return generation != this.generation || (this.refreshAt != Long.MAX_VALUE && now - this.refreshAt >= 0);
+	boolean isStale(InstanceStatsRegistry stats) {
+		return stats.generation() != this.generation
+				|| (this.refreshAt != Long.MAX_VALUE && stats.now() - this.refreshAt >= 0);
+	}
+
+	/**
+	 * Whether a choice needs the current time (the least-latency strategy's moving averages do).
+	 * @return whether to read the clock per choice
+	 */
+	boolean needsClock() {
+		return this.rule.strategy() == LoadBalancingStrategy.LEAST_LATENCY;
+	}
+
+	/**
+	 * The version header's name in lower case.
+	 * @return the header name
+	 */
+	String versionHeaderKey() {
+		return this.versionHeaderKey;
+	}
+
+	/**
+	 * The sticky header's name in lower case.
+	 * @return the header name, {@code null} when the rule has none
+	 */
+	@Nullable String stickyHeaderKey() {
+		return this.stickyHeaderKey;
 	}
 
 	/**
@@ -357,10 +389,6 @@ final class GrayRoutingTable {
 	GrayRoutingTable withSource(List<ServiceInstance> instances) {
 		return new GrayRoutingTable(instances, this.rules, this.rule, this.stable, this.versions,
 				this.canaryThresholds, this.canaryPools, this.generation, this.refreshAt);
-	}
-
-	@Nullable String stickyHeader() {
-		return this.rule.stickyHeader();
 	}
 
 	List<ServiceInstance> stableInstances() {

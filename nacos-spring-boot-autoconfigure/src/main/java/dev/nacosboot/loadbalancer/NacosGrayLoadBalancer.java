@@ -32,6 +32,8 @@ import org.springframework.http.HttpHeaders;
  */
 public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 
+	private static final Response<ServiceInstance> NO_INSTANCE = new EmptyResponse();
+
 	private final ObjectProvider<ServiceInstanceListSupplier> suppliers;
 
 	private final String serviceId;
@@ -43,6 +45,8 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 	private final @Nullable InstanceStatsRegistry stats;
 
 	private volatile @Nullable GrayRoutingTable table;
+
+	private volatile @Nullable ServiceInstanceListSupplier supplier;
 
 	/**
 	 * Creates the balancer of a service.
@@ -76,11 +80,26 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 	@Override
 	@SuppressWarnings("rawtypes")
 	public Mono<Response<ServiceInstance>> choose(Request request) {
-		ServiceInstanceListSupplier supplier = this.suppliers.getIfAvailable(NoopServiceInstanceListSupplier::new);
-		return supplier.get(request)
-			.next()
-			.map((instances) -> respond(supplier, instances, request))
-			.switchIfEmpty(Mono.fromSupplier(EmptyResponse::new));
+		ServiceInstanceListSupplier supplier = supplier();
+		// The push-fed supplier answers synchronously: skip the Flux it would wrap its list in.
+		if (supplier instanceof NacosServiceInstanceListSupplier nacos) {
+			return Mono.fromSupplier(() -> respond(nacos, nacos.current(), request));
+		}
+		return supplier.get(request).next().map((instances) -> respond(supplier, instances, request))
+			.defaultIfEmpty(NO_INSTANCE);
+	}
+
+	// The client context's supplier is a singleton: look it up once rather than per request.
+	private ServiceInstanceListSupplier supplier() {
+		ServiceInstanceListSupplier supplier = this.supplier;
+		if (supplier == null) {
+			supplier = this.suppliers.getIfAvailable();
+			if (supplier == null) {
+				return new NoopServiceInstanceListSupplier();
+			}
+			this.supplier = supplier;
+		}
+		return supplier;
 	}
 
 	private Response<ServiceInstance> respond(ServiceInstanceListSupplier supplier, List<ServiceInstance> instances,
@@ -91,19 +110,19 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 				? retry.getPreviousServiceInstance() : null;
 		GrayRoutingTable table = (avoid != null) ? retryTableFor(instances) : tableFor(instances);
 		HttpHeaders headers = headersOf(request);
-		GrayRules rules = this.rules.current();
 		String version = null;
 		String sticky = null;
 		if (headers != null) {
-			version = blankToNull(headers.getFirst(rules.versionHeader()));
-			String stickyHeader = table.stickyHeader();
+			// Lower-case names: the case-insensitive header maps then need not convert them per lookup.
+			version = blankToNull(headers.getFirst(table.versionHeaderKey()));
+			String stickyHeader = table.stickyHeaderKey();
 			sticky = (stickyHeader != null) ? blankToNull(headers.getFirst(stickyHeader)) : null;
 		}
 		// A retry asks for another instance than the one that just failed (Spring Cloud's retry passes it).
-		long now = (this.stats != null) ? this.stats.now() : 0;
+		long now = (this.stats != null && table.needsClock()) ? this.stats.now() : 0;
 		ServiceInstance chosen = table.choose(version, sticky, ThreadLocalRandom.current(), avoid, now);
 		if (chosen == null) {
-			return new EmptyResponse();
+			return NO_INSTANCE;
 		}
 		if (supplier instanceof SelectedInstanceCallback callback) {
 			callback.selectedServiceInstance(chosen);
@@ -120,8 +139,7 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 		GrayRules rules = this.rules.current();
 		GrayRoutingTable table = this.table;
 		InstanceStatsRegistry stats = this.stats;
-		boolean stale = stats != null && table != null
-				&& table.isStale(stats.generation(), stats.now());
+		boolean stale = stats != null && table != null && table.isStale(stats);
 		if (table != null && !stale && table.isBuiltFrom(instances, rules)) {
 			return table;
 		}

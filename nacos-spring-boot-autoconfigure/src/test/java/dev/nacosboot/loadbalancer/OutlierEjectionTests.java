@@ -117,15 +117,15 @@ class OutlierEjectionTests {
 	@Test
 	void tableShouldBeStaleWhenHealthChangedOrAnEjectionEnds() {
 		GrayRoutingTable table = table();
-		assertThat(table.isStale(this.registry.generation(), this.clock.get())).isFalse();
+		assertThat(table.isStale(this.registry)).isFalse();
 		fail("i1", 1);
-		assertThat(table.isStale(this.registry.generation(), this.clock.get())).isTrue();
+		assertThat(table.isStale(this.registry)).isTrue();
 		fail("i1", 4);
 		table = table();
 		advance(Duration.ofSeconds(29));
-		assertThat(table.isStale(this.registry.generation(), this.clock.get())).isFalse();
+		assertThat(table.isStale(this.registry)).isFalse();
 		advance(Duration.ofSeconds(1));
-		assertThat(table.isStale(this.registry.generation(), this.clock.get())).isTrue();
+		assertThat(table.isStale(this.registry)).isTrue();
 	}
 
 	@Test
