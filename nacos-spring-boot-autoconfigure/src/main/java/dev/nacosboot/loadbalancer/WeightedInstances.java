@@ -12,8 +12,9 @@ import org.springframework.cloud.client.ServiceInstance;
 
 /**
  * The choice over a fixed set of instances with their effective weights. Weighted random: the probability of an
- * instance is its weight over the sum of weights, O(1) when all weights are equal, otherwise a binary search over
- * cumulative weights (O(log n)); round-robin: a shared counter; least-latency: the better of two weighted-random
+ * instance is its weight over the sum of weights, O(1) by Vose's alias method (one uniform index and one biased coin
+ * per pick, tables built once per routing table); a retry that avoids one instance draws from the cumulative weights
+ * without it instead (a binary search, O(log n)); round-robin: a shared counter; least-latency: the better of two weighted-random
  * candidates by their {@link InstanceStats#cost(long) cost}. No allocation per pick; thread-safe.
  * <p>
  * Weighted random rather than smooth weighted round-robin: it needs no shared mutable state across the threads of
@@ -28,6 +29,11 @@ final class WeightedInstances {
 	private final double[] weights;
 
 	private final double @Nullable [] cumulative;
+
+	// Vose's alias tables: index i is kept with probability keep[i], otherwise alias[i] is taken.
+	private final double @Nullable [] keep;
+
+	private final int @Nullable [] alias;
 
 	private final double total;
 
@@ -49,6 +55,58 @@ final class WeightedInstances {
 		}
 		this.cumulative = uniform ? null : cumulative;
 		this.total = sum;
+		if (uniform) {
+			this.keep = null;
+			this.alias = null;
+		}
+		else {
+			this.keep = new double[weights.length];
+			this.alias = new int[weights.length];
+			buildAliasTables(weights, sum, this.keep, this.alias);
+		}
+	}
+
+	// Vose's method: scale weights to an average of 1, then pair each column below 1 with one above it.
+	private static void buildAliasTables(double[] weights, double total, double[] keep, int[] alias) {
+		int size = weights.length;
+		double[] scaled = new double[size];
+		int[] small = new int[size];
+		int[] large = new int[size];
+		int smallCount = 0;
+		int largeCount = 0;
+		for (int i = 0; i < size; i++) {
+			scaled[i] = weights[i] * size / total;
+			if (scaled[i] < 1) {
+				small[smallCount++] = i;
+			}
+			else {
+				large[largeCount++] = i;
+			}
+		}
+		while (smallCount > 0 && largeCount > 0) {
+			int less = small[--smallCount];
+			int more = large[--largeCount];
+			keep[less] = scaled[less];
+			alias[less] = more;
+			scaled[more] = (scaled[more] + scaled[less]) - 1;
+			if (scaled[more] < 1) {
+				small[smallCount++] = more;
+			}
+			else {
+				large[largeCount++] = more;
+			}
+		}
+		// What is left is 1 up to rounding.
+		while (largeCount > 0) {
+			int index = large[--largeCount];
+			keep[index] = 1;
+			alias[index] = index;
+		}
+		while (smallCount > 0) {
+			int index = small[--smallCount];
+			keep[index] = 1;
+			alias[index] = index;
+		}
 	}
 
 	/**
@@ -162,6 +220,10 @@ final class WeightedInstances {
 			}
 			int index = random.nextInt(size - 1);
 			return (index >= excluded) ? index + 1 : index;
+		}
+		if (excluded < 0) {
+			int column = random.nextInt(size);
+			return (random.nextDouble() < this.keep[column]) ? column : this.alias[column];
 		}
 		double total = this.total;
 		double excludedWeight = (excluded >= 0) ? this.weights[excluded] : 0;

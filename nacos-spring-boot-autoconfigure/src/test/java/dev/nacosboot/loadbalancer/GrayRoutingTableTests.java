@@ -31,6 +31,23 @@ class GrayRoutingTableTests {
 	}
 
 	@Test
+	void chooseShouldFollowManyDistinctWeights() {
+		// 40 instances with weights 0.25 .. 10: every column of the alias tables is paired at least once.
+		List<ServiceInstance> instances = new ArrayList<>();
+		double total = 0;
+		for (int i = 1; i <= 40; i++) {
+			instances.add(instance("i" + i).weight(i * 0.25).build());
+			total += i * 0.25;
+		}
+		GrayRoutingTable table = table(rules(new NacosLoadBalancerProperties()), null,
+				instances.toArray(ServiceInstance[]::new));
+		Draws draws = draw(table, null, 400_000);
+		for (int i = 1; i <= 40; i++) {
+			draws.assertShare("i" + i, i * 0.25 / total, "weight " + (i * 0.25) + " of " + total);
+		}
+	}
+
+	@Test
 	void chooseShouldSpreadEquallyWeightedInstancesEvenly() {
 		GrayRoutingTable table = table(rules(new NacosLoadBalancerProperties()), null, instance("a").build(),
 				instance("b").build(), instance("c").build());
