@@ -139,6 +139,12 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 	private Map<String, String> metadata = new LinkedHashMap<>();
 
 	/**
+	 * Largest metadata the server accepts for an instance, in characters of its keys and values together (a Nacos
+	 * server's 'nacos.naming.service.metadata.length'). A registration above it fails startup.
+	 */
+	private int maxMetadataLength = 1024;
+
+	/**
 	 * Whether the instance is registered disabled until the application's readiness state is ACCEPTING_TRAFFIC, and
 	 * disabled again when it refuses traffic.
 	 */
@@ -331,6 +337,14 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 
 	public void setMetadata(Map<String, String> metadata) {
 		this.metadata = metadata;
+	}
+
+	public int getMaxMetadataLength() {
+		return this.maxMetadataLength;
+	}
+
+	public void setMaxMetadataLength(int maxMetadataLength) {
+		this.maxMetadataLength = maxMetadataLength;
 	}
 
 	public boolean isReadinessGating() {

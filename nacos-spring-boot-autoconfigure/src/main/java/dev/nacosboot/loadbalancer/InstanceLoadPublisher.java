@@ -23,6 +23,9 @@ public class InstanceLoadPublisher implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(InstanceLoadPublisher.class);
 
+	/** Longest value written: the load between 0 and 1 with two decimals, "1.00". */
+	static final int MAX_VALUE_LENGTH = 4;
+
 	private final InstanceLoadSignal signal;
 
 	private final LoadMetadataWriter writer;

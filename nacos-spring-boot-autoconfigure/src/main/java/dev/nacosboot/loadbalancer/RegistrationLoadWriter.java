@@ -27,6 +27,7 @@ class RegistrationLoadWriter implements InstanceLoadPublisher.LoadMetadataWriter
 		this.autoRegistration = autoRegistration;
 		this.serviceRegistry = serviceRegistry;
 		this.metadataKey = metadataKey;
+		autoRegistration.getRegistration().reserveMetadata(metadataKey, InstanceLoadPublisher.MAX_VALUE_LENGTH);
 	}
 
 	@Override

@@ -1,6 +1,7 @@
 package dev.nacosboot.registry;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -34,8 +35,9 @@ import org.springframework.context.event.SmartApplicationListener;
  * the warm-up, and deregisters it when the context closes, before the web server's graceful shutdown starts.
  * <p>
  * Registration never blocks startup unless fail-fast is on: it runs on one background thread that retries with
- * bounded exponential backoff and jitter while the server is unreachable, logging one warning. Every change is
- * applied on that thread, in order.
+ * bounded exponential backoff and jitter while the server is unreachable, logging one warning. An instance the
+ * server refuses as invalid is not retried: one error names the server's reason. Every change is applied on that
+ * thread, in order.
  */
 public class NacosAutoServiceRegistration
 		implements AutoServiceRegistration, SmartApplicationListener, DisposableBean {
@@ -67,6 +69,8 @@ public class NacosAutoServiceRegistration
 	private boolean everReady;
 
 	private int failures;
+
+	private boolean refusalLogged;
 
 	private long warmupStartNanos;
 
@@ -219,6 +223,10 @@ public class NacosAutoServiceRegistration
 			scheduleWarmupStep();
 		}
 		catch (RuntimeException ex) {
+			if (ex instanceof NacosRegistrationException refused && refused.isInvalidInstance()) {
+				refused(refused);
+				return;
+			}
 			Duration delay;
 			synchronized (this.lock) {
 				this.failures++;
@@ -233,6 +241,42 @@ public class NacosAutoServiceRegistration
 				}
 			}
 			schedule(this::apply, delay);
+		}
+	}
+
+	// The same instance would be refused again: no retry. A later change (readiness, status) tries once more.
+	private void refused(NacosRegistrationException ex) {
+		boolean first;
+		synchronized (this.lock) {
+			first = !this.refusalLogged;
+			this.refusalLogged = true;
+			this.failures = 0;
+		}
+		withdraw();
+		String reason = ((NacosException) ex.getCause()).getErrMsg();
+		if (first) {
+			logger.error("Nacos at " + this.settings.serverDescription() + " refused to register " + this.registration
+					+ ": " + reason + "; not retrying, the instance stays unregistered until its settings are fixed");
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Registration refused again: " + reason);
+		}
+	}
+
+	// The client keeps a refused ephemeral instance for its redo task, which would send it again every few
+	// seconds; deregistering drops it. Sent without metadata, which may be the very reason of the refusal.
+	private void withdraw() {
+		Instance instance = this.registration.toInstance();
+		if (!instance.isEphemeral()) {
+			return;
+		}
+		instance.setMetadata(new HashMap<>());
+		try {
+			this.namingService.deregisterInstance(this.registration.getServiceId(), this.registration.getGroup(),
+					instance);
+		}
+		catch (NacosException | RuntimeException ex) {
+			logger.debug("Could not withdraw the refused instance: " + ex.getMessage());
 		}
 	}
 
@@ -327,7 +371,11 @@ public class NacosAutoServiceRegistration
 			wasRegistered = this.registered;
 			this.registered = false;
 		}
-		if (!wasRegistered && !this.started) {
+		boolean refusedOnly;
+		synchronized (this.lock) {
+			refusedOnly = !wasRegistered && this.refusalLogged;
+		}
+		if ((!wasRegistered && !this.started) || refusedOnly) {
 			return;
 		}
 		try {

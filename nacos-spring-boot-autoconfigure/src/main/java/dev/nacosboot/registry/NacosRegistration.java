@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.alibaba.nacos.api.naming.pojo.Instance;
 
@@ -39,6 +40,8 @@ public class NacosRegistration implements Registration {
 	private final boolean instanceEnabled;
 
 	private final Map<String, String> metadata;
+
+	private final Map<String, Integer> reservedMetadata = new ConcurrentHashMap<>();
 
 	private volatile int port;
 
@@ -117,6 +120,24 @@ public class NacosRegistration implements Registration {
 	@Override
 	public Map<String, String> getMetadata() {
 		return this.metadata;
+	}
+
+	/**
+	 * Announces a metadata entry written after startup (such as a published load), so that the startup check of the
+	 * metadata size counts it.
+	 * @param key the metadata key
+	 * @param maxValueLength the longest value that will be written
+	 */
+	public void reserveMetadata(String key, int maxValueLength) {
+		this.reservedMetadata.merge(key, maxValueLength, Math::max);
+	}
+
+	/**
+	 * Metadata entries written after startup, with the longest value of each.
+	 * @return key to longest value length
+	 */
+	public Map<String, Integer> getReservedMetadata() {
+		return Collections.unmodifiableMap(this.reservedMetadata);
 	}
 
 	public String getGroup() {

@@ -1,5 +1,7 @@
 package dev.nacosboot.registry;
 
+import com.alibaba.nacos.api.exception.NacosException;
+
 /**
  * Thrown when Nacos refuses or cannot take a registration change.
  */
@@ -7,6 +9,15 @@ public class NacosRegistrationException extends RuntimeException {
 
 	public NacosRegistrationException(String message, Throwable cause) {
 		super(message, cause);
+	}
+
+	/**
+	 * Whether the instance itself was refused as invalid (by the server's parameter check or the client's own),
+	 * so that sending it again would be refused again.
+	 * @return whether the refusal is for invalid parameters
+	 */
+	public boolean isInvalidInstance() {
+		return getCause() instanceof NacosException ex && ex.getErrCode() == NacosException.INVALID_PARAM;
 	}
 
 }

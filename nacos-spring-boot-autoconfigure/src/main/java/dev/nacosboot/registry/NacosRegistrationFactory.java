@@ -22,6 +22,8 @@ public class NacosRegistrationFactory {
 	/** Metadata key marking instances registered by a Spring application, as Spring Cloud Alibaba does. */
 	public static final String REGISTER_SOURCE_KEY = "preserved.register.source";
 
+	static final String MANAGEMENT_PORT_KEY = "management.port";
+
 	private final HostAddressSelector hostAddressSelector;
 
 	public NacosRegistrationFactory(HostAddressSelector hostAddressSelector) {
@@ -59,9 +61,14 @@ public class NacosRegistrationFactory {
 		}
 		putManagement(metadata, environment);
 		metadata.putAll(properties.getMetadata());
-		return new NacosRegistration(service, properties.getGroup(), properties.getClusterName(), host,
-				Math.max(properties.getPort(), 0), properties.isSecure(), properties.getWeight(),
-				properties.isEphemeral(), properties.isInstanceEnabled(), metadata);
+		NacosRegistration registration = new NacosRegistration(service, properties.getGroup(),
+				properties.getClusterName(), host, Math.max(properties.getPort(), 0), properties.isSecure(),
+				properties.getWeight(), properties.isEphemeral(), properties.isInstanceEnabled(), metadata);
+		if (Integer.valueOf(0).equals(environment.getProperty("management.server.port", Integer.class))) {
+			// A random management port is added once its server is up (WebServerRegistrationListener).
+			registration.reserveMetadata(MANAGEMENT_PORT_KEY, 5);
+		}
+		return registration;
 	}
 
 	// Spring Cloud Alibaba selected the ip through Spring Cloud's InetUtils: its settings still apply when the
@@ -78,7 +85,7 @@ public class NacosRegistrationFactory {
 	private static void putManagement(Map<String, String> metadata, Environment environment) {
 		Integer managementPort = environment.getProperty("management.server.port", Integer.class);
 		if (managementPort != null && managementPort > 0) {
-			metadata.put("management.port", String.valueOf(managementPort));
+			metadata.put(MANAGEMENT_PORT_KEY, String.valueOf(managementPort));
 		}
 		if (environment.containsProperty("management.server.base-path")
 				|| environment.containsProperty("management.endpoints.web.base-path") || managementPort != null) {

@@ -74,6 +74,16 @@ public final class NacosRegistryAutoConfiguration {
 						NacosClientPropertiesFactory.describeServer(nacosProperties, properties)));
 	}
 
+	@Bean
+	@ConditionalOnBooleanProperty(name = "spring.cloud.service-registry.auto-registration.enabled",
+			matchIfMissing = true)
+	@ConditionalOnBooleanProperty(name = NacosDiscoveryProperties.PREFIX + ".register-enabled",
+			matchIfMissing = true)
+	RegistrationMetadataCheck nacosRegistrationMetadataCheck(NacosRegistration registration,
+			NacosDiscoveryProperties properties) {
+		return new RegistrationMetadataCheck(registration, properties.getMetadata(), properties.getMaxMetadataLength());
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(WebServerInitializedEvent.class)
 	static class WebServerRegistrationConfiguration {

@@ -30,7 +30,7 @@ class WebServerRegistrationListener implements ApplicationListener<WebServerInit
 		String namespace = event.getApplicationContext().getServerNamespace();
 		int port = event.getWebServer().getPort();
 		if ("management".equals(namespace)) {
-			registration.getRegistration().getMetadata().put("management.port", String.valueOf(port));
+			registration.getRegistration().getMetadata().put(NacosRegistrationFactory.MANAGEMENT_PORT_KEY, String.valueOf(port));
 		}
 		else if (!StringUtils.hasText(namespace) && event.getApplicationContext() == this.context) {
 			registration.start(port);

@@ -2,6 +2,7 @@ package dev.nacosboot.loadbalancer;
 
 import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
+import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -76,6 +77,18 @@ class NacosLoadBalancerAutoConfigurationTests {
 		this.runner.run((context) -> assertThat(context).doesNotHaveBean(GrayHeaderPropagationPostProcessor.class));
 		this.runner.withPropertyValues("spring.cloud.nacos.loadbalancer.header-propagation.enabled=true")
 			.run((context) -> assertThat(context).hasSingleBean(GrayHeaderPropagationPostProcessor.class));
+	}
+
+	@Test
+	void runWithLoadPublishingShouldCountTheLoadEntryInTheMetadataCheck() {
+		// The starter adds 48 characters, the load later up to 12 ("load.cpu" and "1.00").
+		ApplicationContextRunner registering = this.runner
+			.withConfiguration(AutoConfigurations.of(NacosRegistryAutoConfiguration.class))
+			.withPropertyValues("spring.application.name=orders", "spring.cloud.nacos.discovery.ip=10.0.0.5",
+					"spring.cloud.nacos.discovery.metadata.description=" + "d".repeat(1024 - 48 - "description".length()));
+		registering.run((context) -> assertThat(context).hasFailed());
+		registering.withPropertyValues("spring.cloud.nacos.loadbalancer.load-publishing.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test

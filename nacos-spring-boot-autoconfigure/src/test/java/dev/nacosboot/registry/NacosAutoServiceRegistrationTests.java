@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import com.alibaba.nacos.api.exception.NacosException;
 import com.alibaba.nacos.api.naming.NamingService;
+import com.alibaba.nacos.api.naming.pojo.Instance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -17,11 +19,15 @@ import org.springframework.context.support.GenericApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -76,6 +82,30 @@ class NacosAutoServiceRegistrationTests {
 		// Only this warning is ours to judge: clients left by other test classes may log their own traces.
 		List<String> warningAndNext = out.substring(out.indexOf("Could not register")).lines().limit(2).toList();
 		assertThat(warningAndNext).noneMatch((line) -> line.startsWith("\tat ") || line.contains("Exception:"));
+	}
+
+	@Test
+	void instanceRefusedAsInvalidShouldBeLoggedOnceWithTheServersReasonAndNotRetried(CapturedOutput output)
+			throws Exception {
+		String reason = "Param check invalid:Param 'Metadata' is illegal, the param length should not exceed 1024.";
+		doThrow(new NacosRegistrationException("Could not register",
+				new NacosException(NacosException.INVALID_PARAM, reason)))
+			.when(this.registry)
+			.register(any());
+		NacosAutoServiceRegistration lifecycle = lifecycle(false, false);
+		lifecycle.start(8080);
+		// Dropped from the client's redo, without the metadata that may be what the server refused.
+		verify(this.naming, timeout(5000)).deregisterInstance(eq("orders"), eq("DEFAULT_GROUP"),
+				argThat((Instance instance) -> instance.getMetadata().isEmpty()));
+		// Retries would come every 10-40 ms.
+		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> verify(this.registry, times(1)).register(this.registration));
+		assertThat(lifecycle.isRegistered()).isFalse();
+		lifecycle.stop();
+		verify(this.registry, never()).deregister(any());
+		String out = output.getOut();
+		assertThat(out.split("refused to register", -1)).hasSize(2);
+		assertThat(out).contains("ERROR").contains(reason).doesNotContain("retrying in the background");
 	}
 
 	@Test

@@ -2,6 +2,7 @@ package dev.nacosboot.registry;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.alibaba.nacos.api.NacosFactory;
 import com.alibaba.nacos.api.naming.NamingService;
@@ -9,8 +10,11 @@ import dev.nacosboot.testserver.NacosTestServer;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import dev.nacosboot.testsupport.TestApps;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -21,6 +25,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Registration and discovery while the server goes away and comes back; needs the embedded server's control API.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class NacosRegistrationResilienceIntegrationTests {
 
 	@RegisterExtension
@@ -43,6 +48,41 @@ class NacosRegistrationResilienceIntegrationTests {
 		}
 		finally {
 			server.start();
+		}
+	}
+
+	@Test
+	void registrationTheServerRefusesIsLoggedOnceAndNotSentAgain(CapturedOutput output) {
+		NacosTestServer server = nacos.target().server();
+		String group = nacos.target().unique("refused");
+		String service = nacos.target().unique("oversized");
+		long before = server.requestCount("InstanceRequest");
+		// The application is told that its server accepts more metadata than it does, so the startup check passes.
+		try (ConfigurableApplicationContext provider = TestApps.provider(nacos.target(), group, service,
+				"spring.cloud.nacos.discovery.max-metadata-length=4096",
+				"spring.cloud.nacos.discovery.metadata.description=" + "d".repeat(2000),
+				"spring.cloud.nacos.discovery.retry.initial-interval=100ms",
+				"spring.cloud.nacos.discovery.retry.max-interval=200ms")) {
+			await().atMost(Duration.ofSeconds(10)).until(() -> output.getOut().contains("refused to register"));
+			// Neither the starter's retries (every 100-200 ms) nor the client's redo task (every 3 s) send it again.
+			AtomicLong seen = new AtomicLong(-1);
+			AtomicLong quietSince = new AtomicLong();
+			await().atMost(Duration.ofSeconds(20)).until(() -> {
+				long count = server.requestCount("InstanceRequest");
+				if (count != seen.getAndSet(count)) {
+					quietSince.set(System.nanoTime());
+				}
+				return System.nanoTime() - quietSince.get() > Duration.ofSeconds(7).toNanos();
+			});
+			assertThat(server.instances(null, group, service)).isEmpty();
+			assertThat(provider.getBean(NacosAutoServiceRegistration.class).isRegistered()).isFalse();
+			String out = output.getOut();
+			assertThat(out.split("refused to register", -1)).hasSize(2);
+			assertThat(out).contains(
+					"Param check invalid:Param 'Metadata' is illegal, the param length should not exceed 1024.");
+			System.out.printf("[figures] registration refused for its metadata: %d instance requests in all "
+					+ "(register, withdraw, register again when ready, withdraw), none in the next 7 s%n",
+					server.requestCount("InstanceRequest") - before);
 		}
 	}
 

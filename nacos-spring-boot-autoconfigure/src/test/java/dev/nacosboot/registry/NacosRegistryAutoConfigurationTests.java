@@ -92,6 +92,60 @@ class NacosRegistryAutoConfigurationTests {
 				.containsEntry("management.context-path", "/manage"));
 	}
 
+	// What the starter adds here: preserved.register.source=SPRING_CLOUD (37), secure=false (11).
+	private static final int ADDED_BY_THE_STARTER = 48;
+
+	@Test
+	void runWithMetadataAtTheServersLimitShouldStart() {
+		this.runner.withPropertyValues(description(1024 - ADDED_BY_THE_STARTER))
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(NacosAutoServiceRegistration.class));
+	}
+
+	@Test
+	void runWithMetadataAboveTheServersLimitShouldFailNamingThePropertyAndTheSize() {
+		this.runner.withPropertyValues(description(1024 - ADDED_BY_THE_STARTER + 1)).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).isInstanceOfSatisfying(InvalidNacosPropertiesException.class, (ex) -> assertThat(ex.getViolations())
+					.singleElement()
+					.satisfies((violation) -> {
+						assertThat(violation.property()).isEqualTo("spring.cloud.nacos.discovery.metadata");
+						assertThat(violation.reason()).contains("1025 characters")
+							.contains("above the 1024")
+							.contains("977 from this property")
+							.contains("48 added by the starter (preserved.register.source, secure)");
+						assertThat(violation.action()).contains("by at least 1 characters")
+							.contains("spring.cloud.nacos.discovery.max-metadata-length");
+					}));
+		});
+	}
+
+	@Test
+	void runWithARandomManagementPortShouldCountThePortAddedOnceItIsKnown() {
+		// management.context-path=/actuator (32) now, management.port with up to 5 digits (20) later.
+		this.runner.withPropertyValues("management.server.port=0", description(1024 - ADDED_BY_THE_STARTER - 32))
+			.run((context) -> assertThat(context).hasFailed());
+		this.runner.withPropertyValues("management.server.port=0",
+				description(1024 - ADDED_BY_THE_STARTER - 32 - 20))
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void runWithAServerThatAcceptsMoreMetadataShouldStart() {
+		this.runner.withPropertyValues(description(2000), "spring.cloud.nacos.discovery.max-metadata-length=4096")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void runWithoutAutoRegistrationShouldNotCheckTheMetadata() {
+		this.runner.withPropertyValues(description(2000), "spring.cloud.nacos.discovery.register-enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	// One user entry 'description' whose key and value together have the given size.
+	static String description(int size) {
+		return "spring.cloud.nacos.discovery.metadata.description=" + "d".repeat(size - "description".length());
+	}
+
 	@Test
 	void runWithSpringCloudInetUtilsSettingsShouldSelectTheIpWithThem() {
 		HostAddressSelector.Nic docker = new HostAddressSelector.Nic("docker0", 2, true, false,

@@ -19,10 +19,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.web.client.RestClient;
@@ -124,6 +129,72 @@ class AuthAndSecretsIntegrationTests {
 		assertThat(output.getAll()).doesNotContain(PASSWORD).doesNotContain(SECRET_KEY);
 	}
 
+	/**
+	 * The shortest TTL the client is sure to renew in time: it checks every 5 s and logs in again once less than a
+	 * random 1/15 to 1/10 of the TTL (whole seconds) is left, i.e. 82-84 s into a 90 s token, at the latest 89 s.
+	 */
+	private static final Duration RENEWED_TOKEN_TTL = Duration.ofSeconds(90);
+
+	@Test
+	void clientsRenewTheirTokensBeforeExpirySoConfigListenerAndRegistrationOutliveTheFirstToken() throws Exception {
+		String group = target.unique("renew");
+		String service = target.unique("renewed");
+		String dataId = service + ".properties";
+		try (NacosTestServer renewing = NacosTestServer.builder().user(USER, PASSWORD).tokenTtl(RENEWED_TOKEN_TTL)
+			.config(group, dataId, "reliability.value=one")
+			.build()
+			.start()) {
+			long starting = System.nanoTime();
+			try (ConfigurableApplicationContext app = new SpringApplicationBuilder(TestApps.ProviderApplication.class,
+					RenewalSettingsConfiguration.class)
+				.web(WebApplicationType.SERVLET)
+				.properties(TestApps.common(target, group))
+				.properties("spring.application.name=" + service, "server.port=0",
+						"spring.cloud.nacos.server-addr=" + renewing.serverAddr(),
+						"spring.config.import=nacos:" + dataId + "?group=" + group + "&refresh=true")
+				.run()) {
+				DiscoveryClient discovery = app.getBean(DiscoveryClient.class);
+				RenewalSettings settings = app.getBean(RenewalSettings.class);
+				await().atMost(Duration.ofSeconds(20)).until(() -> discovery.getInstances(service).size() == 1);
+				assertThat(settings.getValue()).isEqualTo("one");
+				long firstTokens = renewing.tokensIssued();
+				// Every client logs in again before its first token runs out ...
+				await().atMost(RENEWED_TOKEN_TTL.plusSeconds(10)).until(() -> renewing.tokensIssued() >= 2 * firstTokens);
+				long renewedAfter = System.nanoTime() - starting;
+				// ... and the first tokens have run out (tokens expire in the order they were issued).
+				await().atMost(RENEWED_TOKEN_TTL.plusSeconds(10)).until(() -> renewing.tokensExpired() >= firstTokens);
+				long expiredAfter = System.nanoTime() - starting;
+
+				long published = System.nanoTime();
+				renewing.publishConfig(null, group, dataId, "reliability.value=two", "properties");
+				await().atMost(Duration.ofSeconds(10)).until(() -> "two".equals(settings.getValue()));
+				long applied = System.nanoTime() - published;
+
+				int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+				assertThat(renewing.instances(null, group, service)).filteredOn((i) -> i.getPort() == port)
+					.hasSize(1);
+				NamingService other = NacosFactory.createNamingService(clientProperties(renewing));
+				long registered;
+				try {
+					other.registerInstance(service, group, "127.0.0.1", 9);
+					registered = System.nanoTime();
+					await().atMost(Duration.ofSeconds(10)).until(() -> discovery.getInstances(service).size() == 2);
+				}
+				finally {
+					other.shutDown();
+				}
+				long discovered = System.nanoTime() - registered;
+				// Renewed in time: no request ever went out with an expired token.
+				assertThat(renewing.authRefusals()).isZero();
+				System.out.printf("[figures] token TTL %d s: %d clients logged in again %.1f s after the start, "
+						+ "their first tokens had expired %.1f s after it, 0 requests refused; then a config change "
+						+ "reached the bean %d ms after it was published, a new instance reached discovery %d ms "
+						+ "after it was registered%n", RENEWED_TOKEN_TTL.toSeconds(), firstTokens,
+						renewedAfter / 1e9, expiredAfter / 1e9, applied / 1_000_000, discovered / 1_000_000);
+			}
+		}
+	}
+
 	@Test
 	void wrongPasswordFailsStartupOnceWithAClearMessageAndShowsNoSecret(CapturedOutput output) {
 		String group = target.unique("badauth");
@@ -141,6 +212,27 @@ class AuthAndSecretsIntegrationTests {
 			.doesNotContain(wrong)
 			.doesNotContain(PASSWORD);
 		assertThat(server.instances(null, group, service)).isEmpty();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(RenewalSettings.class)
+	static class RenewalSettingsConfiguration {
+
+	}
+
+	@ConfigurationProperties("reliability")
+	public static class RenewalSettings {
+
+		private String value;
+
+		public String getValue() {
+			return this.value;
+		}
+
+		public void setValue(String value) {
+			this.value = value;
+		}
+
 	}
 
 	private static Properties clientProperties(NacosTestServer server) {

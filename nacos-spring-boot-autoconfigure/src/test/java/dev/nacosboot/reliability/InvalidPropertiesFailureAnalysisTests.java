@@ -2,6 +2,7 @@ package dev.nacosboot.reliability;
 
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import dev.nacosboot.testsupport.TestApps;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,6 +50,7 @@ class InvalidPropertiesFailureAnalysisTests {
 			spring.cloud.nacos.discovery.deregistration-timeout=-1s              | spring.cloud.nacos.discovery.deregistration-timeout
 			spring.cloud.nacos.discovery.empty-grace-after-reconnect=-1s         | spring.cloud.nacos.discovery.empty-grace-after-reconnect
 			spring.cloud.nacos.discovery.server-addr=nacos:0                     | spring.cloud.nacos.discovery.server-addr
+			spring.cloud.nacos.discovery.max-metadata-length=0                   | spring.cloud.nacos.discovery.max-metadata-length
 			spring.cloud.nacos.config.timeout=0s                                 | spring.cloud.nacos.config.timeout
 			spring.cloud.nacos.config.refresh.history-size=-1                    | spring.cloud.nacos.config.refresh.history-size
 			spring.cloud.nacos.config.fail-fast=sometimes                        | spring.cloud.nacos.config.fail-fast
@@ -76,6 +78,21 @@ class InvalidPropertiesFailureAnalysisTests {
 		assertThat(printed).contains(FAILURE_REPORT);
 		String report = printed.substring(printed.indexOf(FAILURE_REPORT));
 		assertThat(report).contains("Description:").contains("Action:").contains(property);
+	}
+
+	@Test
+	void metadataAboveTheServersLimitFailsStartupWithAReportNamingThePropertyAndTheSize(CapturedOutput output) {
+		int before = output.getAll().length();
+		String group = nacos.target().unique("oversized");
+		assertThatException().isThrownBy(() -> TestApps.provider(nacos.target(), group, "oversized",
+				"spring.cloud.nacos.discovery.metadata.description=" + "d".repeat(1100)));
+		String printed = output.getAll().substring(before);
+		assertThat(printed).contains(FAILURE_REPORT);
+		String report = printed.substring(printed.indexOf(FAILURE_REPORT));
+		assertThat(report).contains("Property: spring.cloud.nacos.discovery.metadata")
+			.containsPattern("the instance metadata is \\d+ characters")
+			.contains("above the 1024");
+		assertThat(nacos.target().server().instances(null, group, "oversized")).isEmpty();
 	}
 
 }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Users and the access tokens issued to them. Off by default; when on, every naming and config request must carry a
@@ -32,6 +33,10 @@ final class AuthRegistry {
 	private volatile boolean enabled;
 
 	private volatile Duration tokenTtl = Duration.ofHours(5);
+
+	private final LongAdder logins = new LongAdder();
+
+	private final LongAdder refusals = new LongAdder();
 
 	AuthRegistry(Clock clock) {
 		this.clock = clock;
@@ -68,8 +73,12 @@ final class AuthRegistry {
 		byte[] bytes = new byte[24];
 		this.random.nextBytes(bytes);
 		String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-		IssuedToken token = new IssuedToken(value, username, this.clock.instant().plus(this.tokenTtl), this.tokenTtl);
+		// The real server's JWT carries its expiry in whole seconds (now's second + TTL) and accepts it as long as
+		// that second is not before the current one: a token lives between TTL and TTL + 1 s.
+		Instant expiresAt = Instant.ofEpochSecond(this.clock.instant().getEpochSecond() + this.tokenTtl.toSeconds() + 1);
+		IssuedToken token = new IssuedToken(value, username, expiresAt, this.tokenTtl);
 		this.tokens.put(value, token);
+		this.logins.increment();
 		return token;
 	}
 
@@ -88,6 +97,14 @@ final class AuthRegistry {
 		if (!this.enabled) {
 			return null;
 		}
+		String refusal = check(token, username, password);
+		if (refusal != null) {
+			this.refusals.increment();
+		}
+		return refusal;
+	}
+
+	private String check(String token, String username, String password) {
 		if (token == null || token.isBlank()) {
 			String expected = (username != null) ? this.users.get(username) : null;
 			return (expected != null && expected.equals(password)) ? null : MISSING_TOKEN;
@@ -96,11 +113,24 @@ final class AuthRegistry {
 		if (issued == null) {
 			return INVALID_TOKEN;
 		}
-		if (!this.clock.instant().isBefore(issued.expiresAt())) {
-			this.tokens.remove(token);
-			return EXPIRED_TOKEN;
-		}
-		return null;
+		// Kept after expiry: a real server's token is self-contained and stays "expired", never becomes "invalid".
+		return this.clock.instant().isBefore(issued.expiresAt()) ? null : EXPIRED_TOKEN;
+	}
+
+	/** Tokens issued by successful logins so far. */
+	long logins() {
+		return this.logins.sum();
+	}
+
+	/** Requests refused for a missing, invalid or expired token so far. */
+	long refusals() {
+		return this.refusals.sum();
+	}
+
+	/** Issued tokens whose expiry has passed. */
+	long expiredTokens() {
+		Instant now = this.clock.instant();
+		return this.tokens.values().stream().filter((token) -> !now.isBefore(token.expiresAt())).count();
 	}
 
 	void forgetTokens() {

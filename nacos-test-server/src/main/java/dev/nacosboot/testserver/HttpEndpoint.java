@@ -277,6 +277,9 @@ final class HttpEndpoint {
 		instance.setHealthy(params.get("healthy") == null || Boolean.parseBoolean(params.get("healthy")));
 		instance.setEphemeral(params.get("ephemeral") == null || Boolean.parseBoolean(params.get("ephemeral")));
 		instance.setMetadata(metadata(params.get("metadata")));
+		if (NamingRequests.metadataLength(instance.getMetadata()) > NamingRequests.MAX_METADATA_LENGTH) {
+			throw new BadRequest(Reply.text(400, NamingRequests.METADATA_TOO_LONG + "\r\n"));
+		}
 		return instance;
 	}
 

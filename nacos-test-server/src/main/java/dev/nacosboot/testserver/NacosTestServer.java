@@ -271,6 +271,21 @@ public final class NacosTestServer implements AutoCloseable {
 		this.auth.addUser(username, password);
 	}
 
+	/** How many tokens logins have issued (auth on). */
+	public long tokensIssued() {
+		return this.auth.logins();
+	}
+
+	/** How many of the issued tokens have expired by now. */
+	public long tokensExpired() {
+		return this.auth.expiredTokens();
+	}
+
+	/** How many requests were refused for a missing, invalid or expired token (auth on). */
+	public long authRefusals() {
+		return this.auth.refusals();
+	}
+
 	/** Invalidates every issued token. */
 	public void forgetTokens() {
 		this.auth.forgetTokens();

@@ -185,6 +185,12 @@ final class NamingRequests {
 		return ServiceKey.of(request.getNamespace(), request.getGroupName(), name.trim());
 	}
 
+	/** The real server's default {@code nacos.naming.service.metadata.length}. */
+	static final int MAX_METADATA_LENGTH = 1024;
+
+	static final String METADATA_TOO_LONG = "Param 'Metadata' is illegal, the param length should not exceed "
+			+ MAX_METADATA_LENGTH + ".";
+
 	static Instance checked(Instance instance) throws NacosException {
 		if (instance == null) {
 			throw new NacosException(NacosException.INVALID_PARAM, "Instance can not be null.");
@@ -201,7 +207,30 @@ final class NamingRequests {
 			throw new NacosException(NacosException.INVALID_PARAM, String.format(
 					"Instance 'clusterName' should be characters with only 0-9a-zA-Z-. (current: %s)", cluster));
 		}
+		if (metadataLength(instance.getMetadata()) > MAX_METADATA_LENGTH) {
+			// The real server's gRPC parameter filter answers before the handler, in the handler's response type.
+			throw new NacosException(NacosException.INVALID_PARAM, "Param check invalid:" + METADATA_TOO_LONG);
+		}
 		return instance;
+	}
+
+	/**
+	 * The metadata's length as the real server's parameter check counts it: the characters of every key and value
+	 * that is not blank.
+	 */
+	static int metadataLength(Map<String, String> metadata) {
+		if (metadata == null) {
+			return 0;
+		}
+		int length = 0;
+		for (Map.Entry<String, String> entry : metadata.entrySet()) {
+			length += lengthUnlessBlank(entry.getKey()) + lengthUnlessBlank(entry.getValue());
+		}
+		return length;
+	}
+
+	private static int lengthUnlessBlank(String text) {
+		return (text == null || text.isBlank()) ? 0 : text.length();
 	}
 
 }

@@ -6,12 +6,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Properties;
 
 import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.config.ConfigService;
+import com.alibaba.nacos.api.config.listener.AbstractListener;
 import com.alibaba.nacos.api.exception.NacosException;
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
@@ -115,6 +120,52 @@ class AuthIntegrationTests {
 	}
 
 	@Test
+	void expiredTokenIsRefusedForConfigQueryAndListenAsTheRealServerRefusesIt() throws Exception {
+		SettableClock clock = new SettableClock(Instant.now());
+		String dataId = "expiry.properties";
+		try (NacosTestServer server = NacosTestServer.builder().user("nacos", "s3cret")
+			.tokenTtl(Duration.ofSeconds(90))
+			.clock(clock)
+			.config(this.group, dataId, "v=1")
+			.build()
+			.start()) {
+			Properties properties = new Properties();
+			properties.setProperty(PropertyKeyConst.SERVER_ADDR, server.serverAddr());
+			properties.setProperty(PropertyKeyConst.USERNAME, "nacos");
+			properties.setProperty(PropertyKeyConst.PASSWORD, "s3cret");
+			ConfigService config = this.clients.config(properties);
+			// A real server's token expires in whole seconds: login second + TTL is still accepted.
+			clock.advance(Duration.ofSeconds(90));
+			assertThat(config.getConfig(dataId, this.group, 3000)).isEqualTo("v=1");
+			assertThat(server.authRefusals()).isZero();
+
+			clock.advance(Duration.ofSeconds(1));
+			// The auth filter's answer in the handler's response type: NO_RIGHT, the plugin's 401 message; an
+			// expired token stays "expired" on every later use, as the stateless JWT does.
+			for (int attempt = 0; attempt < 2; attempt++) {
+				assertThatExceptionOfType(NacosException.class)
+					.isThrownBy(() -> config.getConfig(dataId, this.group, 3000))
+					.satisfies((ex) -> assertThat(ex.getErrCode()).isEqualTo(NacosException.NO_RIGHT))
+					.satisfies((ex) -> assertThat(ex.getErrMsg()).contains("msg=Code: 401, Message: token expired!."));
+			}
+			long listensBefore = server.requestCount("ConfigBatchListenRequest");
+			long refusalsBefore = server.authRefusals();
+			config.addListener(dataId, this.group, new AbstractListener() {
+
+				@Override
+				public void receiveConfigInfo(String configInfo) {
+				}
+
+			});
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> server.requestCount("ConfigBatchListenRequest") > listensBefore);
+			assertThat(server.authRefusals()).isGreaterThan(refusalsBefore);
+			assertThat(server.configListeners(null, this.group, dataId)).isEmpty();
+			assertThat(server.tokensExpired()).isEqualTo(server.tokensIssued());
+		}
+	}
+
+	@Test
 	void httpLoginIssuesATokenThatOpensTheOpenApi() throws Exception {
 		String user = nacos.target().username().orElseThrow();
 		String password = nacos.target().password().orElseThrow();
@@ -162,6 +213,35 @@ class AuthIntegrationTests {
 				.header("Content-Type", "application/x-www-form-urlencoded")
 				.POST(HttpRequest.BodyPublishers.ofString(form))
 				.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static final class SettableClock extends Clock {
+
+		private volatile Instant now;
+
+		SettableClock(Instant now) {
+			this.now = now;
+		}
+
+		void advance(Duration duration) {
+			this.now = this.now.plus(duration);
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now;
+		}
+
 	}
 
 	private static Instance instance() {

@@ -105,6 +105,11 @@ class HttpApiIntegrationTests {
 		assertThat(send("POST", "/nacos/v1/ns/instance?serviceName=x&ip=10.8.0.1&port=80&weight=abc")).satisfies(
 				(response) -> assertThat(response.statusCode()).isEqualTo(400),
 				(response) -> assertThat(response.body()).isEqualTo("For input string: \"abc\""));
+		assertThat(send("POST", "/nacos/v1/ns/instance?serviceName=x&ip=10.8.0.1&port=80&metadata="
+				+ encode("{\"big\":\"" + "x".repeat(1022) + "\"}")))
+			.satisfies((response) -> assertThat(response.statusCode()).isEqualTo(400),
+					(response) -> assertThat(response.body()).startsWith(
+							"Param 'Metadata' is illegal, the param length should not exceed 1024."));
 		assertThat(get("/nacos/v1/ns/instance/list").statusCode()).isEqualTo(400);
 	}
 

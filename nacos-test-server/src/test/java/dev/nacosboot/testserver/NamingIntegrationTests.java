@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import com.alibaba.nacos.api.exception.NacosException;
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.listener.NamingEvent;
 import com.alibaba.nacos.api.naming.pojo.Instance;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
@@ -209,6 +211,29 @@ class NamingIntegrationTests {
 			assertThat(server.subscribers(this.namespace, this.group, "inspected")).hasSize(1);
 		});
 		assertThat(server.connections()).extracting(NacosTestServer.ClientConnection::module).contains("naming");
+	}
+
+	@Test
+	void metadataAboveTheRealServersLimitIsRefusedAsTheRealServerRefusesIt() throws Exception {
+		NamingService provider = this.clients.naming(this.namespace);
+		// 1024 characters counted as the real server counts them: keys and values that are not blank.
+		Map<String, String> atLimit = new java.util.LinkedHashMap<>();
+		atLimit.put("big", "x".repeat(1024 - "big".length() - "blank".length()));
+		atLimit.put("blank", "   ");
+		provider.registerInstance("sized", this.group, instance("10.1.0.7", 8080, atLimit));
+		await().atMost(PUSH_TIMEOUT).until(() -> provider.getAllInstances("sized", this.group).size() == 1);
+
+		Map<String, String> aboveLimit = new java.util.LinkedHashMap<>(atLimit);
+		aboveLimit.put("e", "\u00e9");
+		assertThatExceptionOfType(NacosException.class)
+			.isThrownBy(() -> provider.registerInstance("sized", this.group, instance("10.1.0.8", 8080, aboveLimit)))
+			.satisfies((ex) -> {
+				assertThat(ex.getErrCode()).isEqualTo(NacosException.INVALID_PARAM);
+				assertThat(ex.getErrMsg()).isEqualTo(
+						"Param check invalid:Param 'Metadata' is illegal, the param length should not exceed 1024.");
+			});
+		assertThat(provider.getAllInstances("sized", this.group)).extracting(Instance::getIp)
+			.containsExactly("10.1.0.7");
 	}
 
 	static Instance instance(String ip, int port, Map<String, String> metadata) {
