@@ -13,7 +13,9 @@ import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.listener.EventListener;
 import com.alibaba.nacos.api.naming.listener.NamingEvent;
 import com.alibaba.nacos.api.naming.pojo.Instance;
+import dev.nacosboot.core.InvalidNacosPropertiesException;
 import dev.nacosboot.core.NacosUnavailableException;
+import dev.nacosboot.discovery.NacosDiscoveryProperties;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -155,6 +157,11 @@ public class NacosAutoServiceRegistration
 				registered(0);
 			}
 			catch (NacosRegistrationException ex) {
+				if (ex.isInvalidInstance()) {
+					// Reachable, but the instance is refused: a settings problem, not an outage.
+					withdraw();
+					throw refusedAtStartup(ex);
+				}
 				throw new NacosUnavailableException("Could not register " + this.registration + " in Nacos",
 						this.settings.serverDescription(), "spring.cloud.nacos.discovery.fail-fast", ex);
 			}
@@ -261,6 +268,16 @@ public class NacosAutoServiceRegistration
 		else if (logger.isDebugEnabled()) {
 			logger.debug("Registration refused again: " + reason);
 		}
+	}
+
+	private InvalidNacosPropertiesException refusedAtStartup(NacosRegistrationException ex) {
+		String reason = ((NacosException) ex.getCause()).getErrMsg();
+		return new InvalidNacosPropertiesException(List.of(new InvalidNacosPropertiesException.Violation(
+				NacosDiscoveryProperties.PREFIX, null,
+				"Nacos at " + this.settings.serverDescription() + " refused to register " + this.registration + ": "
+						+ reason,
+				"Fix the instance setting the server's message names (metadata, ip, port, weight, cluster-name, "
+						+ "service or group under spring.cloud.nacos.discovery)")));
 	}
 
 	// The client keeps a refused ephemeral instance for its redo task, which would send it again every few

@@ -129,6 +129,24 @@ class NacosAutoServiceRegistrationTests {
 	}
 
 	@Test
+	void failFastShouldReportAnInstanceRefusedAsInvalidAsASettingsProblem() throws Exception {
+		String reason = "Param check invalid:Param 'Metadata' is illegal, the param length should not exceed 1024.";
+		doThrow(new NacosRegistrationException("Could not register",
+				new NacosException(NacosException.INVALID_PARAM, reason)))
+			.when(this.registry)
+			.register(any());
+		assertThatExceptionOfType(dev.nacosboot.core.InvalidNacosPropertiesException.class)
+			.isThrownBy(() -> lifecycle(true, false).start(8080))
+			.satisfies((ex) -> assertThat(ex.getViolations()).singleElement().satisfies((violation) -> {
+				assertThat(violation.property()).isEqualTo("spring.cloud.nacos.discovery");
+				assertThat(violation.reason()).contains("nacos:8848").contains(reason);
+			}));
+		// Not left in the client's redo task either.
+		verify(this.naming).deregisterInstance(eq("orders"), eq("DEFAULT_GROUP"),
+				argThat((Instance instance) -> instance.getMetadata().isEmpty()));
+	}
+
+	@Test
 	void closingAChildContextShouldNotDeregister() {
 		NacosAutoServiceRegistration lifecycle = lifecycle(false, false);
 		lifecycle.start(8080);
