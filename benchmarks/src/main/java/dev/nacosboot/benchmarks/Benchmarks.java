@@ -21,7 +21,7 @@ public final class Benchmarks {
 	static {
 		for (Scenario scenario : List.of(new ConfigRefreshScenario(), new DiscoveryPushScenario(),
 				new StartupScenario(), new ConfigScaleScenario(), new DiscoveryScaleScenario(),
-				new ChooseScenario())) {
+				new ChooseScenario(), new AdaptiveLbScenario())) {
 			SCENARIOS.put(scenario.name(), scenario);
 		}
 	}
@@ -102,7 +102,9 @@ public final class Benchmarks {
 		out.println("Flags: --long (five times the default counts), --publishes=N (config-refresh), --cycles=N");
 		out.println("(discovery-push), --runs=N (startup), --data-ids=N --refreshes=N (config-scale), --services=N");
 		out.println("--instances=N (scale), --profile (startup: slowest startup steps), --forks=N (choose), --verbose,");
-		out.println("--push-delay=MILLIS (embedded server; 0 by default, a real Nacos 3 has ~500).");
+		out.println("--calls=N --callers=N --decay-time=SECONDS (adaptive-lb: calls and callers per strategy, the");
+		out.println("least-latency decay time), --push-delay=MILLIS (embedded server; 0 by default, a real Nacos 3");
+		out.println("has ~500).");
 		out.println("NACOS_SERVER_ADDR=host:port (and NACOS_USERNAME/NACOS_PASSWORD) runs against that server.");
 	}
 
