@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -59,6 +60,9 @@ final class AdaptiveLbScenario implements Scenario {
 
 	private static final long SLOW_MILLIS = 50;
 
+	/** Delay of a fast provider's late answer ({@code --spikes}): below the slow one's, above its usual answer. */
+	private static final long SPIKE_MILLIS = 30;
+
 	/** Calls per second of each strategy, whatever the number of callers. */
 	private static final int RATE = 200;
 
@@ -96,8 +100,9 @@ final class AdaptiveLbScenario implements Scenario {
 			thread.setDaemon(true);
 			return thread;
 		});
-		List<HttpServer> providers = List.of(provider('A', 0, delays), provider('B', 0, delays),
-				provider(SLOW, SLOW_MILLIS, delays));
+		int spikes = options.integer("spikes", 0);
+		List<HttpServer> providers = List.of(provider('A', 0, spikes, delays), provider('B', 0, spikes, delays),
+				provider(SLOW, SLOW_MILLIS, 0, delays));
 		try (NacosTarget target = NacosTarget.start(options.integer("push-delay", 0))) {
 			// A naming client holds one instance per service, as a provider application does: one client each.
 			List<NamingService> registrars = new ArrayList<>();
@@ -131,7 +136,9 @@ final class AdaptiveLbScenario implements Scenario {
 				Map<Strategy, Result> results = measure(app.getBean(RestClient.Builder.class), callers, warmup, learn,
 						calls / callers);
 				out.println("Server: " + target.describe() + "; instances registered there, 3 JDK HttpServers on "
-						+ "127.0.0.1, one answering " + SLOW_MILLIS + " ms later. Per strategy " + RATE
+						+ "127.0.0.1, one answering " + SLOW_MILLIS + " ms later"
+						+ ((spikes > 0) ? ", the others " + SPIKE_MILLIS + " ms late on " + spikes + " % of calls" : "")
+						+ ". Per strategy " + RATE
 						+ " calls/s on a fixed schedule (" + callers + " callers; a late call starts at once), "
 						+ WARMUP_SECONDS + " s of JVM warm-up on another service, " + LEARN_SECONDS
 						+ " s on the strategy's own service, then " + calls
@@ -246,18 +253,20 @@ final class AdaptiveLbScenario implements Scenario {
 	}
 
 	/**
-	 * A provider answering its one-letter name in a header; the slow one answers from a timer, holding no thread
+	 * A provider answering its one-letter name in a header; a late answer comes from a timer, holding no thread
 	 * meanwhile. No body: the JDK server writes a body apart from the headers, and with Nagle's algorithm on (its
 	 * default) the second write would wait for the client's delayed ACK, some 40 ms.
+	 * @param spikePercent share of calls answered {@link #SPIKE_MILLIS} late, as a busy machine's hiccups would
 	 */
-	private static HttpServer provider(char name, long delayMillis, ScheduledExecutorService delays)
-			throws IOException {
+	private static HttpServer provider(char name, long delayMillis, int spikePercent,
+			ScheduledExecutorService delays) throws IOException {
 		HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
 		String value = String.valueOf(name);
 		server.createContext("/who", (exchange) -> {
 			exchange.getResponseHeaders().set(PROVIDER_HEADER, value);
-			if (delayMillis > 0) {
-				delays.schedule(() -> respond(exchange), delayMillis, TimeUnit.MILLISECONDS);
+			long delay = (ThreadLocalRandom.current().nextInt(100) < spikePercent) ? SPIKE_MILLIS : delayMillis;
+			if (delay > 0) {
+				delays.schedule(() -> respond(exchange), delay, TimeUnit.MILLISECONDS);
 			}
 			else {
 				respond(exchange);

@@ -102,9 +102,9 @@ public final class Benchmarks {
 		out.println("Flags: --long (five times the default counts), --publishes=N (config-refresh), --cycles=N");
 		out.println("(discovery-push), --runs=N (startup), --data-ids=N --refreshes=N (config-scale), --services=N");
 		out.println("--instances=N (scale), --profile (startup: slowest startup steps), --forks=N (choose), --verbose,");
-		out.println("--calls=N --callers=N --decay-time=SECONDS (adaptive-lb: calls and callers per strategy, the");
-		out.println("least-latency decay time), --push-delay=MILLIS (embedded server; 0 by default, a real Nacos 3");
-		out.println("has ~500).");
+		out.println("--calls=N --callers=N --decay-time=SECONDS --spikes=PERCENT (adaptive-lb: calls and callers per");
+		out.println("strategy, the least-latency decay time, share of the fast providers' calls answered 30 ms late),");
+		out.println("--push-delay=MILLIS (embedded server; 0 by default, a real Nacos 3 has ~500).");
 		out.println("NACOS_SERVER_ADDR=host:port (and NACOS_USERNAME/NACOS_PASSWORD) runs against that server.");
 	}
 
