@@ -15,6 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class InstanceStats {
 
+	// Share of the average a call keeps at most, however close it follows the previous one.
+	private static final double MAX_RETAINED_PER_CALL = 0.9;
+
 	private final OutlierSettings settings;
 
 	private final AtomicInteger inFlight = new AtomicInteger();
@@ -179,7 +182,9 @@ final class InstanceStats {
 
 	/**
 	 * Records the latency of a call into a peak-sensitive moving average: a slower call is taken at once, faster
-	 * ones pull the average down with the decay time (as Finagle's peak EWMA does).
+	 * ones pull the average down with the decay time (as Finagle's peak EWMA does), and each by at least a tenth
+	 * of the way: otherwise a busy fast instance would be rated by one hiccup for a minute (an 80 ms spike over
+	 * 0.3 ms calls takes 10 s x ln(80 / 0.3) to fade by time alone), while the idle slow instance decays and wins.
 	 * @param nanos the call's latency
 	 * @param now current time in nanoseconds
 	 */
@@ -194,7 +199,8 @@ final class InstanceStats {
 			this.latencyNanos = nanos;
 		}
 		else {
-			double w = Math.exp(-(double) (now - this.latencyAt) / this.settings.latencyDecay().toNanos());
+			double w = Math.min(Math.exp(-(double) (now - this.latencyAt) / this.settings.latencyDecay().toNanos()),
+					MAX_RETAINED_PER_CALL);
 			this.latencyNanos = this.latencyNanos * w + nanos * (1 - w);
 		}
 		this.hasLatency = true;
@@ -217,13 +223,23 @@ final class InstanceStats {
 
 	/**
 	 * Cost of sending one more call here for the least-latency strategy: latency x (in-flight + 1), divided by
-	 * health so that a failing instance that answers fast does not attract calls.
+	 * health so that a failing instance that answers fast does not attract calls. An instance not measured yet
+	 * costs nothing while idle (it gets tried) and the most while a call is in flight there, so that a new, slow
+	 * instance takes one call at a time until it has a latency.
 	 * @param now current time in nanoseconds
 	 * @return the cost
 	 */
 	double cost(long now) {
+		int inFlight = inFlight();
+		if (inFlight > 0 && !isMeasured()) {
+			return Double.MAX_VALUE;
+		}
 		double health = Math.max(healthAt(now), 0.01);
-		return latencyAt(now) * (inFlight() + 1) / health;
+		return latencyAt(now) * (inFlight + 1) / health;
+	}
+
+	private synchronized boolean isMeasured() {
+		return this.hasLatency;
 	}
 
 	synchronized boolean isEjected(long now) {

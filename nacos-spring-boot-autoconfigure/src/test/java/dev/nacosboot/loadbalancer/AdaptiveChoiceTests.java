@@ -104,6 +104,36 @@ class AdaptiveChoiceTests {
 	}
 
 	@Test
+	void aBusyInstanceShouldForgetASpikeWithinCallsNotOnlyWithTime() {
+		InstanceStatsRegistry registry = new InstanceStatsRegistry(OutlierSettings.of(this.properties),
+				this.clock::get);
+		InstanceStats stats = registry.statsOf(instance("i1").build());
+		measured(stats, 300_000);
+		stats.latency(80_000_000, this.clock.get());
+		// 50 calls of 0.3 ms within 50 ms: time alone (decay 10 s) would keep ~79.6 ms.
+		for (int i = 0; i < 50; i++) {
+			this.clock.addAndGet(1_000_000);
+			stats.latency(300_000, this.clock.get());
+		}
+		double expected = 300_000 + (80_000_000 - 300_000) * Math.pow(0.9, 50);
+		assertThat(stats.latencyAt(this.clock.get())).isCloseTo(expected, within(expected * 0.01))
+			.isLessThan(800_000);
+	}
+
+	@Test
+	void anUnmeasuredInstanceShouldTakeOneCallAtATime() {
+		InstanceStatsRegistry registry = new InstanceStatsRegistry(OutlierSettings.of(this.properties),
+				this.clock::get);
+		InstanceStats fresh = registry.statsOf(instance("new").build());
+		InstanceStats known = registry.statsOf(instance("known").build());
+		measured(known, 50_000_000);
+		assertThat(fresh.cost(this.clock.get())).as("idle: tried first").isLessThan(known.cost(this.clock.get()));
+		fresh.callStarted(this.clock.get());
+		assertThat(fresh.cost(this.clock.get())).as("a call in flight, no latency yet")
+			.isGreaterThan(known.cost(this.clock.get()));
+	}
+
+	@Test
 	void roundRobinShouldTakeEachInstanceInTurnIgnoringWeights() {
 		NacosLoadBalancerProperties.ServiceRule rule = new NacosLoadBalancerProperties.ServiceRule();
 		rule.setStrategy(LoadBalancingStrategy.ROUND_ROBIN);
