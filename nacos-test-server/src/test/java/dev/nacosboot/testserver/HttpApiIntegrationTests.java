@@ -31,6 +31,8 @@ class HttpApiIntegrationTests {
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+	private static String accessToken;
+
 	private static final ObjectMapper json = new ObjectMapper();
 
 	private String group;
@@ -226,7 +228,10 @@ class HttpApiIntegrationTests {
 
 	private static HttpResponse<String> send(String method, String path, String form)
 			throws IOException, InterruptedException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + nacos.target().serverAddr() + path))
+		String token = accessToken();
+		String withToken = (token != null) ? path + (path.contains("?") ? "&" : "?") + "accessToken=" + token : path;
+		HttpRequest.Builder request = HttpRequest
+			.newBuilder(URI.create("http://" + nacos.target().serverAddr() + withToken))
 			.timeout(Duration.ofSeconds(10));
 		if (form != null) {
 			request.header("Content-Type", "application/x-www-form-urlencoded")
@@ -236,6 +241,23 @@ class HttpApiIntegrationTests {
 			request.method(method, HttpRequest.BodyPublishers.noBody());
 		}
 		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	// A server with auth on (NACOS_USERNAME / NACOS_PASSWORD) wants a token on every call of its open API.
+	private static synchronized String accessToken() throws IOException, InterruptedException {
+		if (accessToken == null && nacos.target().username().isPresent()) {
+			String form = "username=" + encode(nacos.target().username().get()) + "&password="
+					+ encode(nacos.target().password().orElse(""));
+			HttpResponse<String> login = http.send(
+					HttpRequest.newBuilder(URI.create("http://" + nacos.target().serverAddr() + "/nacos/v1/auth/login"))
+						.header("Content-Type", "application/x-www-form-urlencoded")
+						.POST(HttpRequest.BodyPublishers.ofString(form))
+						.build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(login.statusCode()).as("login at %s", nacos.target()).isEqualTo(200);
+			accessToken = json.readTree(login.body()).get("accessToken").asText();
+		}
+		return accessToken;
 	}
 
 }
