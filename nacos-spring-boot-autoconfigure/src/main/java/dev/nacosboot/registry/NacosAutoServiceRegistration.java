@@ -74,6 +74,9 @@ public class NacosAutoServiceRegistration
 
 	private boolean refusalLogged;
 
+	// What the server last accepted: restored when it refuses a later update of a registered instance.
+	private @Nullable Instance lastAccepted;
+
 	private long warmupStartNanos;
 
 	private boolean warmupStepPending;
@@ -153,12 +156,20 @@ public class NacosAutoServiceRegistration
 		}
 		if (this.settings.failFast()) {
 			try {
+				Instance attempted = this.registration.toInstance();
 				this.serviceRegistry.register(this.registration);
+				synchronized (this.lock) {
+					this.lastAccepted = attempted;
+				}
 				registered(0);
 			}
 			catch (NacosRegistrationException ex) {
 				if (ex.isInvalidInstance()) {
-					// Reachable, but the instance is refused: a settings problem, not an outage.
+					// Reachable, but the instance is refused: a settings problem, not an outage. Nothing to
+					// deregister when the failed context closes.
+					synchronized (this.lock) {
+						this.refusalLogged = true;
+					}
 					withdraw();
 					throw refusedAtStartup(ex);
 				}
@@ -220,11 +231,13 @@ public class NacosAutoServiceRegistration
 	// Applies the current desired state; on failure retries with backoff while still wanted.
 	private void apply() {
 		try {
+			Instance attempted = this.registration.toInstance();
 			this.serviceRegistry.register(this.registration);
 			int previousFailures;
 			synchronized (this.lock) {
 				previousFailures = this.failures;
 				this.failures = 0;
+				this.lastAccepted = attempted;
 			}
 			registered(previousFailures);
 			scheduleWarmupStep();
@@ -252,21 +265,46 @@ public class NacosAutoServiceRegistration
 	}
 
 	// The same instance would be refused again: no retry. A later change (readiness, status) tries once more.
+	// An update of a registered instance leaves the server's copy as it was; the client's redo data goes back to
+	// it too, or a reconnect would send the refused one and lose the registration.
 	private void refused(NacosRegistrationException ex) {
 		boolean first;
+		Instance previous;
 		synchronized (this.lock) {
 			first = !this.refusalLogged;
 			this.refusalLogged = true;
 			this.failures = 0;
+			previous = this.registered ? this.lastAccepted : null;
+		}
+		String reason = ((NacosException) ex.getCause()).getErrMsg();
+		if (previous != null) {
+			restore(previous);
+			if (first) {
+				logger.error("Nacos at " + this.settings.serverDescription() + " refused an update of "
+						+ this.registration + ": " + reason + "; the instance stays registered as it was");
+			}
+			else if (logger.isDebugEnabled()) {
+				logger.debug("Update refused again: " + reason);
+			}
+			return;
 		}
 		withdraw();
-		String reason = ((NacosException) ex.getCause()).getErrMsg();
 		if (first) {
 			logger.error("Nacos at " + this.settings.serverDescription() + " refused to register " + this.registration
 					+ ": " + reason + "; not retrying, the instance stays unregistered until its settings are fixed");
 		}
 		else if (logger.isDebugEnabled()) {
 			logger.debug("Registration refused again: " + reason);
+		}
+	}
+
+	private void restore(Instance previous) {
+		try {
+			this.namingService.registerInstance(this.registration.getServiceId(), this.registration.getGroup(),
+					previous);
+		}
+		catch (NacosException | RuntimeException ex) {
+			logger.debug("Could not restore the accepted instance: " + ex.getMessage());
 		}
 	}
 
@@ -302,6 +340,8 @@ public class NacosAutoServiceRegistration
 		synchronized (this.lock) {
 			first = !this.registered;
 			this.registered = true;
+			// A later refusal (another reason) is worth an error line again.
+			this.refusalLogged = false;
 		}
 		if (first) {
 			watchVisibility();

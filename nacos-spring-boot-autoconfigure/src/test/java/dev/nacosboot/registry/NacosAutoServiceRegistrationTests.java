@@ -23,6 +23,7 @@ import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doNothing;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -106,6 +107,28 @@ class NacosAutoServiceRegistrationTests {
 		String out = output.getOut();
 		assertThat(out.split("refused to register", -1)).hasSize(2);
 		assertThat(out).contains("ERROR").contains(reason).doesNotContain("retrying in the background");
+	}
+
+	@Test
+	void refusedUpdateOfARegisteredInstanceShouldKeepTheAcceptedOne(CapturedOutput output) throws Exception {
+		String reason = "Param check invalid:Param 'Metadata' is illegal, the param length should not exceed 1024.";
+		doNothing().doThrow(new NacosRegistrationException("Could not register",
+				new NacosException(NacosException.INVALID_PARAM, reason)))
+			.when(this.registry)
+			.register(any());
+		NacosAutoServiceRegistration lifecycle = lifecycle(false, true);
+		lifecycle.start(8080);
+		verify(this.registry, timeout(5000)).register(this.registration);
+		this.registration.getMetadata().put("grown", "x".repeat(2000));
+		lifecycle.onApplicationEvent(new AvailabilityChangeEvent<>(this.context, ReadinessState.ACCEPTING_TRAFFIC));
+		// The client's redo data goes back to what the server accepted: registered, not yet enabled, no new entry.
+		verify(this.naming, timeout(5000)).registerInstance(eq("orders"), eq("DEFAULT_GROUP"),
+				argThat((Instance instance) -> !instance.isEnabled() && !instance.getMetadata().containsKey("grown")));
+		verify(this.naming, never()).deregisterInstance(any(), any(), any(Instance.class));
+		assertThat(lifecycle.isRegistered()).isTrue();
+		lifecycle.stop();
+		assertThat(output.getOut()).contains("refused an update of").contains(reason)
+			.contains("stays registered as it was");
 	}
 
 	@Test
