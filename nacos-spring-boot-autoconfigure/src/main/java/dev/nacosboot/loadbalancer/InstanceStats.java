@@ -18,6 +18,9 @@ final class InstanceStats {
 	// Share of the average a call keeps at most, however close it follows the previous one.
 	private static final double MAX_RETAINED_PER_CALL = 0.9;
 
+	// A call still open after this many decay times (30 s by default) is taken as abandoned.
+	private static final long ABANDONED_AFTER_DECAYS = 3;
+
 	private final OutlierSettings settings;
 
 	private final AtomicInteger inFlight = new AtomicInteger();
@@ -57,8 +60,22 @@ final class InstanceStats {
 	 * @param now current time in nanoseconds
 	 */
 	void callStarted(long now) {
+		forgetAbandoned(now);
 		this.inFlight.incrementAndGet();
 		this.starts.add(now);
+	}
+
+	// A cancelled reactive call (a gateway client gone, a caller's timeout) never reports its end: Spring Cloud's
+	// reactive filters complete the lifecycle on success and error only. Counted for ever, it would keep the
+	// instance busy (and, before its first latency, out of the least-latency choice).
+	private void forgetAbandoned(long now) {
+		long bound = this.settings.latencyDecay().toNanos() * ABANDONED_AFTER_DECAYS;
+		Long oldest;
+		while ((oldest = this.starts.peek()) != null && now - oldest > bound) {
+			if (this.starts.remove(oldest)) {
+				this.inFlight.decrementAndGet();
+			}
+		}
 	}
 
 	/**
@@ -86,6 +103,7 @@ final class InstanceStats {
 	 * @return whether idle
 	 */
 	boolean isIdle(long now) {
+		forgetAbandoned(now);
 		return this.starts.isEmpty() && !isEjected(now)
 				&& now - this.lastUsed > this.settings.maxEjectionTime().toNanos() + this.settings.rampUp().toNanos();
 	}
@@ -230,6 +248,7 @@ final class InstanceStats {
 	 * @return the cost
 	 */
 	double cost(long now) {
+		forgetAbandoned(now);
 		int inFlight = inFlight();
 		if (inFlight > 0 && !isMeasured()) {
 			return Double.MAX_VALUE;

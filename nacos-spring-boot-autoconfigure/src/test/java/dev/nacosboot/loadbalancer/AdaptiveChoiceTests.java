@@ -134,6 +134,23 @@ class AdaptiveChoiceTests {
 	}
 
 	@Test
+	void aCallThatNeverEndsShouldStopCountingAfterThreeDecayTimes() {
+		InstanceStatsRegistry registry = new InstanceStatsRegistry(OutlierSettings.of(this.properties),
+				this.clock::get);
+		InstanceStats fresh = registry.statsOf(instance("new").build());
+		InstanceStats known = registry.statsOf(instance("known").build());
+		measured(known, 50_000_000);
+		// A cancelled call: started, never completed (reactive lifecycles report success and error only).
+		fresh.callStarted(this.clock.get());
+		this.clock.addAndGet(Duration.ofSeconds(29).toNanos());
+		assertThat(fresh.inFlight()).isEqualTo(1);
+		assertThat(fresh.cost(this.clock.get())).isGreaterThan(known.cost(this.clock.get()));
+		this.clock.addAndGet(Duration.ofSeconds(2).toNanos());
+		assertThat(fresh.cost(this.clock.get())).as("abandoned: tried again").isLessThan(known.cost(this.clock.get()));
+		assertThat(fresh.inFlight()).isZero();
+	}
+
+	@Test
 	void roundRobinShouldTakeEachInstanceInTurnIgnoringWeights() {
 		NacosLoadBalancerProperties.ServiceRule rule = new NacosLoadBalancerProperties.ServiceRule();
 		rule.setStrategy(LoadBalancingStrategy.ROUND_ROBIN);
