@@ -140,7 +140,8 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 
 	/**
 	 * Largest metadata the server accepts for an instance, in characters of its keys and values together (a Nacos
-	 * server's 'nacos.naming.service.metadata.length'). A registration above it fails startup.
+	 * server's 'nacos.naming.service.metadata.length'). A registration above it fails startup; 0 turns the check off
+	 * (a server with its parameter check disabled).
 	 */
 	private int maxMetadataLength = 1024;
 

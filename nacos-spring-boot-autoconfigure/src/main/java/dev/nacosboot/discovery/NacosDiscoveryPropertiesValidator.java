@@ -79,9 +79,10 @@ public final class NacosDiscoveryPropertiesValidator {
 			violations.reject(PREFIX + "warmup-initial-weight-ratio", ratio, "must be above 0 and at most 1",
 					"set a fraction such as 0.1");
 		}
-		if (properties.getMaxMetadataLength() < 1) {
-			violations.reject(PREFIX + "max-metadata-length", properties.getMaxMetadataLength(), "must be positive",
-					"set the server's limit (1024 unless its nacos.naming.service.metadata.length says otherwise)");
+		if (properties.getMaxMetadataLength() < 0) {
+			violations.reject(PREFIX + "max-metadata-length", properties.getMaxMetadataLength(),
+					"must not be negative", "set the server's limit (1024 unless its "
+							+ "nacos.naming.service.metadata.length says otherwise), or 0 to turn the check off");
 		}
 		checkPositive(PREFIX + "retry.initial-interval", properties.getRetry().getInitialInterval(), violations);
 		checkPositive(PREFIX + "retry.max-interval", properties.getRetry().getMaxInterval(), violations);

@@ -81,8 +81,10 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 	@SuppressWarnings("rawtypes")
 	public Mono<Response<ServiceInstance>> choose(Request request) {
 		ServiceInstanceListSupplier supplier = supplier();
-		// The push-fed supplier answers synchronously: skip the Flux it would wrap its list in.
-		if (supplier instanceof NacosServiceInstanceListSupplier nacos) {
+		// The push-fed supplier answers synchronously: skip the Flux it would wrap its list in (not for a subclass,
+		// which may filter in get()).
+		if (supplier.getClass() == NacosServiceInstanceListSupplier.class) {
+			NacosServiceInstanceListSupplier nacos = (NacosServiceInstanceListSupplier) supplier;
 			return Mono.fromSupplier(() -> respond(nacos, nacos.current(), request));
 		}
 		return supplier.get(request).next().map((instances) -> respond(supplier, instances, request))

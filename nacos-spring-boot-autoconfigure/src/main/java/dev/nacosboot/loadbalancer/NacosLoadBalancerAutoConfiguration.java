@@ -24,6 +24,7 @@ import org.springframework.cloud.loadbalancer.config.LoadBalancerAutoConfigurati
 import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.core.env.Environment;
 
 /**
@@ -74,7 +75,10 @@ public final class NacosLoadBalancerAutoConfiguration {
 			return new CpuLoadSignal();
 		}
 
+		// Eager even with lazy initialization: it announces its metadata entry, which the registration's metadata
+		// check counts once every singleton exists.
 		@Bean
+		@Lazy(false)
 		@ConditionalOnMissingBean
 		InstanceLoadPublisher nacosInstanceLoadPublisher(InstanceLoadSignal signal,
 				NacosAutoServiceRegistration autoRegistration, NacosServiceRegistry serviceRegistry,

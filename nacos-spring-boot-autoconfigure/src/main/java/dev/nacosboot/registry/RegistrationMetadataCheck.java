@@ -38,6 +38,10 @@ class RegistrationMetadataCheck implements SmartInitializingSingleton {
 	}
 
 	void check() {
+		if (this.maxLength == 0) {
+			// Turned off: a server without the parameter check, or one whose limit is unknown here.
+			return;
+		}
 		Map<String, Integer> sizes = entrySizes();
 		int total = sizes.values().stream().mapToInt(Integer::intValue).sum();
 		if (total <= this.maxLength) {
@@ -61,7 +65,7 @@ class RegistrationMetadataCheck implements SmartInitializingSingleton {
 								added.keySet()) + ")",
 				"shorten or remove entries by at least " + (total - this.maxLength) + " characters; if the server "
 						+ "accepts more (its nacos.naming.service.metadata.length), set "
-						+ NacosDiscoveryProperties.PREFIX + ".max-metadata-length to that")
+						+ NacosDiscoveryProperties.PREFIX + ".max-metadata-length to that (0 turns this check off)")
 			.throwIfAny();
 	}
 

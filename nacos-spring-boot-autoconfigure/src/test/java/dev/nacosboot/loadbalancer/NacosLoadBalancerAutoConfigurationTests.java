@@ -87,6 +87,10 @@ class NacosLoadBalancerAutoConfigurationTests {
 			.withPropertyValues("spring.application.name=orders", "spring.cloud.nacos.discovery.ip=10.0.0.5",
 					"spring.cloud.nacos.discovery.metadata.description=" + "d".repeat(1024 - 48 - "description".length()));
 		registering.run((context) -> assertThat(context).hasFailed());
+		// With lazy initialization too: the publisher that announces the entry is created eagerly.
+		registering.withInitializer((context) -> context
+			.addBeanFactoryPostProcessor(new org.springframework.boot.LazyInitializationBeanFactoryPostProcessor()))
+			.run((context) -> assertThat(context).hasFailed());
 		registering.withPropertyValues("spring.cloud.nacos.loadbalancer.load-publishing.enabled=false")
 			.run((context) -> assertThat(context).hasNotFailed());
 	}

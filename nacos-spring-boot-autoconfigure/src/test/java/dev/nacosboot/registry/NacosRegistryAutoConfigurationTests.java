@@ -136,6 +136,12 @@ class NacosRegistryAutoConfigurationTests {
 	}
 
 	@Test
+	void runWithTheMetadataCheckOffShouldStart() {
+		this.runner.withPropertyValues(description(2000), "spring.cloud.nacos.discovery.max-metadata-length=0")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void runWithoutAutoRegistrationShouldNotCheckTheMetadata() {
 		this.runner.withPropertyValues(description(2000), "spring.cloud.nacos.discovery.register-enabled=false")
 			.run((context) -> assertThat(context).hasNotFailed());

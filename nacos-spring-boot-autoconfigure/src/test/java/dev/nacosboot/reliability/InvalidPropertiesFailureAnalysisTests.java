@@ -50,7 +50,7 @@ class InvalidPropertiesFailureAnalysisTests {
 			spring.cloud.nacos.discovery.deregistration-timeout=-1s              | spring.cloud.nacos.discovery.deregistration-timeout
 			spring.cloud.nacos.discovery.empty-grace-after-reconnect=-1s         | spring.cloud.nacos.discovery.empty-grace-after-reconnect
 			spring.cloud.nacos.discovery.server-addr=nacos:0                     | spring.cloud.nacos.discovery.server-addr
-			spring.cloud.nacos.discovery.max-metadata-length=0                   | spring.cloud.nacos.discovery.max-metadata-length
+			spring.cloud.nacos.discovery.max-metadata-length=-1                  | spring.cloud.nacos.discovery.max-metadata-length
 			spring.cloud.nacos.config.timeout=0s                                 | spring.cloud.nacos.config.timeout
 			spring.cloud.nacos.config.refresh.history-size=-1                    | spring.cloud.nacos.config.refresh.history-size
 			spring.cloud.nacos.config.fail-fast=sometimes                        | spring.cloud.nacos.config.fail-fast
