@@ -1,7 +1,6 @@
 package dev.nacosboot.actuate;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -29,9 +28,7 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 
 	private final NacosTrafficSwitch trafficSwitch;
 
-	private final Duration interval;
-
-	private @Nullable ScheduledExecutorService executor;
+	private final FixedDelayTask task;
 
 	private volatile @Nullable Status lastStatus;
 
@@ -54,7 +51,7 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 		this.healthEndpoint = healthEndpoint;
 		this.group = group;
 		this.trafficSwitch = trafficSwitch;
-		this.interval = interval;
+		this.task = new FixedDelayTask("nacos-health-traffic", interval, this::checkSafely);
 	}
 
 	/**
@@ -85,11 +82,8 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 	}
 
 	@Override
-	public synchronized void start() {
-		if (this.executor != null) {
-			return;
-		}
-		this.executor = FixedDelayTask.start("nacos-health-traffic", this.interval, this::checkSafely);
+	public void start() {
+		this.task.start();
 	}
 
 	private void checkSafely() {
@@ -102,16 +96,13 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 	}
 
 	@Override
-	public synchronized void stop() {
-		if (this.executor != null) {
-			this.executor.shutdownNow();
-			this.executor = null;
-		}
+	public void stop() {
+		this.task.stop();
 	}
 
 	@Override
-	public synchronized boolean isRunning() {
-		return this.executor != null;
+	public boolean isRunning() {
+		return this.task.isRunning();
 	}
 
 	@Override

@@ -2,11 +2,9 @@ package dev.nacosboot.actuate;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
 
@@ -20,21 +18,16 @@ public class NacosStateSampling implements SmartLifecycle {
 
 	private final List<NacosStateSampler> samplers;
 
-	private final Duration interval;
-
-	private @Nullable ScheduledExecutorService executor;
+	private final FixedDelayTask task;
 
 	public NacosStateSampling(List<NacosStateSampler> samplers, Duration interval) {
 		this.samplers = List.copyOf(samplers);
-		this.interval = interval;
+		this.task = new FixedDelayTask("nacos-state-sampling", interval, this::sampleAll);
 	}
 
 	@Override
-	public synchronized void start() {
-		if (this.executor != null) {
-			return;
-		}
-		this.executor = FixedDelayTask.start("nacos-state-sampling", this.interval, this::sampleAll);
+	public void start() {
+		this.task.start();
 	}
 
 	void sampleAll() {
@@ -49,16 +42,13 @@ public class NacosStateSampling implements SmartLifecycle {
 	}
 
 	@Override
-	public synchronized void stop() {
-		if (this.executor != null) {
-			this.executor.shutdownNow();
-			this.executor = null;
-		}
+	public void stop() {
+		this.task.stop();
 	}
 
 	@Override
-	public synchronized boolean isRunning() {
-		return this.executor != null;
+	public boolean isRunning() {
+		return this.task.isRunning();
 	}
 
 }

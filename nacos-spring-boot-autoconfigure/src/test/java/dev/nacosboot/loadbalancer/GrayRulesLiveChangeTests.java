@@ -51,10 +51,9 @@ class GrayRulesLiveChangeTests {
 		.withConfiguration(AutoConfigurations.of(ConfigurationPropertiesRebinderAutoConfiguration.class,
 				NacosCoreAutoConfiguration.class, NacosDiscoveryAutoConfiguration.class,
 				NacosLoadBalancerAutoConfiguration.class, LoadBalancerAutoConfiguration.class))
-		.withPropertyValues("spring.cloud.nacos.server-addr=" + nacos.target().serverAddr(),
-				"spring.cloud.nacos.discovery.group=" + this.group, RULES + "canary.v2=0",
-				"logging.level.com.alibaba.nacos=warn")
-		.withPropertyValues(credentials());
+		.withPropertyValues(nacos.target().springPropertyValues())
+		.withPropertyValues("spring.cloud.nacos.discovery.group=" + this.group, RULES + "canary.v2=0",
+				"logging.level.com.alibaba.nacos=warn");
 
 	@Test
 	void ruleChangeShouldApplyToTheNextRequestWithoutRestart() {
@@ -162,14 +161,6 @@ class GrayRulesLiveChangeTests {
 		}
 		// Spring Cloud's rebinder acts on events whose source is its own context, as the config refresh sends them.
 		context.publishEvent(new EnvironmentChangeEvent(context.getSourceApplicationContext(), keys));
-	}
-
-	private static String[] credentials() {
-		return nacos.target()
-			.username()
-			.map((username) -> new String[] { "spring.cloud.nacos.username=" + username,
-					"spring.cloud.nacos.password=" + nacos.target().password().orElse("") })
-			.orElse(new String[0]);
 	}
 
 }

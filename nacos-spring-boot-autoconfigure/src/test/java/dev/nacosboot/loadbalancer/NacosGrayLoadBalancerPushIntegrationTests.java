@@ -44,13 +44,8 @@ class NacosGrayLoadBalancerPushIntegrationTests {
 		.withConfiguration(AutoConfigurations.of(NacosCoreAutoConfiguration.class,
 				NacosDiscoveryAutoConfiguration.class, NacosLoadBalancerAutoConfiguration.class,
 				LoadBalancerAutoConfiguration.class))
-		.withPropertyValues("spring.cloud.nacos.server-addr=" + nacos.target().serverAddr(),
-				"spring.cloud.nacos.discovery.group=" + this.group, "logging.level.com.alibaba.nacos=warn")
-		.withPropertyValues(nacos.target()
-			.username()
-			.map((username) -> new String[] { "spring.cloud.nacos.username=" + username,
-					"spring.cloud.nacos.password=" + nacos.target().password().orElse("") })
-			.orElse(new String[0]));
+		.withPropertyValues(nacos.target().springPropertyValues())
+		.withPropertyValues("spring.cloud.nacos.discovery.group=" + this.group, "logging.level.com.alibaba.nacos=warn");
 
 	@AfterEach
 	void stopProviders() throws Exception {

@@ -26,10 +26,7 @@ public final class TestApps {
 
 	/** Properties every test application gets: server, credentials, group, loopback ip. */
 	public static Map<String, Object> common(NacosTarget target, String group) {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("spring.cloud.nacos.server-addr", target.serverAddr());
-		target.username().ifPresent((username) -> properties.put("spring.cloud.nacos.username", username));
-		target.password().ifPresent((password) -> properties.put("spring.cloud.nacos.password", password));
+		Map<String, Object> properties = new LinkedHashMap<>(target.springProperties());
 		properties.put("spring.cloud.nacos.discovery.group", group);
 		properties.put("spring.cloud.nacos.discovery.ip", "127.0.0.1");
 		properties.put("spring.jmx.enabled", "false");

@@ -252,11 +252,7 @@ class GatewayGrayRoutingIntegrationTests {
 
 	/** Properties every application here gets: server, credentials, group, loopback ip. */
 	private static Map<String, Object> common() {
-		NacosTarget target = nacos.target();
-		Map<String, Object> properties = new LinkedHashMap<>();
-		properties.put("spring.cloud.nacos.server-addr", target.serverAddr());
-		target.username().ifPresent((username) -> properties.put("spring.cloud.nacos.username", username));
-		target.password().ifPresent((password) -> properties.put("spring.cloud.nacos.password", password));
+		Map<String, Object> properties = new LinkedHashMap<>(nacos.target().springProperties());
 		properties.put("spring.cloud.nacos.discovery.group", group);
 		properties.put("spring.cloud.nacos.discovery.ip", "127.0.0.1");
 		properties.put("spring.jmx.enabled", "false");

@@ -1,5 +1,6 @@
 package dev.nacosboot.testserver.junit;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -83,6 +84,30 @@ public final class NacosTarget {
 		Assumptions.assumeFalse(isExternal(),
 				"needs the embedded test server's control API; skipped against external " + SERVER_ADDR_ENV);
 		return this.embedded;
+	}
+
+	/**
+	 * Spring properties that point the starter at this server: {@code spring.cloud.nacos.server-addr} and, against
+	 * a server with auth on, the credentials.
+	 */
+	public Map<String, String> springProperties() {
+		Map<String, String> properties = new LinkedHashMap<>();
+		properties.put("spring.cloud.nacos.server-addr", serverAddr());
+		username().ifPresent((name) -> {
+			properties.put("spring.cloud.nacos.username", name);
+			properties.put("spring.cloud.nacos.password", password().orElse(""));
+		});
+		return properties;
+	}
+
+	/**
+	 * {@link #springProperties()} as {@code name=value} pairs, for {@code ApplicationContextRunner}.
+	 */
+	public String[] springPropertyValues() {
+		return springProperties().entrySet()
+			.stream()
+			.map((entry) -> entry.getKey() + "=" + entry.getValue())
+			.toArray(String[]::new);
 	}
 
 	/** Client properties for {@code NacosFactory}: server address, credentials, and the given namespace. */
