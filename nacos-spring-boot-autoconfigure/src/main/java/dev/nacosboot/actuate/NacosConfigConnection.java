@@ -44,12 +44,17 @@ public class NacosConfigConnection {
 	 * @return whether connected
 	 */
 	public boolean isConnected() {
-		for (ConfigService service : services()) {
-			if (!"UP".equals(service.getServerStatus())) {
-				return false;
+		List<ConfigService> services = services();
+		// getServerStatus() of nacos-client's config client starts a new connection when its own is gone: asked
+		// while the context closes, it would leave one open after the shutdown.
+		return this.clients.ifOpen(() -> {
+			for (ConfigService service : services) {
+				if (!"UP".equals(service.getServerStatus())) {
+					return false;
+				}
 			}
-		}
-		return true;
+			return true;
+		}, true);
 	}
 
 	/**

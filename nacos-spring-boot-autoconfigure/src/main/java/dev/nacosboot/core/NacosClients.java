@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import com.alibaba.nacos.api.NacosFactory;
 import com.alibaba.nacos.api.config.ConfigService;
@@ -102,6 +103,18 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 			return;
 		}
 		this.others.add(resource);
+	}
+
+	/**
+	 * Runs an action on the clients unless they are closed, holding {@link #close()} off until it returns, so that
+	 * the action never meets a client in the middle of its shutdown. It must be quick: client creation waits too.
+	 * @param action what to do with open clients
+	 * @param whenClosed the answer once the clients are closed
+	 * @param <T> the type of the answer
+	 * @return the action's answer, or {@code whenClosed}
+	 */
+	public synchronized <T> T ifOpen(Supplier<T> action, T whenClosed) {
+		return this.closed ? whenClosed : action.get();
 	}
 
 	/**

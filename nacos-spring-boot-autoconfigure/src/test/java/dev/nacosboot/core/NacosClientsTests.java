@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import com.alibaba.nacos.api.config.ConfigService;
@@ -20,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -57,6 +60,36 @@ class NacosClientsTests {
 		verify(config).shutDown();
 		verify(other).close();
 		assertThatIllegalStateException().isThrownBy(() -> clients.namingService(props("a:8848")));
+	}
+
+	@Test
+	void ifOpenShouldHoldCloseOffUntilTheActionReturnsAndNotRunOnceClosed() throws Exception {
+		NacosClients.ClientFactory factory = mock(NacosClients.ClientFactory.class);
+		ConfigService config = mock(ConfigService.class);
+		when(factory.createConfigService(any())).thenReturn(config);
+		NacosClients clients = new NacosClients(factory);
+		clients.configService(new Properties());
+		CountDownLatch inAction = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		Thread action = new Thread(() -> clients.ifOpen(() -> {
+			inAction.countDown();
+			await().until(() -> release.getCount() == 0);
+			return true;
+		}, false));
+		action.start();
+		assertThat(inAction.await(10, TimeUnit.SECONDS)).isTrue();
+		Thread closer = new Thread(clients::close);
+		closer.start();
+		// close() waits for the action: the client is not shut down under it.
+		await().until(() -> closer.getState() == Thread.State.BLOCKED);
+		verify(config, never()).shutDown();
+		release.countDown();
+		closer.join(10_000);
+		action.join(10_000);
+		verify(config).shutDown();
+		assertThat(clients.ifOpen(() -> {
+			throw new AssertionError("ran on closed clients");
+		}, "closed")).isEqualTo("closed");
 	}
 
 	@Test
