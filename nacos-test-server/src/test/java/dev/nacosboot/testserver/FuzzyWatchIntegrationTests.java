@@ -65,7 +65,9 @@ class FuzzyWatchIntegrationTests {
 			}
 
 		});
-		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events).containsExactly("ADD_SERVICE fz-existing"));
+		// At least once: the client's duplicate-ADD race is described in configWatcherSeesExistingAndNewDataIds.
+		await().atMost(TIMEOUT)
+			.untilAsserted(() -> assertThat(events.stream().distinct()).containsExactly("ADD_SERVICE fz-existing"));
 
 		NamingService added = this.clients.naming(this.namespace);
 		added.registerInstance("fz-new", this.group, NamingIntegrationTests.instance("10.5.0.3", 80, Map.of()));
@@ -92,7 +94,11 @@ class FuzzyWatchIntegrationTests {
 			}
 
 		});
-		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events).containsExactly("ADD_CONFIG fz-one.yaml"));
+		// nacos-client 3.2.1 may report an ADD twice: its watcher checks "already known" before the notify job
+		// records the key, and the server's initial notification and the client's own periodic diff sync can both
+		// pass that check (Config/NamingFuzzyWatchContext.doNotifyWatcher). What matters is which ids are reported.
+		await().atMost(TIMEOUT)
+			.untilAsserted(() -> assertThat(events.stream().distinct()).containsExactly("ADD_CONFIG fz-one.yaml"));
 
 		publisher.publishConfig("fz-two.yaml", this.group, "c: 1", "yaml");
 		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events).anyMatch((e) -> e.endsWith(" fz-two.yaml")));
