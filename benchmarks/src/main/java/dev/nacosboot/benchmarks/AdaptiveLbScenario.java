@@ -42,25 +42,31 @@ import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
 /**
- * Three real HTTP providers, one of them answering 50 ms later (without holding a thread), registered in the
- * server of the run (the embedded one unless {@code NACOS_SERVER_ADDR} is set) and called through a
- * {@code @LoadBalanced RestClient} by the {@code weighted} and {@code least-latency} strategies of the starter's
- * balancer and by Spring Cloud's {@link RoundRobinLoadBalancer} (the reference), each over its own Nacos service
- * that lists the same three instances. Latency reaches the balancer as it does in an application: through the
- * lifecycle callbacks of the blocking client.
+ * Three real HTTP providers, one of them answering 50 ms later (without holding a
+ * thread), registered in the server of the run (the embedded one unless
+ * {@code NACOS_SERVER_ADDR} is set) and called through a {@code @LoadBalanced RestClient}
+ * by the {@code weighted} and {@code least-latency} strategies of the starter's balancer
+ * and by Spring Cloud's {@link RoundRobinLoadBalancer} (the reference), each over its own
+ * Nacos service that lists the same three instances. Latency reaches the balancer as it
+ * does in an application: through the lifecycle callbacks of the blocking client.
  * <p>
- * The three strategies run at the same time, at the same rate and with the same number of calls, so that the noise
- * of a shared machine falls on all three alike. Calls follow a schedule rather than a closed loop: a closed loop
- * would let least-latency finish its calls in a fraction of round-robin's time, and fewer of its probes of the slow
- * instance (one every few decay times) would fall into the measured window. The JVM warms up on a service of its
- * own: least-latency's moving average takes a slow call at once and forgets it only over its decay time, so the
- * warm-up's slow calls would otherwise be measured against it.
+ * The three strategies run at the same time, at the same rate and with the same number of
+ * calls, so that the noise of a shared machine falls on all three alike. Calls follow a
+ * schedule rather than a closed loop: a closed loop would let least-latency finish its
+ * calls in a fraction of round-robin's time, and fewer of its probes of the slow instance
+ * (one every few decay times) would fall into the measured window. The JVM warms up on a
+ * service of its own: least-latency's moving average takes a slow call at once and
+ * forgets it only over its decay time, so the warm-up's slow calls would otherwise be
+ * measured against it.
  */
 final class AdaptiveLbScenario implements Scenario {
 
 	private static final long SLOW_MILLIS = 50;
 
-	/** Delay of a fast provider's late answer ({@code --spikes}): below the slow one's, above its usual answer. */
+	/**
+	 * Delay of a fast provider's late answer ({@code --spikes}): below the slow one's,
+	 * above its usual answer.
+	 */
 	private static final long SPIKE_MILLIS = 30;
 
 	/** Calls per second of each strategy, whatever the number of callers. */
@@ -70,7 +76,10 @@ final class AdaptiveLbScenario implements Scenario {
 
 	private static final int LEARN_SECONDS = 2;
 
-	/** A service of its own for the warm-up, so that the JVM's early slow calls stay out of measured statistics. */
+	/**
+	 * A service of its own for the warm-up, so that the JVM's early slow calls stay out
+	 * of measured statistics.
+	 */
 	private static final String WARMUP_SERVICE = "adaptive-lb-warm-up";
 
 	private static final char SLOW = 'S';
@@ -104,7 +113,8 @@ final class AdaptiveLbScenario implements Scenario {
 		List<HttpServer> providers = List.of(provider('A', 0, spikes, delays), provider('B', 0, spikes, delays),
 				provider(SLOW, SLOW_MILLIS, 0, delays));
 		try (NacosTarget target = NacosTarget.start(options.integer("push-delay", 0))) {
-			// A naming client holds one instance per service, as a provider application does: one client each.
+			// A naming client holds one instance per service, as a provider application
+			// does: one client each.
 			List<NamingService> registrars = new ArrayList<>();
 			ConfigurableApplicationContext app = null;
 			try {
@@ -138,9 +148,9 @@ final class AdaptiveLbScenario implements Scenario {
 				out.println("Server: " + target.describe() + "; instances registered there, 3 JDK HttpServers on "
 						+ "127.0.0.1, one answering " + SLOW_MILLIS + " ms later"
 						+ ((spikes > 0) ? ", the others " + SPIKE_MILLIS + " ms late on " + spikes + " % of calls" : "")
-						+ ". Per strategy " + RATE
-						+ " calls/s on a fixed schedule (" + callers + " callers; a late call starts at once), "
-						+ WARMUP_SECONDS + " s of JVM warm-up on another service, " + LEARN_SECONDS
+						+ ". Per strategy " + RATE + " calls/s on a fixed schedule (" + callers
+						+ " callers; a late call starts at once), " + WARMUP_SECONDS
+						+ " s of JVM warm-up on another service, " + LEARN_SECONDS
 						+ " s on the strategy's own service, then " + calls
 						+ " measured calls; the three strategies at the same time; least-latency decay time "
 						+ ((decaySeconds > 0) ? decaySeconds + " s" : "10 s (default)") + ".");
@@ -200,7 +210,10 @@ final class AdaptiveLbScenario implements Scenario {
 		}
 	}
 
-	/** Runs every strategy's callers together: warm-up calls, learning calls, then measured ones. */
+	/**
+	 * Runs every strategy's callers together: warm-up calls, learning calls, then
+	 * measured ones.
+	 */
 	private static Map<Strategy, Result> measure(RestClient.Builder builder, int callers, int warmup, int learn,
 			int callsPerCaller) throws InterruptedException {
 		CountDownLatch go = new CountDownLatch(1);
@@ -229,9 +242,10 @@ final class AdaptiveLbScenario implements Scenario {
 	}
 
 	/**
-	 * A client with a connection pool of its own per strategy, so that the strategies do not wait on each other's
-	 * connections. It is Apache HttpClient 5, as a {@code RestClient} picks it from this class path, but with more
-	 * than its default 5 connections per instance, on which calls to the slow one would queue.
+	 * A client with a connection pool of its own per strategy, so that the strategies do
+	 * not wait on each other's connections. It is Apache HttpClient 5, as a
+	 * {@code RestClient} picks it from this class path, but with more than its default 5
+	 * connections per instance, on which calls to the slow one would queue.
 	 */
 	private static RestClient client(RestClient.Builder builder) {
 		CloseableHttpClient httpClient = HttpClients.custom()
@@ -253,13 +267,15 @@ final class AdaptiveLbScenario implements Scenario {
 	}
 
 	/**
-	 * A provider answering its one-letter name in a header; a late answer comes from a timer, holding no thread
-	 * meanwhile. No body: the JDK server writes a body apart from the headers, and with Nagle's algorithm on (its
-	 * default) the second write would wait for the client's delayed ACK, some 40 ms.
-	 * @param spikePercent share of calls answered {@link #SPIKE_MILLIS} late, as a busy machine's hiccups would
+	 * A provider answering its one-letter name in a header; a late answer comes from a
+	 * timer, holding no thread meanwhile. No body: the JDK server writes a body apart
+	 * from the headers, and with Nagle's algorithm on (its default) the second write
+	 * would wait for the client's delayed ACK, some 40 ms.
+	 * @param spikePercent share of calls answered {@link #SPIKE_MILLIS} late, as a busy
+	 * machine's hiccups would
 	 */
-	private static HttpServer provider(char name, long delayMillis, int spikePercent,
-			ScheduledExecutorService delays) throws IOException {
+	private static HttpServer provider(char name, long delayMillis, int spikePercent, ScheduledExecutorService delays)
+			throws IOException {
 		HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
 		String value = String.valueOf(name);
 		server.createContext("/who", (exchange) -> {
@@ -288,7 +304,10 @@ final class AdaptiveLbScenario implements Scenario {
 		}
 	}
 
-	/** How each strategy is configured: its own service, so that each has its own balancer and statistics. */
+	/**
+	 * How each strategy is configured: its own service, so that each has its own balancer
+	 * and statistics.
+	 */
 	enum Strategy {
 
 		ROUND_ROBIN("RoundRobinLoadBalancer (reference)", "adaptive-lb-round-robin", null),
@@ -312,8 +331,9 @@ final class AdaptiveLbScenario implements Scenario {
 	}
 
 	/**
-	 * One caller of one strategy, on a fixed schedule: a call that is late because the previous one overran starts
-	 * at once, so that every strategy makes its calls over the same time whatever its latency.
+	 * One caller of one strategy, on a fixed schedule: a call that is late because the
+	 * previous one overran starts at once, so that every strategy makes its calls over
+	 * the same time whatever its latency.
 	 */
 	private static final class Caller extends Thread {
 
@@ -369,7 +389,8 @@ final class AdaptiveLbScenario implements Scenario {
 			int unmeasured = this.warmup + this.learn;
 			for (int i = 0; i < unmeasured + this.latencies.length; i++) {
 				if (i == 0 || i == this.warmup || i == unmeasured) {
-					// Each phase starts on time: the warm-up's late calls are not made up in the measured phase.
+					// Each phase starts on time: the warm-up's late calls are not made up
+					// in the measured phase.
 					next = System.nanoTime() + this.offsetNanos;
 				}
 				long wait = next - System.nanoTime();
@@ -465,8 +486,9 @@ final class AdaptiveLbScenario implements Scenario {
 	}
 
 	/**
-	 * The reference client's balancer: Spring Cloud's own, over the starter's instance supplier. Not a
-	 * {@code @Configuration}, so that only the load-balancer client context picks it up.
+	 * The reference client's balancer: Spring Cloud's own, over the starter's instance
+	 * supplier. Not a {@code @Configuration}, so that only the load-balancer client
+	 * context picks it up.
 	 */
 	static class RoundRobinConfiguration {
 

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java -jar benchmarks.jar <scenario|all> [--flags]}: runs scenarios, prints one table per scenario and ends
- * with one summary line per scenario.
+ * {@code java -jar benchmarks.jar <scenario|all> [--flags]}: runs scenarios, prints one
+ * table per scenario and ends with one summary line per scenario.
  */
 public final class Benchmarks {
 
@@ -20,8 +20,8 @@ public final class Benchmarks {
 
 	static {
 		for (Scenario scenario : List.of(new ConfigRefreshScenario(), new DiscoveryPushScenario(),
-				new StartupScenario(), new ConfigScaleScenario(), new DiscoveryScaleScenario(),
-				new ChooseScenario(), new AdaptiveLbScenario())) {
+				new StartupScenario(), new ConfigScaleScenario(), new DiscoveryScaleScenario(), new ChooseScenario(),
+				new AdaptiveLbScenario())) {
 			SCENARIOS.put(scenario.name(), scenario);
 		}
 	}
@@ -78,11 +78,15 @@ public final class Benchmarks {
 		}
 		out.println("## summary");
 		summary.forEach(out::println);
-		// Client threads (gRPC, schedulers) of closed clients may linger as non-daemon threads.
+		// Client threads (gRPC, schedulers) of closed clients may linger as non-daemon
+		// threads.
 		System.exit(0);
 	}
 
-	/** The 1, 5 and 15 minute load averages: other work on the machine shows in every figure. */
+	/**
+	 * The 1, 5 and 15 minute load averages: other work on the machine shows in every
+	 * figure.
+	 */
 	static String loadAverage() {
 		try {
 			String[] fields = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
@@ -101,7 +105,8 @@ public final class Benchmarks {
 		out.println();
 		out.println("Flags: --long (five times the default counts), --publishes=N (config-refresh), --cycles=N");
 		out.println("(discovery-push), --runs=N (startup), --data-ids=N --refreshes=N (config-scale), --services=N");
-		out.println("--instances=N (scale), --profile (startup: slowest startup steps), --forks=N (choose), --verbose,");
+		out.println(
+				"--instances=N (scale), --profile (startup: slowest startup steps), --forks=N (choose), --verbose,");
 		out.println("--calls=N --callers=N --decay-time=SECONDS --spikes=PERCENT (adaptive-lb: calls and callers per");
 		out.println("strategy, the least-latency decay time, share of the fast providers' calls answered 30 ms late),");
 		out.println("--push-delay=MILLIS (embedded server; 0 by default, a real Nacos 3 has ~500).");

@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Child JVMs on this process's class path (the flat benchmarks jar): the embedded server and the startup apps.
+ * Child JVMs on this process's class path (the flat benchmarks jar): the embedded server
+ * and the startup apps.
  */
 final class ChildJvm {
 
@@ -26,7 +27,10 @@ final class ChildJvm {
 		return command;
 	}
 
-	/** Keeps reading a child's output on a daemon thread, so that a full pipe never blocks it. */
+	/**
+	 * Keeps reading a child's output on a daemon thread, so that a full pipe never blocks
+	 * it.
+	 */
 	static void drain(BufferedReader reader) {
 		Thread thread = new Thread(() -> {
 			try {

@@ -39,9 +39,11 @@ import org.springframework.http.HttpMethod;
 import org.springframework.util.LinkedMultiValueMap;
 
 /**
- * {@code choose()} of the gray-release balancer (weights 1-5, 10 % of the instances on version v2 with a 10 %
- * canary rule) against Spring Cloud's {@link RoundRobinLoadBalancer}, both over the same push-fed supplier and the
- * same instances, as a {@code @LoadBalanced} client calls them (a request carrying its HTTP headers).
+ * {@code choose()} of the gray-release balancer (weights 1-5, 10 % of the instances on
+ * version v2 with a 10 % canary rule) against Spring Cloud's
+ * {@link RoundRobinLoadBalancer}, both over the same push-fed supplier and the same
+ * instances, as a {@code @LoadBalanced} client calls them (a request carrying its HTTP
+ * headers).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -72,9 +74,8 @@ public class ChooseBenchmark {
 			instance.setMetadata(Map.of("version", (i % 10 == 0) ? "v2" : "v1"));
 			list.add(instance);
 		}
-		NacosInstanceView view = new NacosInstanceView(staticNaming(list), List.of("DEFAULT_GROUP"), true,
-				(event) -> {
-				});
+		NacosInstanceView view = new NacosInstanceView(staticNaming(list), List.of("DEFAULT_GROUP"), true, (event) -> {
+		});
 		ServiceInstanceListSupplier supplier = new NacosServiceInstanceListSupplier(view, SERVICE);
 		NacosLoadBalancerProperties properties = new NacosLoadBalancerProperties();
 		NacosLoadBalancerProperties.ServiceRule rule = new NacosLoadBalancerProperties.ServiceRule();
@@ -82,7 +83,8 @@ public class ChooseBenchmark {
 		rule.getCanary().put("v2", 10.0);
 		properties.getServices().put(SERVICE, rule);
 		GrayRulesSource rules = new GrayRulesSource(properties, (id) -> view.getInstances(id));
-		// As the auto-configuration wires it: with the registry of observed call outcomes (empty here).
+		// As the auto-configuration wires it: with the registry of observed call outcomes
+		// (empty here).
 		this.gray = new NacosGrayLoadBalancer(provider(supplier), SERVICE, rules, "DEFAULT",
 				new InstanceStatsRegistry(properties));
 		this.roundRobin = new RoundRobinLoadBalancer(provider(supplier), SERVICE);
@@ -133,7 +135,10 @@ public class ChooseBenchmark {
 		};
 	}
 
-	/** A naming client that knows one service and never pushes: the view then holds a fixed snapshot. */
+	/**
+	 * A naming client that knows one service and never pushes: the view then holds a
+	 * fixed snapshot.
+	 */
 	private static NamingService staticNaming(List<Instance> instances) {
 		return (NamingService) Proxy.newProxyInstance(ChooseBenchmark.class.getClassLoader(),
 				new Class<?>[] { NamingService.class }, (proxy, method, args) -> switch (method.getName()) {

@@ -14,8 +14,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Runs {@link ChooseBenchmark} through JMH's Runner API (one fork per case) and prints throughput and allocation
- * per operation next to the round-robin reference.
+ * Runs {@link ChooseBenchmark} through JMH's Runner API (one fork per case) and prints
+ * throughput and allocation per operation next to the round-robin reference.
  */
 final class ChooseScenario implements Scenario {
 
@@ -51,8 +51,8 @@ final class ChooseScenario implements Scenario {
 			String instances = result.getParams().getParam("instances");
 			Result<?> primary = result.getPrimaryResult();
 			Result<?> allocation = result.getSecondaryResults().get("gc.alloc.rate.norm");
-			double[] row = byCase.computeIfAbsent(instances, (key) -> new double[] { Double.NaN, Double.NaN,
-					Double.NaN, Double.NaN, Double.NaN, Double.NaN });
+			double[] row = byCase.computeIfAbsent(instances,
+					(key) -> new double[] { Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN });
 			int offset = method.equals("gray") ? 0 : 3;
 			row[offset] = primary.getScore();
 			row[offset + 1] = primary.getScoreError();
@@ -80,10 +80,12 @@ final class ChooseScenario implements Scenario {
 				+ " (worst ratio " + Stats.format(worstRatio) + "); flat from 10 to 1000 instances -> "
 				+ ConfigRefreshScenario.verdict(flat >= 0.8) + " (1000/10 throughput " + Stats.format(flat) + ").");
 		out.println();
-		return String.format("choose: %s ops/us with 1000 instances, %s with 10 (RoundRobin %s / %s ops/us, ratio "
-				+ "%s / %s); %s B/op (RoundRobin %s)", Stats.format(large[0]), Stats.format(small[0]),
-				Stats.format(large[3]), Stats.format(small[3]), Stats.format(large[0] / large[3]),
-				Stats.format(small[0] / small[3]), Stats.format(large[2]), Stats.format(large[5]));
+		return String.format(
+				"choose: %s ops/us with 1000 instances, %s with 10 (RoundRobin %s / %s ops/us, ratio "
+						+ "%s / %s); %s B/op (RoundRobin %s)",
+				Stats.format(large[0]), Stats.format(small[0]), Stats.format(large[3]), Stats.format(small[3]),
+				Stats.format(large[0] / large[3]), Stats.format(small[0] / small[3]), Stats.format(large[2]),
+				Stats.format(large[5]));
 	}
 
 }

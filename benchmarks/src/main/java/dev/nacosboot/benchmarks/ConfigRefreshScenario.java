@@ -27,13 +27,15 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 /**
- * Config publish -> the new value seen by a {@code @ConfigurationProperties} bean, a {@code @RefreshScope} bean and
- * a plain {@code @Value} field, against publish -> a raw nacos-client {@code Listener} callback in the same JVM
- * (its own client, as the application's).
+ * Config publish -> the new value seen by a {@code @ConfigurationProperties} bean, a
+ * {@code @RefreshScope} bean and a plain {@code @Value} field, against publish -> a raw
+ * nacos-client {@code Listener} callback in the same JVM (its own client, as the
+ * application's).
  * <p>
- * A reader thread polls the three beans every ~0.2 ms (as application code reading them would), so their times
- * include up to that much sampling delay; the raw callback and the refreshed event are timed exactly. Publishes of
- * the data id are spaced by 300 ms so that the client's limit of ~5 identical queries per second never delays one.
+ * A reader thread polls the three beans every ~0.2 ms (as application code reading them
+ * would), so their times include up to that much sampling delay; the raw callback and the
+ * refreshed event are timed exactly. Publishes of the data id are spaced by 300 ms so
+ * that the client's limit of ~5 identical queries per second never delays one.
  */
 final class ConfigRefreshScenario implements Scenario {
 
@@ -116,7 +118,8 @@ final class ConfigRefreshScenario implements Scenario {
 						refreshScopeOver.add(ms(poller.seen[1] - rawAt));
 						valueOver.add(ms(poller.seen[2] - rawAt));
 						if (options.flag("verbose")) {
-							out.printf("publish %d: raw %.1f, event %.1f, properties %.1f, refresh scope %.1f, value %.1f ms%n",
+							out.printf(
+									"publish %d: raw %.1f, event %.1f, properties %.1f, refresh scope %.1f, value %.1f ms%n",
 									i, ms(rawAt - start), ms(eventAt - start), ms(poller.seen[0] - start),
 									ms(poller.seen[1] - start), ms(poller.seen[2] - start));
 						}
@@ -150,14 +153,15 @@ final class ConfigRefreshScenario implements Scenario {
 				double worstP99 = Math.max(cp.p99(), Math.max(rs.p99(), value.p99()));
 				double slowestP50 = Math.max(Stats.of(propertiesMs).p50(),
 						Math.max(Stats.of(refreshScopeMs).p50(), Stats.of(valueMs).p50()));
-				out.println("Target: p50 overhead <= 15 ms, p99 <= 50 ms -> " + verdict(worstP50 <= 15 && worstP99 <= 50)
-						+ " (slowest of the three: p50 +" + Stats.format(worstP50) + " ms, p99 +"
-						+ Stats.format(worstP99) + " ms).");
+				out.println("Target: p50 overhead <= 15 ms, p99 <= 50 ms -> "
+						+ verdict(worstP50 <= 15 && worstP99 <= 50) + " (slowest of the three: p50 +"
+						+ Stats.format(worstP50) + " ms, p99 +" + Stats.format(worstP99) + " ms).");
 				out.println();
-				return String.format("config-refresh: %s ms p50 publish->all three beans updated, overhead p50 +%s / "
-						+ "p99 +%s ms (raw Listener %s ms, ratio %s)", Stats.format(slowestP50),
-						Stats.format(worstP50), Stats.format(worstP99), Stats.format(reference.p50()),
-						Stats.format(slowestP50 / reference.p50()));
+				return String.format(
+						"config-refresh: %s ms p50 publish->all three beans updated, overhead p50 +%s / "
+								+ "p99 +%s ms (raw Listener %s ms, ratio %s)",
+						Stats.format(slowestP50), Stats.format(worstP50), Stats.format(worstP99),
+						Stats.format(reference.p50()), Stats.format(slowestP50 / reference.p50()));
 			}
 			finally {
 				if (poller != null) {
@@ -188,8 +192,7 @@ final class ConfigRefreshScenario implements Scenario {
 	}
 
 	private static void publish(ConfigService publisher, String group, int value) throws Exception {
-		if (!publisher.publishConfig(DATA_ID, group, "bench.value=" + value + "\nbench.name=refresh\n",
-				"properties")) {
+		if (!publisher.publishConfig(DATA_ID, group, "bench.value=" + value + "\nbench.name=refresh\n", "properties")) {
 			throw new IllegalStateException("Publish refused");
 		}
 	}
@@ -203,7 +206,10 @@ final class ConfigRefreshScenario implements Scenario {
 		return -1;
 	}
 
-	/** Reads the three beans as application code would, recording when each first shows the expected value. */
+	/**
+	 * Reads the three beans as application code would, recording when each first shows
+	 * the expected value.
+	 */
 	private static final class Poller extends Thread {
 
 		private final BenchProperties properties;
@@ -326,7 +332,10 @@ final class ConfigRefreshScenario implements Scenario {
 
 	}
 
-	/** A bean of the refresh scope: rebuilt with the new value on first use after a refresh. */
+	/**
+	 * A bean of the refresh scope: rebuilt with the new value on first use after a
+	 * refresh.
+	 */
 	public static class RefreshScoped {
 
 		private final int value;
@@ -341,7 +350,9 @@ final class ConfigRefreshScenario implements Scenario {
 
 	}
 
-	/** A singleton with a plain {@code @Value} field, re-injected in place by the starter. */
+	/**
+	 * A singleton with a plain {@code @Value} field, re-injected in place by the starter.
+	 */
 	public static class ValueHolder {
 
 		@Value("${bench.value}")

@@ -19,10 +19,11 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * An application importing 200 data ids at startup, one of which changes, against an application importing one
- * data id: publish -> {@code NacosConfigRefreshedEvent}, and the refresh's own duration from
- * {@link NacosConfigRefreshHistory}. Both applications run side by side and publishes alternate between them, 300 ms
- * apart, so drift of the machine hits both alike.
+ * An application importing 200 data ids at startup, one of which changes, against an
+ * application importing one data id: publish -> {@code NacosConfigRefreshedEvent}, and
+ * the refresh's own duration from {@link NacosConfigRefreshHistory}. Both applications
+ * run side by side and publishes alternate between them, 300 ms apart, so drift of the
+ * machine hits both alike.
  */
 final class ConfigScaleScenario implements Scenario {
 
@@ -98,10 +99,11 @@ final class ConfigScaleScenario implements Scenario {
 				out.println("Target: ratio <= 1.5 -> " + ConfigRefreshScenario.verdict(ratio <= 1.5) + " (p50 ratio "
 						+ Stats.format(ratio) + "; of the apply step alone " + Stats.format(applyRatio) + ").");
 				out.println();
-				return String.format("config-scale: %s ms p50 publish->refreshed with %d data ids (1 data id: %s ms, "
-						+ "ratio %s; apply step %s vs %s ms, ratio %s)", Stats.format(manyStats.p50()), dataIds,
-						Stats.format(oneStats.p50()), Stats.format(ratio), Stats.format(manyApply.p50()),
-						Stats.format(oneApply.p50()), Stats.format(applyRatio));
+				return String.format(
+						"config-scale: %s ms p50 publish->refreshed with %d data ids (1 data id: %s ms, "
+								+ "ratio %s; apply step %s vs %s ms, ratio %s)",
+						Stats.format(manyStats.p50()), dataIds, Stats.format(oneStats.p50()), Stats.format(ratio),
+						Stats.format(manyApply.p50()), Stats.format(oneApply.p50()), Stats.format(applyRatio));
 			}
 			finally {
 				if (many != null) {
@@ -121,8 +123,7 @@ final class ConfigScaleScenario implements Scenario {
 		}
 	}
 
-	private static ConfigurableApplicationContext app(NacosTarget target, String group, String dataIds,
-			String name) {
+	private static ConfigurableApplicationContext app(NacosTarget target, String group, String dataIds, String name) {
 		Map<String, Object> properties = Apps.common(target);
 		properties.put("spring.application.name", name);
 		properties.put("spring.config.import", "nacos:" + dataIds + "?group=" + group + "&refresh=true");
@@ -131,9 +132,12 @@ final class ConfigScaleScenario implements Scenario {
 		return Apps.start(ScaleApp.class, WebApplicationType.NONE, properties);
 	}
 
-	/** Publishes and waits for the refreshed event; returns ms, or -1 when none came within 10 s. */
-	private static double refresh(ConfigService publisher, String group, String dataId, String content,
-			ScaleApp app) throws Exception {
+	/**
+	 * Publishes and waits for the refreshed event; returns ms, or -1 when none came
+	 * within 10 s.
+	 */
+	private static double refresh(ConfigService publisher, String group, String dataId, String content, ScaleApp app)
+			throws Exception {
 		app.refreshed.remove(dataId);
 		long start = System.nanoTime();
 		publisher.publishConfig(dataId, group, content, "properties");
@@ -165,8 +169,7 @@ final class ConfigScaleScenario implements Scenario {
 	private static String content(int index, int revision) {
 		StringBuilder content = new StringBuilder();
 		for (int key = 0; key < 20; key++) {
-			content.append("scale.d").append(index).append(".k").append(key).append('=').append(revision)
-				.append('\n');
+			content.append("scale.d").append(index).append(".k").append(key).append('=').append(revision).append('\n');
 		}
 		content.append("scale.revision=").append(revision).append('\n');
 		return content.toString();

@@ -28,12 +28,13 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
 
 /**
- * An instance registered -> the first call a {@code @LoadBalanced RestClient} routes to it, and deregistered -> the
- * call after the last one routed to it, under a steady call loop (a call about every 0.5 ms), against register /
- * deregister -> the raw {@code NamingService.subscribe} callback of another client in the same JVM.
+ * An instance registered -> the first call a {@code @LoadBalanced RestClient} routes to
+ * it, and deregistered -> the call after the last one routed to it, under a steady call
+ * loop (a call about every 0.5 ms), against register / deregister -> the raw
+ * {@code NamingService.subscribe} callback of another client in the same JVM.
  * <p>
- * Two real HTTP providers: A (weight 1) stays, B (weight 1000) comes and goes, so that a visible B takes nearly
- * every call and the moment routing changes is sharp.
+ * Two real HTTP providers: A (weight 1) stays, B (weight 1000) comes and goes, so that a
+ * visible B takes nearly every call and the moment routing changes is sharp.
  */
 final class DiscoveryPushScenario implements Scenario {
 
@@ -60,8 +61,10 @@ final class DiscoveryPushScenario implements Scenario {
 		HttpServer a = provider("A");
 		HttpServer b = provider("B");
 		try (NacosTarget target = NacosTarget.start(options.integer("push-delay", 0))) {
-			// One client per provider: a client holds one instance per service (Nacos 2+), so registering B
-			// through A's client would replace A, and removing B would leave the service empty.
+			// One client per provider: a client holds one instance per service (Nacos
+			// 2+), so registering B
+			// through A's client would replace A, and removing B would leave the service
+			// empty.
 			NamingService providerA = target.namingService();
 			NamingService providers = target.namingService();
 			NamingService raw = target.namingService();
@@ -74,7 +77,9 @@ final class DiscoveryPushScenario implements Scenario {
 				raw.subscribe(SERVICE, group, (event) -> {
 					if (event instanceof NamingEvent naming) {
 						long now = System.nanoTime();
-						boolean hasB = naming.getInstances().stream().anyMatch((i) -> i.getPort() == instanceB.getPort());
+						boolean hasB = naming.getInstances()
+							.stream()
+							.anyMatch((i) -> i.getPort() == instanceB.getPort());
 						synchronized (rawChange) {
 							rawChange[hasB ? 0 : 1] = now;
 						}
@@ -135,8 +140,8 @@ final class DiscoveryPushScenario implements Scenario {
 				}
 				double callsPerSecond = loop.callsPerSecond();
 				out.println("Server: " + target.describe() + "; " + cycles + " register+deregister cycles (after "
-						+ WARMUP + " warm-up ones); call loop at " + Math.round(callsPerSecond)
-						+ " calls/s; missed: " + missed + "; failed calls: " + loop.failed + " of " + loop.count + ".");
+						+ WARMUP + " warm-up ones); call loop at " + Math.round(callsPerSecond) + " calls/s; missed: "
+						+ missed + "; failed calls: " + loop.failed + " of " + loop.count + ".");
 				out.println();
 				Table latency = new Table("change -> seen (ms)", "n", "p50", "p99", "max");
 				latency.stats("register -> raw subscribe callback (reference)", Stats.of(rawAdd));
@@ -146,8 +151,7 @@ final class DiscoveryPushScenario implements Scenario {
 				latency.stats("deregister -> starter's view changed (HeartbeatEvent)", Stats.of(viewRemove));
 				latency.stats("deregister -> calls stop reaching it", Stats.of(appRemove));
 				latency.print(out);
-				Table overhead = new Table("overhead over the raw callback, per change (ms)", "n", "p50", "p99",
-						"max");
+				Table overhead = new Table("overhead over the raw callback, per change (ms)", "n", "p50", "p99", "max");
 				Stats add = Stats.of(overAdd);
 				Stats remove = Stats.of(overRemove);
 				overhead.stats("new instance", add);
@@ -160,8 +164,9 @@ final class DiscoveryPushScenario implements Scenario {
 				out.println();
 				Stats reference = Stats.of(rawRemove);
 				Stats measured = Stats.of(appRemove);
-				return String.format("discovery-push: %s ms p50 deregister->no more calls, overhead p99 +%s ms "
-						+ "(raw subscribe callback %s ms, ratio %s); register: %s ms p50, overhead p99 +%s ms",
+				return String.format(
+						"discovery-push: %s ms p50 deregister->no more calls, overhead p99 +%s ms "
+								+ "(raw subscribe callback %s ms, ratio %s); register: %s ms p50, overhead p99 +%s ms",
 						Stats.format(measured.p50()), Stats.format(worstP99), Stats.format(reference.p50()),
 						Stats.format(measured.p50() / reference.p50()), Stats.format(Stats.of(appAdd).p50()),
 						Stats.format(add.p99()));
@@ -207,8 +212,10 @@ final class DiscoveryPushScenario implements Scenario {
 		return instance;
 	}
 
-	// Answers with a header and no body: the JDK server writes a body apart from the headers, and with Nagle's
-	// algorithm that second small write can wait ~40 ms for the client's delayed ACK, stalling the call loop.
+	// Answers with a header and no body: the JDK server writes a body apart from the
+	// headers, and with Nagle's
+	// algorithm that second small write can wait ~40 ms for the client's delayed ACK,
+	// stalling the call loop.
 	private static HttpServer provider(String name) throws IOException {
 		HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
 		server.createContext("/who", (exchange) -> {
@@ -220,7 +227,10 @@ final class DiscoveryPushScenario implements Scenario {
 		return server;
 	}
 
-	/** Calls the service in a loop, recording when each call started and which provider answered. */
+	/**
+	 * Calls the service in a loop, recording when each call started and which provider
+	 * answered.
+	 */
 	private static final class CallLoop extends Thread {
 
 		private static final int CAPACITY = 4_000_000;
@@ -250,8 +260,12 @@ final class DiscoveryPushScenario implements Scenario {
 				long start = System.nanoTime();
 				char answer;
 				try {
-					String name = this.client.get().uri("http://" + SERVICE + "/who").retrieve().toBodilessEntity()
-						.getHeaders().getFirst(PROVIDER_HEADER);
+					String name = this.client.get()
+						.uri("http://" + SERVICE + "/who")
+						.retrieve()
+						.toBodilessEntity()
+						.getHeaders()
+						.getFirst(PROVIDER_HEADER);
 					answer = (name != null && !name.isEmpty()) ? name.charAt(0) : '?';
 				}
 				catch (RuntimeException ex) {
@@ -277,7 +291,10 @@ final class DiscoveryPushScenario implements Scenario {
 			}
 		}
 
-		/** Start time of the first call after {@code since} answered by {@code provider}, or -1. */
+		/**
+		 * Start time of the first call after {@code since} answered by {@code provider},
+		 * or -1.
+		 */
 		long awaitFirst(char provider, long since, long timeoutNanos) {
 			long deadline = since + timeoutNanos;
 			int scanned = indexAfter(since);
@@ -295,8 +312,8 @@ final class DiscoveryPushScenario implements Scenario {
 		}
 
 		/**
-		 * Start time of the first call after the last one (since {@code since}) answered by {@code provider}, once 20
-		 * calls in a row went elsewhere; -1 on timeout.
+		 * Start time of the first call after the last one (since {@code since}) answered
+		 * by {@code provider}, once 20 calls in a row went elsewhere; -1 on timeout.
 		 */
 		long awaitSwitchAway(char provider, long since, long timeoutNanos) {
 			long deadline = since + timeoutNanos;
@@ -333,7 +350,10 @@ final class DiscoveryPushScenario implements Scenario {
 	@EnableAutoConfiguration
 	static class ConsumerApp implements ApplicationListener<HeartbeatEvent> {
 
-		/** When the starter's instance view announced a change: splits push handling from routing. */
+		/**
+		 * When the starter's instance view announced a change: splits push handling from
+		 * routing.
+		 */
 		final List<Long> changes = new CopyOnWriteArrayList<>();
 
 		@Override

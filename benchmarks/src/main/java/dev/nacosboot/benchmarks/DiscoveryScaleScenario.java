@@ -19,10 +19,12 @@ import com.alibaba.nacos.api.naming.pojo.Instance;
 import dev.nacosboot.discovery.NacosInstanceView;
 
 /**
- * 1,000 services x 10 instances, subscribed by the starter's {@link NacosInstanceView} against a raw nacos-client
- * {@code NamingService.subscribe} of the same services: retained heap per instance (heap after GC against the heap
- * after GC with no subscription), {@code getInstances} latency, and the time and allocation of a push that changes
- * every service (a view that copied all services on every push would allocate megabytes per push).
+ * 1,000 services x 10 instances, subscribed by the starter's {@link NacosInstanceView}
+ * against a raw nacos-client {@code NamingService.subscribe} of the same services:
+ * retained heap per instance (heap after GC against the heap after GC with no
+ * subscription), {@code getInstances} latency, and the time and allocation of a push that
+ * changes every service (a view that copied all services on every push would allocate
+ * megabytes per push).
  * <p>
  * The registering client runs in this JVM too, so its allocation is in both columns.
  */
@@ -117,19 +119,19 @@ final class DiscoveryScaleScenario implements Scenario {
 				reads.stats("raw NamingService.getAllInstances(subscribed) (reference)", rawLatency);
 				reads.stats("NacosInstanceView.getInstances", viewLatency);
 				reads.print(out);
-				Table push = new Table("push changing every service", "raw nacos-client (reference)",
-						"starter view", "ratio");
+				Table push = new Table("push changing every service", "raw nacos-client (reference)", "starter view",
+						"ratio");
 				push.row("first re-register -> all " + services + " seen (ms)", rawPush[0], viewPush[0],
 						viewPush[0] / rawPush[0]);
 				push.row("allocated in this JVM per changed service (KB)", rawPush[1] / 1024, viewPush[1] / 1024,
 						viewPush[1] / rawPush[1]);
 				push.print(out);
-				out.println("Target: getInstances p99 <= 50 us -> "
-						+ ConfigRefreshScenario.verdict(viewLatency.p99() <= 50)
-						+ "; no full copy of all services per push -> "
-						+ ConfigRefreshScenario.verdict(viewPush[1] < 10 * rawPush[1] + 64 * 1024)
-						+ " (a copy of every service per push would allocate about " + Stats.format(
-								(double) viewHeap / 1024) + " KB per changed service).");
+				out.println(
+						"Target: getInstances p99 <= 50 us -> " + ConfigRefreshScenario.verdict(viewLatency.p99() <= 50)
+								+ "; no full copy of all services per push -> "
+								+ ConfigRefreshScenario.verdict(viewPush[1] < 10 * rawPush[1] + 64 * 1024)
+								+ " (a copy of every service per push would allocate about "
+								+ Stats.format((double) viewHeap / 1024) + " KB per changed service).");
 				out.println();
 				return String.format("scale: %s bytes/instance retained, getInstances p99 %s us (raw client: %s "
 						+ "bytes/instance, ratio %s; raw getAllInstances p99 %s us); push to all %d services %s KB "
@@ -144,8 +146,8 @@ final class DiscoveryScaleScenario implements Scenario {
 		}
 	}
 
-	private static void registerAll(NamingService provider, String group, String[] names, int perService,
-			int revision) throws Exception {
+	private static void registerAll(NamingService provider, String group, String[] names, int perService, int revision)
+			throws Exception {
 		for (int s = 0; s < names.length; s++) {
 			List<Instance> instances = new ArrayList<>(perService);
 			for (int i = 0; i < perService; i++) {
@@ -154,17 +156,20 @@ final class DiscoveryScaleScenario implements Scenario {
 				instance.setPort(8080);
 				instance.setWeight(1 + (i % 3));
 				instance.setEphemeral(true);
-				instance.setMetadata(Map.of("version", (i == 0) ? "v2" : "v1", "rev", String.valueOf(revision),
-						"zone", "zone-" + (i % 3)));
+				instance.setMetadata(Map.of("version", (i == 0) ? "v2" : "v1", "rev", String.valueOf(revision), "zone",
+						"zone-" + (i % 3)));
 				instances.add(instance);
 			}
 			provider.batchRegisterInstance(names[s], group, instances);
 		}
 	}
 
-	/** Re-registers every service with a new revision; returns {ms until all seen, bytes allocated per service}. */
-	private static double[] pushAll(NamingService provider, String group, String[] names, int perService,
-			int revision, BooleanSupplier allSeen) throws Exception {
+	/**
+	 * Re-registers every service with a new revision; returns {ms until all seen, bytes
+	 * allocated per service}.
+	 */
+	private static double[] pushAll(NamingService provider, String group, String[] names, int perService, int revision,
+			BooleanSupplier allSeen) throws Exception {
 		long allocated = allocatedBytes();
 		long start = System.nanoTime();
 		registerAll(provider, group, names, perService, revision);
@@ -219,8 +224,7 @@ final class DiscoveryScaleScenario implements Scenario {
 	}
 
 	private static long allocatedBytes() {
-		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
-			.getThreadMXBean();
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 		long sum = 0;
 		for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
 			if (bytes > 0) {

@@ -18,8 +18,9 @@ import com.alibaba.nacos.api.naming.NamingService;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The server the scenarios run against: the embedded test server in a child JVM (so that its threads and heap stay
- * out of the measured process, as a real server would), or the Nacos named by {@code NACOS_SERVER_ADDR}.
+ * The server the scenarios run against: the embedded test server in a child JVM (so that
+ * its threads and heap stay out of the measured process, as a real server would), or the
+ * Nacos named by {@code NACOS_SERVER_ADDR}.
  */
 final class NacosTarget implements AutoCloseable {
 
@@ -40,8 +41,10 @@ final class NacosTarget implements AutoCloseable {
 	}
 
 	/**
-	 * The external server when {@code NACOS_SERVER_ADDR} is set, else a fresh embedded one.
-	 * @param pushDelayMillis the embedded server's naming push delay (a real Nacos 3 has ~500 ms)
+	 * The external server when {@code NACOS_SERVER_ADDR} is set, else a fresh embedded
+	 * one.
+	 * @param pushDelayMillis the embedded server's naming push delay (a real Nacos 3 has
+	 * ~500 ms)
 	 */
 	static NacosTarget start(int pushDelayMillis) throws IOException {
 		String external = System.getenv("NACOS_SERVER_ADDR");

@@ -4,8 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Command-line flags of the form {@code --name=value} (or {@code --name} for true). Counts default to values that
- * keep every scenario under two minutes on a 2-core machine; {@code --long} multiplies them by five.
+ * Command-line flags of the form {@code --name=value} (or {@code --name} for true).
+ * Counts default to values that keep every scenario under two minutes on a 2-core
+ * machine; {@code --long} multiplies them by five.
  */
 final class Options {
 

@@ -22,9 +22,11 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The small web application of the startup scenario, run in a child JVM. With {@code --mode=plain} it starts
- * without any of the starter's or Spring Cloud's auto-configurations and without the Nacos import (the jar stays the
- * same); {@code --mode=cloud} keeps Spring Cloud's and drops only the starter's. Prints {@code READY <epoch millis> <process CPU nanos>} when ready (and with {@code --profile}
+ * The small web application of the startup scenario, run in a child JVM. With
+ * {@code --mode=plain} it starts without any of the starter's or Spring Cloud's
+ * auto-configurations and without the Nacos import (the jar stays the same);
+ * {@code --mode=cloud} keeps Spring Cloud's and drops only the starter's. Prints
+ * {@code READY <epoch millis> <process CPU nanos>} when ready (and with {@code --profile}
  * the slowest startup steps) and runs until its standard input closes.
  */
 @SpringBootConfiguration
@@ -77,16 +79,22 @@ public class StartupApp {
 		System.exit(0);
 	}
 
-	/** The slowest bean instantiations and startup phases (time includes nested steps). */
+	/**
+	 * The slowest bean instantiations and startup phases (time includes nested steps).
+	 */
 	private static void printSlowestSteps(BufferingApplicationStartup steps) {
 		List<StartupTimeline.TimelineEvent> events = new ArrayList<>(steps.getBufferedTimeline().getEvents());
 		events.sort(Comparator.comparing(StartupTimeline.TimelineEvent::getDuration).reversed());
 		events.stream().limit(40).forEach((event) -> {
 			StringBuilder tags = new StringBuilder();
-			event.getStartupStep().getTags().forEach((tag) -> tags.append(' ').append(tag.getKey()).append('=')
-				.append(tag.getValue().length() > 90 ? tag.getValue().substring(0, 90) : tag.getValue()));
-			System.out.println("STEP " + event.getDuration().toMillis() + " ms " + event.getStartupStep().getName()
-					+ tags);
+			event.getStartupStep()
+				.getTags()
+				.forEach((tag) -> tags.append(' ')
+					.append(tag.getKey())
+					.append('=')
+					.append(tag.getValue().length() > 90 ? tag.getValue().substring(0, 90) : tag.getValue()));
+			System.out
+				.println("STEP " + event.getDuration().toMillis() + " ms " + event.getStartupStep().getName() + tags);
 		});
 	}
 

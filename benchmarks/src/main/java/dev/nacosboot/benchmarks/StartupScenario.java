@@ -17,10 +17,11 @@ import com.alibaba.nacos.api.naming.listener.NamingEvent;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Startup of a small web application (Tomcat, one controller) in a fresh JVM: with the starter (import of three
- * data ids, registration) to ready and to visible in Nacos (a raw subscriber's callback), against the same
- * application and jar with the starter's and Spring Cloud's auto-configurations excluded and no import. Runs
- * alternate; the first pair warms the OS file cache and is not counted.
+ * Startup of a small web application (Tomcat, one controller) in a fresh JVM: with the
+ * starter (import of three data ids, registration) to ready and to visible in Nacos (a
+ * raw subscriber's callback), against the same application and jar with the starter's and
+ * Spring Cloud's auto-configurations excluded and no import. Runs alternate; the first
+ * pair warms the OS file cache and is not counted.
  */
 final class StartupScenario implements Scenario {
 
@@ -57,7 +58,8 @@ final class StartupScenario implements Scenario {
 				List<Double> cpuCloud = new ArrayList<>();
 				List<String> steps = new ArrayList<>();
 				boolean profile = options.flag("profile");
-				// A round starts only when it should end within the budget (as long as the last one took).
+				// A round starts only when it should end within the budget (as long as
+				// the last one took).
 				long budget = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.isLong() ? 600 : 95);
 				long lastRound = 0;
 				int done = 0;
@@ -96,8 +98,7 @@ final class StartupScenario implements Scenario {
 				Stats seen = Stats.of(visibleWith);
 				Table table = new Table("JVM launch -> (ms)", "n", "p50", "p99", "max");
 				table.stats("ready, without the starter (reference)", plain);
-				table.stats("ready, Spring Cloud commons/context/loadbalancer only (no starter)",
-						Stats.of(readyCloud));
+				table.stats("ready, Spring Cloud commons/context/loadbalancer only (no starter)", Stats.of(readyCloud));
 				table.stats("ready, with the starter", ready);
 				table.stats("visible in Nacos (raw subscriber callback), with the starter", seen);
 				table.stats("CPU time of the JVM at ready, without the starter", Stats.of(cpuWithout));
@@ -118,10 +119,12 @@ final class StartupScenario implements Scenario {
 						+ "the machine disturbs less). The reference keeps the jar: only auto-configurations and the "
 						+ "import are off, so class-path scanning of the extra jars is in both.");
 				out.println();
-				return String.format("startup: %s ms p50 to ready with the starter, %s ms to visible (without: %s "
-						+ "ms, ratio %s, overhead +%s ms; CPU time +%s ms; n=%d)", Stats.format(ready.p50()),
-						Stats.format(seen.p50()), Stats.format(plain.p50()), Stats.format(ready.p50() / plain.p50()),
-						Stats.format(overhead), Stats.format(cpuOverhead), done);
+				return String.format(
+						"startup: %s ms p50 to ready with the starter, %s ms to visible (without: %s "
+								+ "ms, ratio %s, overhead +%s ms; CPU time +%s ms; n=%d)",
+						Stats.format(ready.p50()), Stats.format(seen.p50()), Stats.format(plain.p50()),
+						Stats.format(ready.p50() / plain.p50()), Stats.format(overhead), Stats.format(cpuOverhead),
+						done);
 			}
 			finally {
 				if (!target.isEmbedded()) {
@@ -136,8 +139,8 @@ final class StartupScenario implements Scenario {
 	}
 
 	/**
-	 * Runs one child; returns {launch -> ready, launch -> visible, CPU time at ready} in ms (visible is -1 without
-	 * the starter).
+	 * Runs one child; returns {launch -> ready, launch -> visible, CPU time at ready} in
+	 * ms (visible is -1 without the starter).
 	 */
 	private static long[] launch(NacosTarget target, String group, String service, String mode,
 			Map<String, Long> visible, boolean profile, @Nullable List<String> steps) throws Exception {

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Order statistics of a sample (nearest-rank percentiles, so a p99 of 50 values is their maximum but one).
+ * Order statistics of a sample (nearest-rank percentiles, so a p99 of 50 values is their
+ * maximum but one).
  */
 record Stats(int count, double p50, double p99, double max, double min) {
 

@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A Markdown table printed with aligned columns, so that it reads in a terminal and pastes into the README.
+ * A Markdown table printed with aligned columns, so that it reads in a terminal and
+ * pastes into the README.
  */
 final class Table {
 

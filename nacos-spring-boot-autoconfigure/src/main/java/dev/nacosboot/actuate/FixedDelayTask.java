@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The periodic background work of one bean of this package: one daemon thread, run at a fixed delay (at least
- * 10 ms) while started, and nothing left queued once stopped. Start and stop are idempotent, for the beans'
- * {@code SmartLifecycle} methods to delegate to.
+ * The periodic background work of one bean of this package: one daemon thread, run at a
+ * fixed delay (at least 10 ms) while started, and nothing left queued once stopped. Start
+ * and stop are idempotent, for the beans' {@code SmartLifecycle} methods to delegate to.
  */
 final class FixedDelayTask {
 

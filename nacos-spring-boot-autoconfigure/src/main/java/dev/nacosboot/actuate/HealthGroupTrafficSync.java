@@ -13,10 +13,11 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Pushes the status of one health group into Nacos: while the group is not UP the instance is out of traffic
- * ({@link NacosTrafficSwitch.Reason#HEALTH_GROUP}), and back in when it is UP again. The group is checked at a
- * fixed interval on one daemon thread, so an instance that still holds its Nacos connection but fails its checks
- * stops receiving traffic within the interval plus one request to the server.
+ * Pushes the status of one health group into Nacos: while the group is not UP the
+ * instance is out of traffic ({@link NacosTrafficSwitch.Reason#HEALTH_GROUP}), and back
+ * in when it is UP again. The group is checked at a fixed interval on one daemon thread,
+ * so an instance that still holds its Nacos connection but fails its checks stops
+ * receiving traffic within the interval plus one request to the server.
  */
 public class HealthGroupTrafficSync implements SmartLifecycle {
 
@@ -107,7 +108,8 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 
 	@Override
 	public int getPhase() {
-		// Stops before the registration lifecycle deregisters at shutdown, so it never re-enables the instance.
+		// Stops before the registration lifecycle deregisters at shutdown, so it never
+		// re-enables the instance.
 		return Integer.MAX_VALUE - 100;
 	}
 

@@ -30,9 +30,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * What the Nacos health indicators, the {@code nacos} endpoint and the metrics share: the connection monitors of
- * the naming and config clients, the subscribed services, the traffic switch of the registered instance, and the
- * sampling that keeps them current. Active with Actuator on the class path.
+ * What the Nacos health indicators, the {@code nacos} endpoint and the metrics share: the
+ * connection monitors of the naming and config clients, the subscribed services, the
+ * traffic switch of the registered instance, and the sampling that keeps them current.
+ * Active with Actuator on the class path.
  */
 @AutoConfiguration(after = { NacosDiscoveryAutoConfiguration.class, NacosRegistryAutoConfiguration.class,
 		NacosConfigAutoConfiguration.class })
@@ -70,8 +71,8 @@ public final class NacosActuateAutoConfiguration {
 		@ConditionalOnMissingBean(name = DISCOVERY_MONITOR)
 		NacosConnectionMonitor nacosDiscoveryConnectionMonitor(NamingService namingService,
 				NacosActuateProperties properties) {
-			return new NacosConnectionMonitor(NamingConnectionState.of(namingService),
-					properties.getGracePeriod(), Clock.systemUTC());
+			return new NacosConnectionMonitor(NamingConnectionState.of(namingService), properties.getGracePeriod(),
+					Clock.systemUTC());
 		}
 
 		@Bean
@@ -111,8 +112,7 @@ public final class NacosActuateAutoConfiguration {
 		@ConditionalOnMissingBean(name = CONFIG_MONITOR)
 		NacosConnectionMonitor nacosConfigConnectionMonitor(NacosConfigConnection connection,
 				NacosActuateProperties properties) {
-			return new NacosConnectionMonitor(connection::isConnected, properties.getGracePeriod(),
-					Clock.systemUTC());
+			return new NacosConnectionMonitor(connection::isConnected, properties.getGracePeriod(), Clock.systemUTC());
 		}
 
 	}

@@ -17,14 +17,15 @@ public class NacosActuateProperties {
 	public static final String PREFIX = "spring.cloud.nacos.health";
 
 	/**
-	 * Time the connection to the server may be lost (or not yet established) before the Nacos health indicators
-	 * report DOWN; within it they report UP with connection RECONNECTING (or CONNECTING).
+	 * Time the connection to the server may be lost (or not yet established) before the
+	 * Nacos health indicators report DOWN; within it they report UP with connection
+	 * RECONNECTING (or CONNECTING).
 	 */
 	private Duration gracePeriod = Duration.ofSeconds(30);
 
 	/**
-	 * Interval at which the clients' connection state and the subscribed services are sampled, without calling the
-	 * server.
+	 * Interval at which the clients' connection state and the subscribed services are
+	 * sampled, without calling the server.
 	 */
 	private Duration sampleInterval = Duration.ofSeconds(1);
 
@@ -56,9 +57,10 @@ public class NacosActuateProperties {
 	public static class Traffic {
 
 		/**
-		 * Health group (of 'management.endpoint.health.group') whose status, when not UP, takes the registered
-		 * instance out of traffic (status OUT_OF_SERVICE, registered with enabled=false) until it is UP again;
-		 * unset follows only the readiness state (see 'spring.cloud.nacos.discovery.readiness-gating').
+		 * Health group (of 'management.endpoint.health.group') whose status, when not UP,
+		 * takes the registered instance out of traffic (status OUT_OF_SERVICE, registered
+		 * with enabled=false) until it is UP again; unset follows only the readiness
+		 * state (see 'spring.cloud.nacos.discovery.readiness-gating').
 		 */
 		private @Nullable String group;
 

@@ -18,7 +18,8 @@ final class NacosActuatePropertiesValidator {
 	/**
 	 * Throws when a health setting is invalid, listing every invalid one.
 	 * @param properties the bound settings
-	 * @throws dev.nacosboot.core.InvalidNacosPropertiesException when a setting is invalid
+	 * @throws dev.nacosboot.core.InvalidNacosPropertiesException when a setting is
+	 * invalid
 	 */
 	static void validate(NacosActuateProperties properties) {
 		NacosPropertyViolations violations = new NacosPropertyViolations();

@@ -15,9 +15,9 @@ import dev.nacosboot.core.NacosProperties;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Whether the config clients that serve this application's {@code nacos:} imports are connected. The clients are
- * the ones the imports created: asked from the context's {@link NacosClients} with the same settings, one per
- * namespace of an import.
+ * Whether the config clients that serve this application's {@code nacos:} imports are
+ * connected. The clients are the ones the imports created: asked from the context's
+ * {@link NacosClients} with the same settings, one per namespace of an import.
  */
 public class NacosConfigConnection {
 
@@ -40,12 +40,14 @@ public class NacosConfigConnection {
 	}
 
 	/**
-	 * Whether every config client in use reports that it is connected; {@code true} when nothing is imported.
+	 * Whether every config client in use reports that it is connected; {@code true} when
+	 * nothing is imported.
 	 * @return whether connected
 	 */
 	public boolean isConnected() {
 		List<ConfigService> services = services();
-		// getServerStatus() of nacos-client's config client starts a new connection when its own is gone: asked
+		// getServerStatus() of nacos-client's config client starts a new connection when
+		// its own is gone: asked
 		// while the context closes, it would leave one open after the shutdown.
 		return this.clients.ifOpen(() -> {
 			for (ConfigService service : services) {

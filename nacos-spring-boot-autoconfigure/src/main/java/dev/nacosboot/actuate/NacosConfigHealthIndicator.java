@@ -13,10 +13,11 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * Health of the config clients: UP while connected or reconnecting within the grace period, DOWN after it. A
- * refused change (malformed or invalid content) keeps the last good config and is shown in the details, without
- * changing the status. Details: server, namespace, connection state and since when, each data id with its md5 and
- * last refresh, and the last error per data id. Never credentials or config values.
+ * Health of the config clients: UP while connected or reconnecting within the grace
+ * period, DOWN after it. A refused change (malformed or invalid content) keeps the last
+ * good config and is shown in the details, without changing the status. Details: server,
+ * namespace, connection state and since when, each data id with its md5 and last refresh,
+ * and the last error per data id. Never credentials or config values.
  */
 public class NacosConfigHealthIndicator implements HealthIndicator {
 

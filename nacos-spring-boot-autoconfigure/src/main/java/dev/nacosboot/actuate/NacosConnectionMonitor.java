@@ -8,12 +8,14 @@ import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Follows the connection of one Nacos client from its own, local state (the client's {@code getServerStatus()},
- * which reads a flag and never calls the server) and remembers since when it is in that state. A connection lost
- * for less than the grace period is {@link State#RECONNECTING}; only after it is {@link State#DISCONNECTED}, so a
- * short disconnect never flaps the health to DOWN.
+ * Follows the connection of one Nacos client from its own, local state (the client's
+ * {@code getServerStatus()}, which reads a flag and never calls the server) and remembers
+ * since when it is in that state. A connection lost for less than the grace period is
+ * {@link State#RECONNECTING}; only after it is {@link State#DISCONNECTED}, so a short
+ * disconnect never flaps the health to DOWN.
  * <p>
- * Sampled by {@link NacosStateSampling} at a fixed interval and on every health check. Thread-safe.
+ * Sampled by {@link NacosStateSampling} at a fixed interval and on every health check.
+ * Thread-safe.
  */
 public class NacosConnectionMonitor implements NacosStateSampler {
 
@@ -32,7 +34,8 @@ public class NacosConnectionMonitor implements NacosStateSampler {
 	/**
 	 * Creates a monitor.
 	 * @param connected whether the client is connected now; must not block
-	 * @param gracePeriod how long a lost connection is RECONNECTING before it is DISCONNECTED
+	 * @param gracePeriod how long a lost connection is RECONNECTING before it is
+	 * DISCONNECTED
 	 * @param clock the time source
 	 */
 	public NacosConnectionMonitor(BooleanSupplier connected, Duration gracePeriod, Clock clock) {
@@ -55,7 +58,8 @@ public class NacosConnectionMonitor implements NacosStateSampler {
 		Instant now = this.clock.instant();
 		boolean isUp = isConnected();
 		if (this.up == null) {
-			// The start of the monitor stands for the start of the first connection attempt.
+			// The start of the monitor stands for the start of the first connection
+			// attempt.
 			this.up = isUp;
 			if (isUp) {
 				this.since = now;

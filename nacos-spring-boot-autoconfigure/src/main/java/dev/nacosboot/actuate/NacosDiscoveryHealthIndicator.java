@@ -11,9 +11,10 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * Health of the naming client: UP while connected or reconnecting within the grace period, DOWN after it. Details:
- * server, namespace, connection state and since when, the registered instance and the number of subscribed
- * services. Never credentials. Answers from local state; a probe never calls the server.
+ * Health of the naming client: UP while connected or reconnecting within the grace
+ * period, DOWN after it. Details: server, namespace, connection state and since when, the
+ * registered instance and the number of subscribed services. Never credentials. Answers
+ * from local state; a probe never calls the server.
  */
 public class NacosDiscoveryHealthIndicator implements HealthIndicator {
 

@@ -27,16 +27,17 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * The {@code nacos} endpoint: what this application registered, subscribed to and imported from Nacos, the config
- * refresh history and errors, the gray-release rules in force, and the client. One section is read with
- * {@code /actuator/nacos/{section}}.
+ * The {@code nacos} endpoint: what this application registered, subscribed to and
+ * imported from Nacos, the config refresh history and errors, the gray-release rules in
+ * force, and the client. One section is read with {@code /actuator/nacos/{section}}.
  * <p>
- * Its one write operation drains or restores this instance ({@code POST /actuator/nacos} with
- * {@code {"status":"OUT_OF_SERVICE"}} or {@code {"status":"UP"}}); it is available only with
- * {@code management.endpoint.nacos.access=unrestricted}, since the endpoint's default access is read-only.
+ * Its one write operation drains or restores this instance ({@code POST /actuator/nacos}
+ * with {@code {"status":"OUT_OF_SERVICE"}} or {@code {"status":"UP"}}); it is available
+ * only with {@code management.endpoint.nacos.access=unrestricted}, since the endpoint's
+ * default access is read-only.
  * <p>
- * Never shows credentials; metadata values whose keys look like secrets are masked, and the context's
- * {@code SanitizingFunction}s apply as well.
+ * Never shows credentials; metadata values whose keys look like secrets are masked, and
+ * the context's {@code SanitizingFunction}s apply as well.
  */
 @Endpoint(id = "nacos", defaultAccess = Access.READ_ONLY)
 public class NacosEndpoint {
@@ -73,7 +74,8 @@ public class NacosEndpoint {
 
 	/**
 	 * One section.
-	 * @param section client, registration, subscriptions, config, refresh-history or gray-rules
+	 * @param section client, registration, subscriptions, config, refresh-history or
+	 * gray-rules
 	 * @return the section, {@code null} (404) for an unknown one
 	 */
 	@ReadOperation
@@ -87,8 +89,9 @@ public class NacosEndpoint {
 	}
 
 	/**
-	 * Drains ({@code OUT_OF_SERVICE}) or restores ({@code UP}) this instance in Nacos. Restoring withdraws only
-	 * the manual drain: an instance that is out of traffic for another reason (readiness, health group) stays out.
+	 * Drains ({@code OUT_OF_SERVICE}) or restores ({@code UP}) this instance in Nacos.
+	 * Restoring withdraws only the manual drain: an instance that is out of traffic for
+	 * another reason (readiness, health group) stays out.
 	 * @param status {@code UP} or {@code OUT_OF_SERVICE}
 	 * @return the registration after the change
 	 */
@@ -211,8 +214,7 @@ public class NacosEndpoint {
 		}
 		NacosConfigRefreshHistory history = this.sources.history().getIfAvailable();
 		List<NacosConfigRefreshHistory.Refresh> refreshes = (history != null) ? history.refreshes() : List.of();
-		Map<String, NacosConfigRefreshHistory.Refresh> failures = (history != null) ? history.lastFailures()
-				: Map.of();
+		Map<String, NacosConfigRefreshHistory.Refresh> failures = (history != null) ? history.lastFailures() : Map.of();
 		List<Map<String, Object>> all = new ArrayList<>();
 		int order = 0;
 		for (NacosConfigSources.Loaded loaded : configSources.all()) {
@@ -274,7 +276,8 @@ public class NacosEndpoint {
 		rendered.put("fallbackClusters", rules.fallbackClusters());
 		rendered.put("default", rule(rules.defaultRule()));
 		Map<String, Object> services = new LinkedHashMap<>();
-		rules.services().entrySet()
+		rules.services()
+			.entrySet()
 			.stream()
 			.sorted(Map.Entry.comparingByKey())
 			.forEach((entry) -> services.put(entry.getKey(), rule(entry.getValue())));

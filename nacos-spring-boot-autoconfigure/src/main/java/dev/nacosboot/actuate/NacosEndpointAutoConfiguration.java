@@ -22,7 +22,8 @@ import org.springframework.cloud.client.serviceregistry.Registration;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The {@code nacos} Actuator endpoint, when it is available (exposed and not switched off).
+ * The {@code nacos} Actuator endpoint, when it is available (exposed and not switched
+ * off).
  */
 @AutoConfiguration(after = NacosActuateAutoConfiguration.class)
 @ConditionalOnClass({ ConditionalOnAvailableEndpoint.class, Registration.class })
@@ -46,7 +47,8 @@ public final class NacosEndpointAutoConfiguration {
 		String namespace = (discovery != null && discovery.getNamespace() != null) ? discovery.getNamespace()
 				: nacosProperties.getNamespace();
 		NacosEndpoint.Sources sources = new NacosEndpoint.Sources(registration, autoRegistration, trafficSwitch,
-				subscriptions, discoveryMonitor, NacosClientPropertiesFactory.describeServer(nacosProperties, discovery),
+				subscriptions, discoveryMonitor,
+				NacosClientPropertiesFactory.describeServer(nacosProperties, discovery),
 				(namespace == null || namespace.isBlank()) ? "public" : namespace, configSources, history,
 				configConnection, configMonitor, grayRules);
 		return new NacosEndpoint(sources, new Sanitizer(sanitizingFunctions.orderedStream().toList()));

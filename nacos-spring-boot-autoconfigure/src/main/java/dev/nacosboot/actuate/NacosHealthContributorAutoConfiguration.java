@@ -27,8 +27,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The {@code nacos} health contributor with the components {@code discovery} (switched by
- * {@code management.health.nacos-discovery.enabled}) and {@code config} ({@code management.health.nacos-config.enabled}).
- * Not part of the liveness or readiness groups unless the user adds it.
+ * {@code management.health.nacos-discovery.enabled}) and {@code config}
+ * ({@code management.health.nacos-config.enabled}). Not part of the liveness or readiness
+ * groups unless the user adds it.
  */
 @AutoConfiguration(after = NacosActuateAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
@@ -90,8 +91,8 @@ public final class NacosHealthContributorAutoConfiguration {
 	}
 
 	/**
-	 * One component of the {@code nacos} contributor. Not a contributor itself, so that it is not registered on
-	 * its own as well.
+	 * One component of the {@code nacos} contributor. Not a contributor itself, so that
+	 * it is not registered on its own as well.
 	 *
 	 * @param name the component's name under {@code nacos}
 	 * @param indicator the indicator

@@ -11,8 +11,9 @@ import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndp
 import org.springframework.context.annotation.Bean;
 
 /**
- * Pushes a health group's status into Nacos when {@code spring.cloud.nacos.health.traffic.group} names one: the
- * registered instance is out of traffic while the group is not UP. (The readiness state is pushed by the
+ * Pushes a health group's status into Nacos when
+ * {@code spring.cloud.nacos.health.traffic.group} names one: the registered instance is
+ * out of traffic while the group is not UP. (The readiness state is pushed by the
  * registration itself, see {@code spring.cloud.nacos.discovery.readiness-gating}.)
  */
 @AutoConfiguration(after = { NacosActuateAutoConfiguration.class, HealthEndpointAutoConfiguration.class })
@@ -26,8 +27,8 @@ public final class NacosHealthTrafficAutoConfiguration {
 	HealthGroupTrafficSync nacosHealthGroupTrafficSync(HealthEndpoint healthEndpoint, HealthEndpointGroups groups,
 			NacosTrafficSwitch trafficSwitch, NacosActuateProperties properties) {
 		String group = properties.getTraffic().getGroup();
-		return new HealthGroupTrafficSync(healthEndpoint, groups, (group != null) ? group.trim() : "",
-				trafficSwitch, properties.getTraffic().getCheckInterval());
+		return new HealthGroupTrafficSync(healthEndpoint, groups, (group != null) ? group.trim() : "", trafficSwitch,
+				properties.getTraffic().getCheckInterval());
 	}
 
 }

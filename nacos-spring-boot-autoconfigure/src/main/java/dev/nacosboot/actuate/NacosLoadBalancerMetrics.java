@@ -16,16 +16,18 @@ import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.cloud.client.loadbalancer.Response;
 
 /**
- * Load-balancer meters, fed by Spring Cloud LoadBalancer's lifecycle callbacks (every client type) and by the
- * outlier ejection:
+ * Load-balancer meters, fed by Spring Cloud LoadBalancer's lifecycle callbacks (every
+ * client type) and by the outlier ejection:
  * <ul>
- * <li>{@code nacos.loadbalancer.choose} (counter, tags {@code service}, {@code version}, {@code outcome}): completed
- * calls by the version of the chosen instance ({@code none} when it has no {@code version} metadata) and outcome
- * ({@code success}, {@code failed}, {@code no-instance}, {@code discarded})</li>
- * <li>{@code nacos.loadbalancer.ejections} (counter, tag {@code service}): instances ejected after consecutive
- * failures</li>
+ * <li>{@code nacos.loadbalancer.choose} (counter, tags {@code service}, {@code version},
+ * {@code outcome}): completed calls by the version of the chosen instance ({@code none}
+ * when it has no {@code version} metadata) and outcome ({@code success}, {@code failed},
+ * {@code no-instance}, {@code discarded})</li>
+ * <li>{@code nacos.loadbalancer.ejections} (counter, tag {@code service}): instances
+ * ejected after consecutive failures</li>
  * </ul>
- * Tags are bounded by the services called and the versions deployed; no per-request values.
+ * Tags are bounded by the services called and the versions deployed; no per-request
+ * values.
  */
 public class NacosLoadBalancerMetrics implements MeterBinder, LoadBalancerLifecycle<Object, Object, ServiceInstance> {
 
@@ -106,8 +108,8 @@ public class NacosLoadBalancerMetrics implements MeterBinder, LoadBalancerLifecy
 	private static @Nullable String serviceOf(CompletionContext<Object, ServiceInstance, Object> context) {
 		Object request = (context.getLoadBalancerRequest() != null) ? context.getLoadBalancerRequest().getContext()
 				: null;
-		if (request instanceof RequestDataContext data
-				&& data.getClientRequest() != null && data.getClientRequest().getUrl() != null) {
+		if (request instanceof RequestDataContext data && data.getClientRequest() != null
+				&& data.getClientRequest().getUrl() != null) {
 			return data.getClientRequest().getUrl().getHost();
 		}
 		return null;

@@ -19,22 +19,25 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Micrometer meters of the Nacos clients. Tags are bounded: data ids, groups and services this application
- * imports or subscribes to, and fixed outcome and concern names; never per-request values.
+ * Micrometer meters of the Nacos clients. Tags are bounded: data ids, groups and services
+ * this application imports or subscribes to, and fixed outcome and concern names; never
+ * per-request values.
  * <ul>
- * <li>{@code nacos.connection} (gauge, tag {@code concern}): 1 while the client is connected, else 0</li>
- * <li>{@code nacos.registration.state} (gauge): 1 registered and routable, 0 registered but out of traffic, -1 not
- * registered</li>
- * <li>{@code nacos.discovery.instances} (gauge, tags {@code service}, {@code group}): instances of a subscribed
- * service in the last push</li>
- * <li>{@code nacos.discovery.push} (counter, tags {@code service}, {@code group}): instance-list pushes received</li>
- * <li>{@code nacos.config.refresh} (timer, tags {@code data-id}, {@code group}, {@code outcome}): handling of a
- * config change (parse, validate, apply)</li>
- * <li>{@code nacos.config.refresh.errors} (counter, tags {@code data-id}, {@code group}, {@code outcome}): refused
- * changes</li>
+ * <li>{@code nacos.connection} (gauge, tag {@code concern}): 1 while the client is
+ * connected, else 0</li>
+ * <li>{@code nacos.registration.state} (gauge): 1 registered and routable, 0 registered
+ * but out of traffic, -1 not registered</li>
+ * <li>{@code nacos.discovery.instances} (gauge, tags {@code service}, {@code group}):
+ * instances of a subscribed service in the last push</li>
+ * <li>{@code nacos.discovery.push} (counter, tags {@code service}, {@code group}):
+ * instance-list pushes received</li>
+ * <li>{@code nacos.config.refresh} (timer, tags {@code data-id}, {@code group},
+ * {@code outcome}): handling of a config change (parse, validate, apply)</li>
+ * <li>{@code nacos.config.refresh.errors} (counter, tags {@code data-id}, {@code group},
+ * {@code outcome}): refused changes</li>
  * </ul>
- * Config refreshes are taken from the {@link NacosConfigRefreshHistory} when sampled, so they appear within one
- * sample interval.
+ * Config refreshes are taken from the {@link NacosConfigRefreshHistory} when sampled, so
+ * they appear within one sample interval.
  */
 public class NacosMetrics implements MeterBinder, NacosStateSampler {
 
@@ -97,8 +100,9 @@ public class NacosMetrics implements MeterBinder, NacosStateSampler {
 	}
 
 	private static void connectionGauge(MeterRegistry registry, String concern, NacosConnectionMonitor monitor) {
-		Gauge.builder("nacos.connection", monitor,
-				(m) -> (m.state().state() == NacosConnectionMonitor.State.CONNECTED) ? 1 : 0)
+		Gauge
+			.builder("nacos.connection", monitor,
+					(m) -> (m.state().state() == NacosConnectionMonitor.State.CONNECTED) ? 1 : 0)
 			.description("Whether the Nacos client is connected (1) or not (0)")
 			.tag("concern", concern)
 			.register(registry);

@@ -17,8 +17,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Micrometer meters of the Nacos clients ({@link NacosMetrics}); bound to the application's meter registries by
- * Spring Boot.
+ * Micrometer meters of the Nacos clients ({@link NacosMetrics}); bound to the
+ * application's meter registries by Spring Boot.
  */
 @AutoConfiguration(after = NacosActuateAutoConfiguration.class)
 @ConditionalOnClass(MeterBinder.class)
@@ -42,7 +42,8 @@ public final class NacosMetricsAutoConfiguration {
 	@ConditionalOnClass(LoadBalancerLifecycle.class)
 	static class LoadBalancerMetricsConfiguration {
 
-		// A lifecycle bean of the application context is seen by every load-balancer client's child context.
+		// A lifecycle bean of the application context is seen by every load-balancer
+		// client's child context.
 		@Bean
 		@ConditionalOnMissingBean
 		NacosLoadBalancerMetrics nacosLoadBalancerMetrics(ObjectProvider<InstanceStatsRegistry> outliers) {

@@ -1,8 +1,8 @@
 package dev.nacosboot.actuate;
 
 /**
- * Something that samples local client state at a fixed interval (see {@link NacosStateSampling}). Sampling must be
- * cheap and must not call the server.
+ * Something that samples local client state at a fixed interval (see
+ * {@link NacosStateSampling}). Sampling must be cheap and must not call the server.
  */
 @FunctionalInterface
 public interface NacosStateSampler {

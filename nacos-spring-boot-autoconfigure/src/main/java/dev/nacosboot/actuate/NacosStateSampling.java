@@ -9,8 +9,9 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Runs every {@link NacosStateSampler} of the context on one daemon thread at a fixed interval, from start to stop
- * of the context, so that connection changes and pushes are seen with a known delay even when nobody asks.
+ * Runs every {@link NacosStateSampler} of the context on one daemon thread at a fixed
+ * interval, from start to stop of the context, so that connection changes and pushes are
+ * seen with a known delay even when nobody asks.
  */
 public class NacosStateSampling implements SmartLifecycle {
 

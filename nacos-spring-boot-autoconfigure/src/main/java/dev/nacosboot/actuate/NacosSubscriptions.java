@@ -22,9 +22,10 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 
 /**
- * The services the naming client is subscribed to (by the discovery view, the load balancer or anyone else), each
- * with its instance count, the number of pushes received and the time of the last one. Learns new subscriptions
- * from the client's local list when sampled and adds one listener of its own to each; never calls the server.
+ * The services the naming client is subscribed to (by the discovery view, the load
+ * balancer or anyone else), each with its instance count, the number of pushes received
+ * and the time of the last one. Learns new subscriptions from the client's local list
+ * when sampled and adds one listener of its own to each; never calls the server.
  * Thread-safe.
  */
 public class NacosSubscriptions implements NacosStateSampler, DisposableBean {

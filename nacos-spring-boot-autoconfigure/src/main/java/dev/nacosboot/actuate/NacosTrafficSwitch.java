@@ -17,13 +17,14 @@ import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.SmartApplicationListener;
 
 /**
- * Takes this application's instance out of traffic and puts it back, through the {@link NacosServiceRegistry}'s
- * status ({@code OUT_OF_SERVICE} keeps it registered with {@code enabled=false}). Several reasons may hold at once
- * (an operator's drain through the {@code nacos} endpoint, a health group that is not UP); the instance is back in
+ * Takes this application's instance out of traffic and puts it back, through the
+ * {@link NacosServiceRegistry}'s status ({@code OUT_OF_SERVICE} keeps it registered with
+ * {@code enabled=false}). Several reasons may hold at once (an operator's drain through
+ * the {@code nacos} endpoint, a health group that is not UP); the instance is back in
  * traffic only when none holds, so a recovering health check never undoes a manual drain.
  * <p>
- * A change before the instance is registered is applied when it is; a change the server refuses is applied again
- * on the next {@link #reconcile()}.
+ * A change before the instance is registered is applied when it is; a change the server
+ * refuses is applied again on the next {@link #reconcile()}.
  */
 public class NacosTrafficSwitch implements SmartApplicationListener {
 
@@ -45,7 +46,8 @@ public class NacosTrafficSwitch implements SmartApplicationListener {
 
 	/**
 	 * Creates the switch.
-	 * @param context the context whose closing ends all changes (child contexts' events are ignored)
+	 * @param context the context whose closing ends all changes (child contexts' events
+	 * are ignored)
 	 * @param serviceRegistry applies the status
 	 * @param registration this application's instance
 	 * @param autoRegistration the registration lifecycle, if any
@@ -61,7 +63,8 @@ public class NacosTrafficSwitch implements SmartApplicationListener {
 	/**
 	 * Takes the instance out of traffic for a reason.
 	 * @param reason why
-	 * @return whether the status applied to Nacos now matches (false while unregistered or unreachable)
+	 * @return whether the status applied to Nacos now matches (false while unregistered
+	 * or unreachable)
 	 */
 	public synchronized boolean takeOut(Reason reason) {
 		if (this.reasons.add(reason)) {
@@ -103,11 +106,13 @@ public class NacosTrafficSwitch implements SmartApplicationListener {
 			return true;
 		}
 		if (this.closed) {
-			// The context is closing and deregisters the instance; re-registering it would undo that.
+			// The context is closing and deregisters the instance; re-registering it
+			// would undo that.
 			return false;
 		}
 		if (this.autoRegistration != null && !this.autoRegistration.isRegistered()) {
-			// Registering now would register too early (the port may be unknown); applied when registered.
+			// Registering now would register too early (the port may be unknown); applied
+			// when registered.
 			this.pending = true;
 			return false;
 		}
@@ -155,7 +160,10 @@ public class NacosTrafficSwitch implements SmartApplicationListener {
 		/** An operator drained the instance through the {@code nacos} endpoint. */
 		MANUAL("drained through the nacos endpoint"),
 
-		/** The health group named by {@code spring.cloud.nacos.health.traffic.group} is not UP. */
+		/**
+		 * The health group named by {@code spring.cloud.nacos.health.traffic.group} is
+		 * not UP.
+		 */
 		HEALTH_GROUP("the health group is not UP");
 
 		private final String description;

@@ -36,12 +36,14 @@ import org.springframework.validation.Validator;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Applies new content of one Nacos config to the running application, in place: parses it, swaps only that data
- * id's {@code PropertySource}, computes the keys whose effective value changed (a change shadowed by a higher source
- * changes nothing), rebinds only the affected {@code @ConfigurationProperties} beans, updates {@code @Value} members,
- * refreshes {@code @RefreshScope} beans and publishes one {@link EnvironmentChangeEvent} and one
- * {@link NacosConfigRefreshedEvent}. Invalid content, and content that would bind invalid values into a
- * {@code @Validated} bean, leave everything as it was and are recorded. Applies one change at a time.
+ * Applies new content of one Nacos config to the running application, in place: parses
+ * it, swaps only that data id's {@code PropertySource}, computes the keys whose effective
+ * value changed (a change shadowed by a higher source changes nothing), rebinds only the
+ * affected {@code @ConfigurationProperties} beans, updates {@code @Value} members,
+ * refreshes {@code @RefreshScope} beans and publishes one {@link EnvironmentChangeEvent}
+ * and one {@link NacosConfigRefreshedEvent}. Invalid content, and content that would bind
+ * invalid values into a {@code @Validated} bean, leave everything as it was and are
+ * recorded. Applies one change at a time.
  */
 public class ConfigChangeApplier {
 
@@ -139,15 +141,16 @@ public class ConfigChangeApplier {
 			if (refreshScope != null) {
 				refreshScope.refreshAll();
 			}
-			// Our own source, not the context: the rebinder would otherwise rebind every bean again.
+			// Our own source, not the context: the rebinder would otherwise rebind every
+			// bean again.
 			this.context.publishEvent(new EnvironmentChangeEvent(this, Set.copyOf(changed)));
 		}
 		this.context.publishEvent(new NacosConfigRefreshedEvent(this, resource.getDataId(), resource.getGroup(),
 				resource.getNamespace(), changed, md5));
 		record(config, md5, changed, start, NacosConfigRefreshHistory.Outcome.APPLIED,
 				valueProblems.isEmpty() ? null : String.join("; ", valueProblems));
-		logger.info("Applied a change of " + resource + ": " + (changed.isEmpty() ? "no effective change"
-				: "changed keys " + changed));
+		logger.info("Applied a change of " + resource + ": "
+				+ (changed.isEmpty() ? "no effective change" : "changed keys " + changed));
 		return changed;
 	}
 
@@ -179,8 +182,9 @@ public class ConfigChangeApplier {
 		for (ConfigurationPropertiesBean bean : ConfigurationPropertiesBean.getAll(this.context).values()) {
 			String prefix = bean.getAnnotation().prefix();
 			ConfigurationPropertyName beanName = ConfigurationPropertyName.of(prefix);
-			if (names.stream().anyMatch((name) -> beanName.isEmpty() || beanName.equals(name)
-					|| beanName.isAncestorOf(name) || name.isAncestorOf(beanName))) {
+			if (names.stream()
+				.anyMatch((name) -> beanName.isEmpty() || beanName.equals(name) || beanName.isAncestorOf(name)
+						|| name.isAncestorOf(beanName))) {
 				affected.add(bean);
 			}
 		}
@@ -188,8 +192,9 @@ public class ConfigChangeApplier {
 	}
 
 	/**
-	 * Binds each affected bean's type afresh from the trial sources, with validation when the bean is
-	 * {@code @Validated}, so that a change no bean can take is refused before any bean sees it.
+	 * Binds each affected bean's type afresh from the trial sources, with validation when
+	 * the bean is {@code @Validated}, so that a change no bean can take is refused before
+	 * any bean sees it.
 	 */
 	private @Nullable String validate(MutablePropertySources trial, List<ConfigurationPropertiesBean> affected) {
 		if (affected.isEmpty()) {
@@ -200,8 +205,7 @@ public class ConfigChangeApplier {
 		for (ConfigurationPropertiesBean bean : affected) {
 			Bindable<?> live = bean.asBindTarget();
 			Bindable<?> target = Bindable.of(live.getType()).withAnnotations(live.getAnnotations());
-			List<Validator> validators = (target.getAnnotation(Validated.class) != null) ? validators(bean)
-					: List.of();
+			List<Validator> validators = (target.getAnnotation(Validated.class) != null) ? validators(bean) : List.of();
 			try {
 				if (validators.isEmpty()) {
 					binder.bind(bean.getAnnotation().prefix(), target);
@@ -216,7 +220,8 @@ public class ConfigChangeApplier {
 						+ rootMessage(ex);
 			}
 			catch (RuntimeException ex) {
-				// A type we cannot instantiate for a trial bind: let the real rebind decide.
+				// A type we cannot instantiate for a trial bind: let the real rebind
+				// decide.
 				logger.debug("Could not trial-bind " + bean.getName(), ex);
 			}
 		}

@@ -19,8 +19,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Hot reload of the config imported with {@code spring.config.import=nacos:...}: a watcher that listens to every
- * refreshable data id and applies changes in place. Needs {@code spring-cloud-context}.
+ * Hot reload of the config imported with {@code spring.config.import=nacos:...}: a
+ * watcher that listens to every refreshable data id and applies changes in place. Needs
+ * {@code spring-cloud-context}.
  */
 @AutoConfiguration(after = { NacosCoreAutoConfiguration.class, ConfigurationPropertiesRebinderAutoConfiguration.class,
 		RefreshAutoConfiguration.class })

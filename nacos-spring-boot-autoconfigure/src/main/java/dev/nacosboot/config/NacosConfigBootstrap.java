@@ -17,9 +17,11 @@ import org.springframework.boot.bootstrap.ConfigurableBootstrapContext;
 import org.springframework.boot.context.properties.bind.Binder;
 
 /**
- * What the {@code nacos:} imports of one application share before its context exists: the settings, the client
- * owner and the loaded sources. Lives in the {@code BootstrapContext}; when the context is prepared, the client
- * owner and the sources become beans, so the context closes the clients and its watcher listens to the sources.
+ * What the {@code nacos:} imports of one application share before its context exists: the
+ * settings, the client owner and the loaded sources. Lives in the
+ * {@code BootstrapContext}; when the context is prepared, the client owner and the
+ * sources become beans, so the context closes the clients and its watcher listens to the
+ * sources.
  */
 final class NacosConfigBootstrap {
 
@@ -82,7 +84,10 @@ final class NacosConfigBootstrap {
 		return this.clients.configService(properties);
 	}
 
-	/** Whether the client reached its server; asked once per client, so that startup waits at most once. */
+	/**
+	 * Whether the client reached its server; asked once per client, so that startup waits
+	 * at most once.
+	 */
 	boolean isReachable(ConfigService service) {
 		return this.reachable.computeIfAbsent(service, (key) -> "UP".equals(key.getServerStatus()));
 	}

@@ -26,9 +26,10 @@ import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.util.DigestUtils;
 
 /**
- * Loads one Nacos data id as a {@code PropertySource}. When the server is unreachable it uses the client's local
- * snapshot (with a warning naming the data id and the snapshot's age) unless
- * {@code spring.cloud.nacos.config.fail-fast=true}; a required data id without a snapshot fails startup.
+ * Loads one Nacos data id as a {@code PropertySource}. When the server is unreachable it
+ * uses the client's local snapshot (with a warning naming the data id and the snapshot's
+ * age) unless {@code spring.cloud.nacos.config.fail-fast=true}; a required data id
+ * without a snapshot fails startup.
  */
 public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataResource> {
 
@@ -48,7 +49,8 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 		try {
 			OriginTrackedMapPropertySource source = load(bootstrap, resource);
 			return (resource.getKind() == NacosConfigDataResource.Kind.PROFILE)
-					? new ConfigData(List.of(source), ConfigData.Option.PROFILE_SPECIFIC) : new ConfigData(List.of(source));
+					? new ConfigData(List.of(source), ConfigData.Option.PROFILE_SPECIFIC)
+					: new ConfigData(List.of(source));
 		}
 		catch (NacosUnavailableException | NacosConfigLoadException ex) {
 			// Startup ends here and no context will take over the clients.
@@ -64,9 +66,10 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 		String server = bootstrap.describeServer();
 		boolean reachable = bootstrap.isReachable(service);
 		if (!reachable && config.isFailFast()) {
-			throw new NacosUnavailableException("Could not load " + resource + ": the Nacos server is unreachable"
-					+ " and spring.cloud.nacos.config.fail-fast=true refuses the local snapshot", server,
-					NacosConfigProperties.PREFIX + ".fail-fast",
+			throw new NacosUnavailableException(
+					"Could not load " + resource + ": the Nacos server is unreachable"
+							+ " and spring.cloud.nacos.config.fail-fast=true refuses the local snapshot",
+					server, NacosConfigProperties.PREFIX + ".fail-fast",
 					new IllegalStateException("config client status is DOWN"));
 		}
 		ConfigQueryResult result;
@@ -93,7 +96,8 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 				throw new NacosConfigLoadException(resource,
 						"the Nacos server at " + server + " is unreachable and there is no local snapshot of it",
 						"Start Nacos or fix spring.cloud.nacos.server-addr; or make the import optional ('optional:nacos:"
-								+ resource.getDataId() + "') to start without it and pick it up once the server is reachable.",
+								+ resource.getDataId()
+								+ "') to start without it and pick it up once the server is reachable.",
 						null);
 			}
 			else {
@@ -114,15 +118,14 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 				throw new NacosConfigFormatException(resource.getDataId(), format, null, "the content is empty", null);
 			}
 			Map<String, Object> properties = format.parse(resource.getDataId(), content);
-			bootstrap.sources()
-				.add(new NacosConfigSources.Loaded(resource, service, format, server, md5(content)));
+			bootstrap.sources().add(new NacosConfigSources.Loaded(resource, service, format, server, md5(content)));
 			return new OriginTrackedMapPropertySource(resource.propertySourceName(), properties, true);
 		}
 		catch (NacosConfigFormatException ex) {
 			if (resource.isRequired()) {
-				throw new NacosConfigLoadException(resource, ex.getMessage(),
-						"Fix the content of '" + resource.getDataId() + "' in Nacos, or make the import optional with 'optional:nacos:...' to start without it.",
-						ex);
+				throw new NacosConfigLoadException(resource, ex.getMessage(), "Fix the content of '"
+						+ resource.getDataId()
+						+ "' in Nacos, or make the import optional with 'optional:nacos:...' to start without it.", ex);
 			}
 			this.logger.error("Ignoring " + resource + ": " + ex.getMessage());
 			return empty(bootstrap, resource, service, server, config);
@@ -130,8 +133,8 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 	}
 
 	/**
-	 * An empty source that holds the place of a data id that is missing or unreadable now, so that it is applied
-	 * in place once it appears.
+	 * An empty source that holds the place of a data id that is missing or unreadable
+	 * now, so that it is applied in place once it appears.
 	 */
 	private OriginTrackedMapPropertySource empty(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource,
 			ConfigService service, String server, NacosConfigProperties config) {
@@ -151,7 +154,10 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 		return DigestUtils.md5DigestAsHex(content.getBytes(StandardCharsets.UTF_8));
 	}
 
-	/** The age of the client's snapshot of the data id, best effort (the client names its directories itself). */
+	/**
+	 * The age of the client's snapshot of the data id, best effort (the client names its
+	 * directories itself).
+	 */
 	private static String snapshotAge(NacosConfigDataResource resource, String server) {
 		File root = new File(LocalConfigInfoProcessor.LOCAL_SNAPSHOT_PATH);
 		File[] environments = root.listFiles((dir, name) -> name.endsWith("_nacos"));
@@ -164,13 +170,15 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 			.map((dir) -> snapshotFile(dir, resource))
 			.filter(File::isFile)
 			.max((a, b) -> Long.compare(a.lastModified(), b.lastModified()));
-		return snapshot.map((file) -> " taken " + human(Duration.ofMillis(System.currentTimeMillis() - file.lastModified()))
-				+ " ago (" + file + ")")
+		return snapshot
+			.map((file) -> " taken " + human(Duration.ofMillis(System.currentTimeMillis() - file.lastModified()))
+					+ " ago (" + file + ")")
 			.orElse("");
 	}
 
 	private static File snapshotFile(File environment, NacosConfigDataResource resource) {
-		// The client files the public namespace as tenant "public" or as no tenant, depending on how it was named.
+		// The client files the public namespace as tenant "public" or as no tenant,
+		// depending on how it was named.
 		String tenant = (resource.getNamespace() != null) ? resource.getNamespace() : "public";
 		File withTenant = new File(new File(new File(environment, "snapshot-tenant"), tenant), resource.getGroup());
 		File file = new File(withTenant, resource.getDataId());

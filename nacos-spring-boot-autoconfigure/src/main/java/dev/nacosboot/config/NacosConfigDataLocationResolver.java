@@ -16,10 +16,11 @@ import org.springframework.core.Ordered;
 import org.springframework.util.StringUtils;
 
 /**
- * Resolves {@code spring.config.import} locations {@code nacos:...} (see {@link NacosConfigLocation}) into the data
- * ids to load, in ascending precedence: shared configs, extension configs, the import's data ids (or, for a bare
- * {@code nacos:}, {@code ${prefix}.${file-extension}}), then, after profile activation, the profile-specific
- * {@code ${prefix}-${profile}.${file-extension}} of a bare import.
+ * Resolves {@code spring.config.import} locations {@code nacos:...} (see
+ * {@link NacosConfigLocation}) into the data ids to load, in ascending precedence: shared
+ * configs, extension configs, the import's data ids (or, for a bare {@code nacos:},
+ * {@code ${prefix}.${file-extension}}), then, after profile activation, the
+ * profile-specific {@code ${prefix}-${profile}.${file-extension}} of a bare import.
  */
 public class NacosConfigDataLocationResolver implements ConfigDataLocationResolver<NacosConfigDataResource>, Ordered {
 
@@ -39,18 +40,22 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 		return location.hasPrefix(NacosConfigLocation.PREFIX);
 	}
 
-	/** Switched off, imports resolve to nothing, so that they need no edit to run without Nacos. */
+	/**
+	 * Switched off, imports resolve to nothing, so that they need no edit to run without
+	 * Nacos.
+	 */
 	private static boolean isEnabled(ConfigDataLocationResolverContext context) {
 		return context.getBinder().bind(NacosConfigProperties.PREFIX + ".enabled", Boolean.class).orElse(true);
 	}
 
 	@Override
-	public List<NacosConfigDataResource> resolve(ConfigDataLocationResolverContext context,
-			ConfigDataLocation location) throws ConfigDataLocationNotFoundException {
+	public List<NacosConfigDataResource> resolve(ConfigDataLocationResolverContext context, ConfigDataLocation location)
+			throws ConfigDataLocationNotFoundException {
 		if (!isEnabled(context)) {
-			// Boot refuses an import that resolves to nothing: a placeholder keeps the application starting.
-			return List.of(new NacosConfigDataResource(location.toString(), "-", null, false, false, true,
-					Kind.DISABLED));
+			// Boot refuses an import that resolves to nothing: a placeholder keeps the
+			// application starting.
+			return List
+				.of(new NacosConfigDataResource(location.toString(), "-", null, false, false, true, Kind.DISABLED));
 		}
 		NacosConfigBootstrap bootstrap = NacosConfigBootstrap.get(context.getBootstrapContext(), context.getBinder());
 		NacosConfigLocation parsed = parse(location);
@@ -59,8 +64,9 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 		addEntries(resources, config.getSharedConfigs(), Kind.SHARED, "shared-configs", location);
 		addEntries(resources, config.getExtensionConfigs(), Kind.EXTENSION, "extension-configs", location);
 		if (parsed.isBare()) {
-			resources.add(resource(parsed, location, applicationPrefix(context, config) + "."
-					+ config.getFileExtension(), false, Kind.APPLICATION, config));
+			resources
+				.add(resource(parsed, location, applicationPrefix(context, config) + "." + config.getFileExtension(),
+						false, Kind.APPLICATION, config));
 		}
 		else {
 			for (String dataId : parsed.dataIds()) {
@@ -106,8 +112,8 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 			.bind("spring.application.name", String.class)
 			.orElseThrow(() -> new NacosConfigImportException(NacosConfigLocation.PREFIX,
 					"a bare 'nacos:' import loads ${spring.application.name}.${file-extension}, but "
-							+ "spring.application.name is not set: set it (or "
-							+ NacosConfigProperties.PREFIX + ".prefix), or name the data ids, e.g. 'nacos:app.yaml'"));
+							+ "spring.application.name is not set: set it (or " + NacosConfigProperties.PREFIX
+							+ ".prefix), or name the data ids, e.g. 'nacos:app.yaml'"));
 	}
 
 	private static NacosConfigDataResource resource(NacosConfigLocation parsed, ConfigDataLocation location,

@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.config.ConfigDataResource;
 
 /**
- * One data id to load. Two imports of the same data id (same namespace and group) are one resource, loaded once.
+ * One data id to load. Two imports of the same data id (same namespace and group) are one
+ * resource, loaded once.
  */
 public final class NacosConfigDataResource extends ConfigDataResource {
 
@@ -23,8 +24,8 @@ public final class NacosConfigDataResource extends ConfigDataResource {
 
 	private final Kind kind;
 
-	NacosConfigDataResource(String dataId, String group, @Nullable String namespace, boolean refresh,
-			boolean required, boolean optional, Kind kind) {
+	NacosConfigDataResource(String dataId, String group, @Nullable String namespace, boolean refresh, boolean required,
+			boolean optional, Kind kind) {
 		super(optional);
 		this.dataId = dataId;
 		this.group = group;
@@ -54,8 +55,8 @@ public final class NacosConfigDataResource extends ConfigDataResource {
 	}
 
 	/**
-	 * Whether startup fails when this data id is missing or unreadable: true for data ids named explicitly by a
-	 * non-optional import.
+	 * Whether startup fails when this data id is missing or unreadable: true for data ids
+	 * named explicitly by a non-optional import.
 	 */
 	public boolean isRequired() {
 		return this.required;

@@ -19,8 +19,9 @@ import org.springframework.core.io.ByteArrayResource;
 import org.springframework.util.StringUtils;
 
 /**
- * The formats a Nacos config can have, and how each is turned into flat Spring property names (YAML and JSON:
- * {@code a.b[0].c}; every document of a multi-document YAML, a later one winning).
+ * The formats a Nacos config can have, and how each is turned into flat Spring property
+ * names (YAML and JSON: {@code a.b[0].c}; every document of a multi-document YAML, a
+ * later one winning).
  */
 enum NacosConfigFormat {
 
@@ -60,7 +61,10 @@ enum NacosConfigFormat {
 				throw new NacosConfigFormatException(dataId, this, lineOf(ex), messageOf(ex), ex);
 			}
 			Map<String, Object> result = new LinkedHashMap<>();
-			properties.stringPropertyNames().stream().sorted().forEach((key) -> result.put(key, properties.getProperty(key)));
+			properties.stringPropertyNames()
+				.stream()
+				.sorted()
+				.forEach((key) -> result.put(key, properties.getProperty(key)));
 			return result;
 		}
 	};
@@ -85,13 +89,14 @@ enum NacosConfigFormat {
 	}
 
 	/**
-	 * The format of a data id: from its extension, else from the type the server stores, else from the configured
-	 * default extension when the data id has none.
+	 * The format of a data id: from its extension, else from the type the server stores,
+	 * else from the configured default extension when the data id has none.
 	 * @param dataId the data id
 	 * @param type the type stored with the config on the server, or {@code null}
 	 * @param defaultExtension {@code spring.cloud.nacos.config.file-extension}
 	 * @return the format
-	 * @throws NacosConfigFormatException naming the data id when no supported format applies
+	 * @throws NacosConfigFormatException naming the data id when no supported format
+	 * applies
 	 */
 	static NacosConfigFormat of(String dataId, @Nullable String type, String defaultExtension) {
 		String extension = StringUtils.getFilenameExtension(dataId);
@@ -103,9 +108,11 @@ enum NacosConfigFormat {
 			format = byName(defaultExtension);
 		}
 		if (format == null) {
-			throw new NacosConfigFormatException(dataId, null, null, "unknown format (extension '" + extension
-					+ "', type '" + type + "'): name the data id *.properties, *.yaml, *.yml, *.json or *.xml,"
-					+ " or publish it with one of those types", null);
+			throw new NacosConfigFormatException(dataId, null, null,
+					"unknown format (extension '" + extension + "', type '" + type
+							+ "'): name the data id *.properties, *.yaml, *.yml, *.json or *.xml,"
+							+ " or publish it with one of those types",
+					null);
 		}
 		return format;
 	}
@@ -139,7 +146,8 @@ enum NacosConfigFormat {
 		for (PropertySource<?> document : documents) {
 			if (document instanceof EnumerablePropertySource<?> enumerable) {
 				for (String name : enumerable.getPropertyNames()) {
-					// Keep the origin-tracked value: the Environment shows where a value came from.
+					// Keep the origin-tracked value: the Environment shows where a value
+					// came from.
 					Object value = (document.getSource() instanceof Map<?, ?> map) ? map.get(name)
 							: document.getProperty(name);
 					result.put(name, (value != null) ? value : "");
@@ -151,7 +159,8 @@ enum NacosConfigFormat {
 
 	private static @Nullable Integer lineOf(Throwable ex) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked && marked.getProblemMark() != null) {
+			if (cause instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked
+					&& marked.getProblemMark() != null) {
 				return marked.getProblemMark().getLine() + 1;
 			}
 			if (cause instanceof org.xml.sax.SAXParseException sax && sax.getLineNumber() > 0) {

@@ -3,8 +3,8 @@ package dev.nacosboot.config;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Content of a Nacos config that cannot be read: malformed, empty, or of an unknown format. The message names the
- * data id and, when known, the line.
+ * Content of a Nacos config that cannot be read: malformed, empty, or of an unknown
+ * format. The message names the data id and, when known, the line.
  */
 public class NacosConfigFormatException extends RuntimeException {
 

@@ -3,8 +3,9 @@ package dev.nacosboot.config;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A required Nacos config that could not be loaded at startup: unreachable server without a snapshot, refused
- * read, or invalid content. Explained by {@link NacosConfigLoadFailureAnalyzer}.
+ * A required Nacos config that could not be loaded at startup: unreachable server without
+ * a snapshot, refused read, or invalid content. Explained by
+ * {@link NacosConfigLoadFailureAnalyzer}.
  */
 public class NacosConfigLoadException extends RuntimeException {
 

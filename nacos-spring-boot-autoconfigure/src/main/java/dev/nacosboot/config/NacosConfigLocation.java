@@ -9,14 +9,16 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.util.StringUtils;
 
 /**
- * One {@code nacos:} import, parsed: {@code nacos:[dataId[,dataId...]][?group=G&namespace=N&refresh=true]}. A bare
- * {@code nacos:} names no data id and means the application's own ones. Spring Cloud Alibaba's
- * {@code refreshEnabled} parameter is accepted as a synonym of {@code refresh}.
+ * One {@code nacos:} import, parsed:
+ * {@code nacos:[dataId[,dataId...]][?group=G&namespace=N&refresh=true]}. A bare
+ * {@code nacos:} names no data id and means the application's own ones. Spring Cloud
+ * Alibaba's {@code refreshEnabled} parameter is accepted as a synonym of {@code refresh}.
  *
  * @param dataIds the explicit data ids, empty for a bare import
  * @param group the group, or {@code null} for the configured default
  * @param namespace the namespace, or {@code null} for the configured one
- * @param refresh whether to refresh these data ids, or {@code null} for the configured default
+ * @param refresh whether to refresh these data ids, or {@code null} for the configured
+ * default
  */
 record NacosConfigLocation(List<String> dataIds, @Nullable String group, @Nullable String namespace,
 		@Nullable Boolean refresh) {

@@ -12,8 +12,9 @@ import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.PropertySource;
 
 /**
- * With {@code spring.cloud.nacos.config.local-first=true}, moves the Nacos sources below the local config files
- * (Spring Boot places imported sources above the file that imports them). Their relative order stays.
+ * With {@code spring.cloud.nacos.config.local-first=true}, moves the Nacos sources below
+ * the local config files (Spring Boot places imported sources above the file that imports
+ * them). Their relative order stays.
  */
 public class NacosConfigPrecedenceEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 

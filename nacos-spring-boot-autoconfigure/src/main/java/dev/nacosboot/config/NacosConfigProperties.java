@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Settings of Nacos config ({@code spring.cloud.nacos.config.*}). Connection settings left unset here fall back to
- * the shared ones under {@code spring.cloud.nacos.*}.
+ * Settings of Nacos config ({@code spring.cloud.nacos.config.*}). Connection settings
+ * left unset here fall back to the shared ones under {@code spring.cloud.nacos.*}.
  */
 @ConfigurationProperties(NacosConfigProperties.PREFIX)
 public class NacosConfigProperties extends NacosConnectionProperties {
@@ -38,8 +38,9 @@ public class NacosConfigProperties extends NacosConnectionProperties {
 	private @Nullable String prefix;
 
 	/**
-	 * Extension (format) of the data ids that a bare "nacos:" import derives, and the format of data ids whose name
-	 * and type tell none: properties, yaml, yml, json or xml.
+	 * Extension (format) of the data ids that a bare "nacos:" import derives, and the
+	 * format of data ids whose name and type tell none: properties, yaml, yml, json or
+	 * xml.
 	 */
 	private String fileExtension = "properties";
 
@@ -49,7 +50,8 @@ public class NacosConfigProperties extends NacosConnectionProperties {
 	private boolean refreshEnabled = true;
 
 	/**
-	 * Whether startup fails when the server is unreachable instead of using the client's local snapshot.
+	 * Whether startup fails when the server is unreachable instead of using the client's
+	 * local snapshot.
 	 */
 	private boolean failFast;
 
@@ -59,20 +61,20 @@ public class NacosConfigProperties extends NacosConnectionProperties {
 	private Duration timeout = Duration.ofSeconds(3);
 
 	/**
-	 * Whether local config files (application.yml and their profile variants) take precedence over Nacos config.
-	 * By default Nacos config wins.
+	 * Whether local config files (application.yml and their profile variants) take
+	 * precedence over Nacos config. By default Nacos config wins.
 	 */
 	private boolean localFirst;
 
 	/**
-	 * Data ids shared by several applications, loaded with the lowest precedence (a later entry wins over an
-	 * earlier one).
+	 * Data ids shared by several applications, loaded with the lowest precedence (a later
+	 * entry wins over an earlier one).
 	 */
 	private List<ConfigEntry> sharedConfigs = new ArrayList<>();
 
 	/**
-	 * Additional data ids of this application, with precedence over the shared ones and below the application's own
-	 * data ids (a later entry wins over an earlier one).
+	 * Additional data ids of this application, with precedence over the shared ones and
+	 * below the application's own data ids (a later entry wins over an earlier one).
 	 */
 	private List<ConfigEntry> extensionConfigs = new ArrayList<>();
 
@@ -214,7 +216,8 @@ public class NacosConfigProperties extends NacosConnectionProperties {
 	public static class Refresh {
 
 		/**
-		 * Whether @Value fields and methods of singleton beans are updated in place when their keys change.
+		 * Whether @Value fields and methods of singleton beans are updated in place when
+		 * their keys change.
 		 */
 		private boolean valueInjection = true;
 

@@ -16,7 +16,8 @@ final class NacosConfigPropertiesValidator {
 	/**
 	 * Throws when a config setting is invalid, listing every invalid one.
 	 * @param properties the bound settings
-	 * @throws dev.nacosboot.core.InvalidNacosPropertiesException when a setting is invalid
+	 * @throws dev.nacosboot.core.InvalidNacosPropertiesException when a setting is
+	 * invalid
 	 */
 	static void validate(NacosConfigProperties properties) {
 		NacosPropertyViolations violations = new NacosPropertyViolations();

@@ -13,8 +13,8 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The last refreshes of Nacos configs and the last failure per data id, for the health indicator and the
- * {@code nacos} endpoint. Thread-safe.
+ * The last refreshes of Nacos configs and the last failure per data id, for the health
+ * indicator and the {@code nacos} endpoint. Thread-safe.
  */
 public class NacosConfigRefreshHistory {
 
@@ -43,7 +43,9 @@ public class NacosConfigRefreshHistory {
 		return new ArrayList<>(this.refreshes);
 	}
 
-	/** The last failed refresh of each data id that ever failed, by property source name. */
+	/**
+	 * The last failed refresh of each data id that ever failed, by property source name.
+	 */
 	public synchronized Map<String, Refresh> lastFailures() {
 		return new LinkedHashMap<>(this.lastFailures);
 	}
@@ -73,10 +75,16 @@ public class NacosConfigRefreshHistory {
 		/** The new content is in the Environment. */
 		APPLIED,
 
-		/** The content is invalid (malformed, empty or removed); the last good source stays. */
+		/**
+		 * The content is invalid (malformed, empty or removed); the last good source
+		 * stays.
+		 */
 		INVALID,
 
-		/** The content would bind invalid values; the old source was kept and no bean saw the new values. */
+		/**
+		 * The content would bind invalid values; the old source was kept and no bean saw
+		 * the new values.
+		 */
 		ROLLED_BACK;
 
 		public boolean isFailure() {

@@ -7,10 +7,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEvent;
 
 /**
- * Published after a change of a Nacos config was applied to the running application: its source was swapped, the
- * affected {@code @ConfigurationProperties} beans rebound, {@code @Value} members updated and {@code @RefreshScope}
- * beans refreshed. {@link #getChangedKeys()} is empty when the change altered no effective value (for instance
- * because a higher source shadows every changed key).
+ * Published after a change of a Nacos config was applied to the running application: its
+ * source was swapped, the affected {@code @ConfigurationProperties} beans rebound,
+ * {@code @Value} members updated and {@code @RefreshScope} beans refreshed.
+ * {@link #getChangedKeys()} is empty when the change altered no effective value (for
+ * instance because a higher source shadows every changed key).
  */
 public class NacosConfigRefreshedEvent extends ApplicationEvent {
 

@@ -8,9 +8,10 @@ import com.alibaba.nacos.api.config.ConfigService;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The Nacos configs loaded into one application's {@code Environment}: which {@code PropertySource} holds which
- * data id, read through which client, in which format, at which md5. Filled while config data loads, then handed
- * to the context (bean {@value #BEAN_NAME}) for the watcher.
+ * The Nacos configs loaded into one application's {@code Environment}: which
+ * {@code PropertySource} holds which data id, read through which client, in which format,
+ * at which md5. Filled while config data loads, then handed to the context (bean
+ * {@value #BEAN_NAME}) for the watcher.
  */
 public final class NacosConfigSources {
 
@@ -69,7 +70,10 @@ public final class NacosConfigSources {
 			return this.serverDescription;
 		}
 
-		/** md5 of the content in the {@code Environment}, {@code null} when none was loaded. */
+		/**
+		 * md5 of the content in the {@code Environment}, {@code null} when none was
+		 * loaded.
+		 */
 		public @Nullable String md5() {
 			return this.md5;
 		}

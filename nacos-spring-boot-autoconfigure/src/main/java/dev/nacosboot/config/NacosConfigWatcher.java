@@ -19,9 +19,9 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Listens to every refreshable Nacos config of the application and hands changes to the
- * {@link ConfigChangeApplier} on one thread of its own: the client's notify thread only records the newest content,
- * so a burst of changes to one data id collapses into the refreshes it takes to reach the final content, and
- * refreshes never run concurrently.
+ * {@link ConfigChangeApplier} on one thread of its own: the client's notify thread only
+ * records the newest content, so a burst of changes to one data id collapses into the
+ * refreshes it takes to reach the final content, and refreshes never run concurrently.
  */
 public class NacosConfigWatcher implements SmartLifecycle {
 
@@ -69,8 +69,8 @@ public class NacosConfigWatcher implements SmartLifecycle {
 				}
 			};
 			try {
-				config.configService().addListener(config.resource().getDataId(), config.resource().getGroup(),
-						listener);
+				config.configService()
+					.addListener(config.resource().getDataId(), config.resource().getGroup(), listener);
 				this.registrations.add(new Registration(config, listener));
 			}
 			catch (NacosException ex) {
@@ -116,9 +116,12 @@ public class NacosConfigWatcher implements SmartLifecycle {
 			return;
 		}
 		this.running = false;
-		// The listeners are not removed: the config clients are shut down with the context right after, and a
-		// removal starts an asynchronous un-listen in nacos-client 3.2.1 that can open a new connection after the
-		// client's shutdown and leave it open (seen in the context start/stop leak test). While stopped, changes
+		// The listeners are not removed: the config clients are shut down with the
+		// context right after, and a
+		// removal starts an asynchronous un-listen in nacos-client 3.2.1 that can open a
+		// new connection after the
+		// client's shutdown and leave it open (seen in the context start/stop leak test).
+		// While stopped, changes
 		// are ignored.
 		this.executor.shutdown();
 		try {

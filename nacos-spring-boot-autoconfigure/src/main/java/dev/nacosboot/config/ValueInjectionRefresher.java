@@ -31,10 +31,10 @@ import org.springframework.util.PropertyPlaceholderHelper;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Updates {@code @Value} fields and single-argument {@code @Value} methods of ordinary singleton beans in place when
- * the keys of their placeholders change, including nested placeholders and defaults ({@code ${a:${b:x}}}).
- * Expressions with SpEL ({@code #{...}}) are left alone. A value that cannot be converted keeps the old one and is
- * reported.
+ * Updates {@code @Value} fields and single-argument {@code @Value} methods of ordinary
+ * singleton beans in place when the keys of their placeholders change, including nested
+ * placeholders and defaults ({@code ${a:${b:x}}}). Expressions with SpEL ({@code #{...}})
+ * are left alone. A value that cannot be converted keeps the old one and is reported.
  */
 public class ValueInjectionRefresher implements BeanPostProcessor, BeanFactoryAware {
 
@@ -62,8 +62,9 @@ public class ValueInjectionRefresher implements BeanPostProcessor, BeanFactoryAw
 		Class<?> type = ClassUtils.getUserClass(instance);
 		ReflectionUtils.doWithFields(type, (field) -> add(instance, beanName, field, field.getAnnotation(Value.class)),
 				(field) -> !Modifier.isStatic(field.getModifiers()) && field.isAnnotationPresent(Value.class));
-		ReflectionUtils.doWithMethods(type, (method) -> add(instance, beanName, method,
-				AnnotatedElementUtils.findMergedAnnotation(method, Value.class)),
+		ReflectionUtils.doWithMethods(type,
+				(method) -> add(instance, beanName, method,
+						AnnotatedElementUtils.findMergedAnnotation(method, Value.class)),
 				(method) -> !Modifier.isStatic(method.getModifiers()) && method.getParameterCount() == 1
 						&& AnnotatedElementUtils.hasAnnotation(method, Value.class));
 		return bean;
@@ -127,8 +128,7 @@ public class ValueInjectionRefresher implements BeanPostProcessor, BeanFactoryAw
 
 		boolean uses(Set<String> changedKeys, Set<ConfigurationPropertyName> changedNames) {
 			for (String key : this.keys) {
-				if (changedKeys.contains(key)
-						|| changedNames.contains(ConfigurationPropertyName.adapt(key, '.'))) {
+				if (changedKeys.contains(key) || changedNames.contains(ConfigurationPropertyName.adapt(key, '.'))) {
 					return true;
 				}
 			}

@@ -17,9 +17,10 @@ import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.events.ScalarEvent;
 
 /**
- * Limits on YAML (and JSON) content from Nacos, checked on the parser's events before anything is built. Spring
- * Boot's YAML loader lifts SnakeYAML's limits (aliases, recursive keys, document size) because local files are
- * trusted; remote content is not: an alias bomb or a recursive alias would expand without bound when flattened into
+ * Limits on YAML (and JSON) content from Nacos, checked on the parser's events before
+ * anything is built. Spring Boot's YAML loader lifts SnakeYAML's limits (aliases,
+ * recursive keys, document size) because local files are trusted; remote content is not:
+ * an alias bomb or a recursive alias would expand without bound when flattened into
  * properties.
  */
 final class YamlLimits {
@@ -30,7 +31,9 @@ final class YamlLimits {
 	/** Deepest nesting of mappings and sequences (SnakeYAML's own default). */
 	static final int MAX_NESTING_DEPTH = 50;
 
-	/** Most values after expanding aliases, i.e. most properties one config can produce. */
+	/**
+	 * Most values after expanding aliases, i.e. most properties one config can produce.
+	 */
 	static final int MAX_VALUES = 100_000;
 
 	private YamlLimits() {
@@ -39,7 +42,8 @@ final class YamlLimits {
 	/**
 	 * Checks content against the limits.
 	 * @param content YAML or JSON
-	 * @throws IllegalArgumentException naming the limit exceeded (and SnakeYAML's exceptions for malformed content)
+	 * @throws IllegalArgumentException naming the limit exceeded (and SnakeYAML's
+	 * exceptions for malformed content)
 	 */
 	static void check(String content) {
 		LoaderOptions options = new LoaderOptions();
@@ -87,9 +91,10 @@ final class YamlLimits {
 				else {
 					openSizes.get(openSizes.size() - 1)[0] += added;
 				}
-				if (total > MAX_VALUES || (!openSizes.isEmpty() && openSizes.get(openSizes.size() - 1)[0] > MAX_VALUES)) {
-					throw new IllegalArgumentException("more than " + MAX_VALUES + " values once aliases are expanded"
-							+ " (an alias bomb?)");
+				if (total > MAX_VALUES
+						|| (!openSizes.isEmpty() && openSizes.get(openSizes.size() - 1)[0] > MAX_VALUES)) {
+					throw new IllegalArgumentException(
+							"more than " + MAX_VALUES + " values once aliases are expanded" + " (an alias bomb?)");
 				}
 			}
 		}

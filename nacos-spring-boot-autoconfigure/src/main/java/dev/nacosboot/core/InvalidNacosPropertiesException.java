@@ -6,8 +6,9 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Thrown at startup when Nacos settings are invalid; {@link InvalidNacosPropertiesFailureAnalyzer} turns it into a
- * report naming each property and its fix.
+ * Thrown at startup when Nacos settings are invalid;
+ * {@link InvalidNacosPropertiesFailureAnalyzer} turns it into a report naming each
+ * property and its fix.
  */
 public class InvalidNacosPropertiesException extends RuntimeException {
 
@@ -24,7 +25,9 @@ public class InvalidNacosPropertiesException extends RuntimeException {
 
 	/**
 	 * One invalid setting.
-	 * @param property full property name, e.g. {@code spring.cloud.nacos.discovery.weight}
+	 *
+	 * @param property full property name, e.g.
+	 * {@code spring.cloud.nacos.discovery.weight}
 	 * @param value the offending value, {@code null} for secrets or when unset
 	 * @param reason what is wrong
 	 * @param action how to fix it

@@ -13,20 +13,23 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.util.StringUtils;
 
 /**
- * Turns the shared settings ({@code spring.cloud.nacos.*}) plus one concern's overrides (e.g.
- * {@code spring.cloud.nacos.discovery.*}) into the {@link Properties} that {@code NacosFactory} takes, after
- * validating them. An override wins when it is set; otherwise the shared value applies.
+ * Turns the shared settings ({@code spring.cloud.nacos.*}) plus one concern's overrides
+ * (e.g. {@code spring.cloud.nacos.discovery.*}) into the {@link Properties} that
+ * {@code NacosFactory} takes, after validating them. An override wins when it is set;
+ * otherwise the shared value applies.
  */
 public final class NacosClientPropertiesFactory {
 
-	// The client's GrpcConstants (not in the shaded jar's public surface) name these keys.
+	// The client's GrpcConstants (not in the shaded jar's public surface) name these
+	// keys.
 	private static final String GRPC_TIMEOUT = "nacos.remote.client.grpc.timeout";
 
 	private static final String GRPC_SERVER_CHECK_TIMEOUT = "nacos.remote.client.grpc.server.check.timeout";
 
 	private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_\\-.]{1,128}");
 
-	// Two letters at least, so that a Windows drive ("C:\certs\ca.pem") is taken for a path.
+	// Two letters at least, so that a Windows drive ("C:\certs\ca.pem") is taken for a
+	// path.
 	private static final Pattern RESOURCE_SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.\\-]+:");
 
 	private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9\\-.]*[A-Za-z0-9])?");
@@ -38,9 +41,10 @@ public final class NacosClientPropertiesFactory {
 	 * Client properties for a concern, validated.
 	 * @param shared the shared settings
 	 * @param override the concern's overrides, or {@code null} for none
-	 * @param overridePrefix the overrides' property prefix, e.g. {@code spring.cloud.nacos.discovery} (used in
-	 * error reports)
-	 * @return new, mutable properties for {@code NacosFactory}; callers may add concern-specific keys
+	 * @param overridePrefix the overrides' property prefix, e.g.
+	 * {@code spring.cloud.nacos.discovery} (used in error reports)
+	 * @return new, mutable properties for {@code NacosFactory}; callers may add
+	 * concern-specific keys
 	 * @throws InvalidNacosPropertiesException when a setting is invalid
 	 */
 	public static Properties create(NacosProperties shared, @Nullable NacosConnectionProperties override,
@@ -221,14 +225,16 @@ public final class NacosClientPropertiesFactory {
 	private static void checkPositive(String property, @Nullable Duration duration,
 			NacosPropertyViolations violations) {
 		if (duration != null && (duration.isNegative() || duration.isZero())) {
-			violations.reject(property, duration, "must be positive", "set a positive duration such as 3s, or remove it");
+			violations.reject(property, duration, "must be positive",
+					"set a positive duration such as 3s, or remove it");
 		}
 	}
 
 	/**
-	 * The client opens TLS files through a resource loader that reads a location without a scheme, even
-	 * {@code /etc/nacos/ca.pem}, from the class path; a file system path is therefore passed as a {@code file:} URL.
-	 * Locations with a scheme ({@code classpath:}, {@code file:}) pass unchanged.
+	 * The client opens TLS files through a resource loader that reads a location without
+	 * a scheme, even {@code /etc/nacos/ca.pem}, from the class path; a file system path
+	 * is therefore passed as a {@code file:} URL. Locations with a scheme
+	 * ({@code classpath:}, {@code file:}) pass unchanged.
 	 */
 	private static @Nullable String resourceLocation(@Nullable String location) {
 		if (!StringUtils.hasText(location) || RESOURCE_SCHEME.matcher(location).lookingAt()) {

@@ -21,15 +21,18 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 
 /**
- * The one owner of a context's Nacos clients: creates each {@link NamingService} and {@link ConfigService} once per
- * distinct set of client properties, shares it between the context's beans, and shuts all of them down when the
- * context closes. Instances are per context (no static state), so two contexts in one JVM never share a client.
+ * The one owner of a context's Nacos clients: creates each {@link NamingService} and
+ * {@link ConfigService} once per distinct set of client properties, shares it between the
+ * context's beans, and shuts all of them down when the context closes. Instances are per
+ * context (no static state), so two contexts in one JVM never share a client.
  * <p>
  * Thread-safe. After {@link #close()} it creates nothing more.
  */
 public class NacosClients implements DisposableBean, AutoCloseable {
 
-	/** Name of the bean, also used when a bootstrap-phase instance is promoted to a bean. */
+	/**
+	 * Name of the bean, also used when a bootstrap-phase instance is promoted to a bean.
+	 */
 	public static final String BEAN_NAME = "nacosClients";
 
 	private static final Log logger = LogFactory.getLog(NacosClients.class);
@@ -58,7 +61,8 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 
 	/**
 	 * The naming client for these properties, created on first use.
-	 * @param properties client properties, usually from {@link NacosClientPropertiesFactory}
+	 * @param properties client properties, usually from
+	 * {@link NacosClientPropertiesFactory}
 	 * @return the shared naming client
 	 * @throws NacosClientCreationException when the client cannot be created
 	 */
@@ -76,7 +80,8 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 
 	/**
 	 * The config client for these properties, created on first use.
-	 * @param properties client properties, usually from {@link NacosClientPropertiesFactory}
+	 * @param properties client properties, usually from
+	 * {@link NacosClientPropertiesFactory}
 	 * @return the shared config client
 	 * @throws NacosClientCreationException when the client cannot be created
 	 */
@@ -93,8 +98,8 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 	}
 
 	/**
-	 * Takes ownership of a resource created elsewhere (e.g. a client created in the bootstrap phase) so that it is
-	 * closed with the others.
+	 * Takes ownership of a resource created elsewhere (e.g. a client created in the
+	 * bootstrap phase) so that it is closed with the others.
 	 * @param resource what to close with this owner
 	 */
 	public synchronized void closeWithThis(AutoCloseable resource) {
@@ -106,8 +111,9 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 	}
 
 	/**
-	 * Runs an action on the clients unless they are closed, holding {@link #close()} off until it returns, so that
-	 * the action never meets a client in the middle of its shutdown. It must be quick: client creation waits too.
+	 * Runs an action on the clients unless they are closed, holding {@link #close()} off
+	 * until it returns, so that the action never meets a client in the middle of its
+	 * shutdown. It must be quick: client creation waits too.
 	 * @param action what to do with open clients
 	 * @param whenClosed the answer once the clients are closed
 	 * @param <T> the type of the answer
@@ -131,7 +137,8 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 	}
 
 	/**
-	 * Shuts every owned client down: config clients, naming clients, then other resources, each once.
+	 * Shuts every owned client down: config clients, naming clients, then other
+	 * resources, each once.
 	 */
 	@Override
 	public void close() {
@@ -154,8 +161,9 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 	}
 
 	/**
-	 * Registers an owner created before the context (in the bootstrap phase) as the context's
-	 * {@value #BEAN_NAME} bean, destroyed with the context. The auto-configured owner then backs off.
+	 * Registers an owner created before the context (in the bootstrap phase) as the
+	 * context's {@value #BEAN_NAME} bean, destroyed with the context. The auto-configured
+	 * owner then backs off.
 	 * @param beanFactory the context's bean factory
 	 * @param clients the owner to promote
 	 */

@@ -3,19 +3,21 @@ package dev.nacosboot.core;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Connection settings that a concern ({@code spring.cloud.nacos.discovery.*}, {@code spring.cloud.nacos.config.*})
- * may set to override the shared ones under {@code spring.cloud.nacos.*}. A {@code null} value means "use the
- * shared setting".
+ * Connection settings that a concern ({@code spring.cloud.nacos.discovery.*},
+ * {@code spring.cloud.nacos.config.*}) may set to override the shared ones under
+ * {@code spring.cloud.nacos.*}. A {@code null} value means "use the shared setting".
  */
 public class NacosConnectionProperties {
 
 	/**
-	 * Comma-separated list of Nacos servers, each "host:port" with an optional "http://" or "https://" scheme.
+	 * Comma-separated list of Nacos servers, each "host:port" with an optional "http://"
+	 * or "https://" scheme.
 	 */
 	private @Nullable String serverAddr;
 
 	/**
-	 * Namespace id (letters, digits, '_', '-' or '.'); unset or "public" means the public namespace.
+	 * Namespace id (letters, digits, '_', '-' or '.'); unset or "public" means the public
+	 * namespace.
 	 */
 	private @Nullable String namespace;
 
@@ -40,7 +42,8 @@ public class NacosConnectionProperties {
 	private @Nullable String secretKey;
 
 	/**
-	 * Address server endpoint ("host" or "host:port") that lists the servers, used instead of 'server-addr'.
+	 * Address server endpoint ("host" or "host:port") that lists the servers, used
+	 * instead of 'server-addr'.
 	 */
 	private @Nullable String endpoint;
 

@@ -9,8 +9,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Connection settings shared by every Nacos concern ({@code spring.cloud.nacos.*}). When neither
- * {@code server-addr} nor {@code endpoint} is set anywhere, the server is {@value #DEFAULT_SERVER_ADDR}.
+ * Connection settings shared by every Nacos concern ({@code spring.cloud.nacos.*}). When
+ * neither {@code server-addr} nor {@code endpoint} is set anywhere, the server is
+ * {@value #DEFAULT_SERVER_ADDR}.
  */
 @ConfigurationProperties(NacosProperties.PREFIX)
 public class NacosProperties extends NacosConnectionProperties {
@@ -27,13 +28,14 @@ public class NacosProperties extends NacosConnectionProperties {
 	private @Nullable Duration requestTimeout;
 
 	/**
-	 * Timeout of the server check made when (re)connecting; unset keeps the client's default (3s).
+	 * Timeout of the server check made when (re)connecting; unset keeps the client's
+	 * default (3s).
 	 */
 	private @Nullable Duration serverCheckTimeout;
 
 	/**
-	 * Additional nacos-client properties passed verbatim (keys as the client names them, e.g.
-	 * "namingPushEmptyProtection"); typed settings win over these.
+	 * Additional nacos-client properties passed verbatim (keys as the client names them,
+	 * e.g. "namingPushEmptyProtection"); typed settings win over these.
 	 */
 	private Map<String, String> client = new LinkedHashMap<>();
 
@@ -86,19 +88,20 @@ public class NacosProperties extends NacosConnectionProperties {
 		private boolean trustAll;
 
 		/**
-		 * PEM file with the certificates that the server's certificate must chain to: a file system path or a
-		 * 'classpath:' or 'file:' location.
+		 * PEM file with the certificates that the server's certificate must chain to: a
+		 * file system path or a 'classpath:' or 'file:' location.
 		 */
 		private @Nullable String trustCertificates;
 
 		/**
-		 * PEM certificate chain presented to the server for mutual TLS: a file system path or a 'classpath:' or
-		 * 'file:' location.
+		 * PEM certificate chain presented to the server for mutual TLS: a file system
+		 * path or a 'classpath:' or 'file:' location.
 		 */
 		private @Nullable String certificateChain;
 
 		/**
-		 * PEM private key of 'certificate-chain': a file system path or a 'classpath:' or 'file:' location.
+		 * PEM private key of 'certificate-chain': a file system path or a 'classpath:' or
+		 * 'file:' location.
 		 */
 		private @Nullable String privateKey;
 
@@ -108,7 +111,8 @@ public class NacosProperties extends NacosConnectionProperties {
 		private @Nullable String privateKeyPassword;
 
 		/**
-		 * Comma-separated TLS protocols to enable, e.g. "TLSv1.3"; unset keeps the client's default.
+		 * Comma-separated TLS protocols to enable, e.g. "TLSv1.3"; unset keeps the
+		 * client's default.
 		 */
 		private @Nullable String protocols;
 

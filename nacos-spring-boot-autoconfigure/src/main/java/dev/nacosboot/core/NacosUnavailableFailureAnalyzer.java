@@ -14,7 +14,8 @@ class NacosUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<NacosUnava
 				+ ((cause.getCause() != null) ? cause.getCause().getMessage() : "unknown");
 		String action = "Check that Nacos is running and reachable at " + cause.getServerAddr()
 				+ " (spring.cloud.nacos.server-addr), that the namespace and credentials are right, or set "
-				+ cause.getFailFastProperty() + "=false to start without it and connect in the background. If the server"
+				+ cause.getFailFastProperty()
+				+ "=false to start without it and connect in the background. If the server"
 				+ " accepts only TLS, set spring.cloud.nacos.tls.enabled=true and spring.cloud.nacos.tls.trust-certificates.";
 		return new FailureAnalysis(description, action, cause);
 	}

@@ -1,5 +1,6 @@
 /**
- * Shared Nacos connection settings, the per-context owner of the Nacos clients, and failure analysis.
+ * Shared Nacos connection settings, the per-context owner of the Nacos clients, and
+ * failure analysis.
  */
 @NullMarked
 package dev.nacosboot.core;

@@ -28,8 +28,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Nacos service discovery: the naming client, the push-updated instance view and the blocking
- * {@link DiscoveryClient}. Off with {@code spring.cloud.nacos.discovery.enabled=false} or
+ * Nacos service discovery: the naming client, the push-updated instance view and the
+ * blocking {@link DiscoveryClient}. Off with
+ * {@code spring.cloud.nacos.discovery.enabled=false} or
  * {@code spring.cloud.discovery.enabled=false}.
  */
 @AutoConfiguration(after = NacosCoreAutoConfiguration.class,
@@ -41,7 +42,8 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(NacosDiscoveryProperties.class)
 public final class NacosDiscoveryAutoConfiguration {
 
-	// The owner (NacosClients) shuts the client down; the bean must not do it a second time.
+	// The owner (NacosClients) shuts the client down; the bean must not do it a second
+	// time.
 	@Bean(destroyMethod = "")
 	@ConditionalOnMissingBean
 	NamingService nacosNamingService(NacosClients clients, NacosProperties nacosProperties,

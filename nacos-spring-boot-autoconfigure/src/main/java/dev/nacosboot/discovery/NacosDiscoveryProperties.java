@@ -12,8 +12,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Service discovery and registration settings ({@code spring.cloud.nacos.discovery.*}); names follow Spring Cloud
- * Alibaba. Connection settings set here override the shared {@code spring.cloud.nacos.*} ones.
+ * Service discovery and registration settings ({@code spring.cloud.nacos.discovery.*});
+ * names follow Spring Cloud Alibaba. Connection settings set here override the shared
+ * {@code spring.cloud.nacos.*} ones.
  */
 @ConfigurationProperties(NacosDiscoveryProperties.PREFIX)
 public class NacosDiscoveryProperties extends NacosConnectionProperties {
@@ -43,8 +44,8 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 	private String group = DEFAULT_GROUP;
 
 	/**
-	 * Groups to discover services in; empty means only 'group'. Instances of a service found in several groups are
-	 * merged, earlier groups first.
+	 * Groups to discover services in; empty means only 'group'. Instances of a service
+	 * found in several groups are merged, earlier groups first.
 	 */
 	private List<String> groups = new ArrayList<>();
 
@@ -59,21 +60,21 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 	private boolean healthyOnly = true;
 
 	/**
-	 * How long after the client reconnects an empty instance list from the server is held back (the last known
-	 * instances keep serving), because a restarted server answers before the providers have registered again.
-	 * Zero applies empty lists at once.
+	 * How long after the client reconnects an empty instance list from the server is held
+	 * back (the last known instances keep serving), because a restarted server answers
+	 * before the providers have registered again. Zero applies empty lists at once.
 	 */
 	private Duration emptyGraceAfterReconnect = NacosInstanceView.DEFAULT_EMPTY_GRACE_AFTER_RECONNECT;
 
 	/**
-	 * Whether the client loads its on-disk instance cache at start, so that discovery answers while the server is
-	 * unreachable.
+	 * Whether the client loads its on-disk instance cache at start, so that discovery
+	 * answers while the server is unreachable.
 	 */
 	private boolean namingLoadCacheAtStart;
 
 	/**
-	 * Whether to fail startup when the instance cannot be registered (otherwise registration retries in the
-	 * background).
+	 * Whether to fail startup when the instance cannot be registered (otherwise
+	 * registration retries in the background).
 	 */
 	private boolean failFast;
 
@@ -98,18 +99,20 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 	private @Nullable String networkInterface;
 
 	/**
-	 * Address family to register when the ip is selected automatically: "IPv4" or "IPv6"; the other family is
-	 * used when no address of this one exists.
+	 * Address family to register when the ip is selected automatically: "IPv4" or "IPv6";
+	 * the other family is used when no address of this one exists.
 	 */
 	private String ipType = "IPv4";
 
 	/**
-	 * Networks preferred when selecting the ip, each a CIDR ("10.0.0.0/8") or a regular expression ("192\.168\..*").
+	 * Networks preferred when selecting the ip, each a CIDR ("10.0.0.0/8") or a regular
+	 * expression ("192\.168\..*").
 	 */
 	private List<String> preferredNetworks = new ArrayList<>();
 
 	/**
-	 * Network interfaces never used when selecting the ip, as regular expressions on their names ("docker0", "veth.*").
+	 * Network interfaces never used when selecting the ip, as regular expressions on
+	 * their names ("docker0", "veth.*").
 	 */
 	private List<String> ignoredInterfaces = new ArrayList<>();
 
@@ -134,26 +137,28 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 	private boolean secure;
 
 	/**
-	 * Metadata registered with the instance; 'version' is also taken from the build info when unset here.
+	 * Metadata registered with the instance; 'version' is also taken from the build info
+	 * when unset here.
 	 */
 	private Map<String, String> metadata = new LinkedHashMap<>();
 
 	/**
-	 * Largest metadata the server accepts for an instance, in characters of its keys and values together (a Nacos
-	 * server's 'nacos.naming.service.metadata.length'). A registration above it fails startup; 0 turns the check off
-	 * (a server with its parameter check disabled).
+	 * Largest metadata the server accepts for an instance, in characters of its keys and
+	 * values together (a Nacos server's 'nacos.naming.service.metadata.length'). A
+	 * registration above it fails startup; 0 turns the check off (a server with its
+	 * parameter check disabled).
 	 */
 	private int maxMetadataLength = 1024;
 
 	/**
-	 * Whether the instance is registered disabled until the application's readiness state is ACCEPTING_TRAFFIC, and
-	 * disabled again when it refuses traffic.
+	 * Whether the instance is registered disabled until the application's readiness state
+	 * is ACCEPTING_TRAFFIC, and disabled again when it refuses traffic.
 	 */
 	private boolean readinessGating = true;
 
 	/**
-	 * Time over which the registered weight ramps up to 'weight' after the instance becomes ready; unset or 0
-	 * registers the full weight at once.
+	 * Time over which the registered weight ramps up to 'weight' after the instance
+	 * becomes ready; unset or 0 registers the full weight at once.
 	 */
 	private @Nullable Duration warmup;
 
@@ -163,7 +168,8 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 	private double warmupInitialWeightRatio = 0.1;
 
 	/**
-	 * Longest time shutdown waits, after deregistering, for the server to confirm the removal to subscribers.
+	 * Longest time shutdown waits, after deregistering, for the server to confirm the
+	 * removal to subscribers.
 	 */
 	private Duration deregistrationTimeout = Duration.ofSeconds(3);
 
@@ -395,7 +401,8 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 		private Duration initialInterval = Duration.ofSeconds(1);
 
 		/**
-		 * Longest delay between retries; delays double up to it, with random jitter of up to a fifth.
+		 * Longest delay between retries; delays double up to it, with random jitter of up
+		 * to a fifth.
 		 */
 		private Duration maxInterval = Duration.ofSeconds(30);
 

@@ -61,18 +61,17 @@ public final class NacosDiscoveryPropertiesValidator {
 		}
 		if (!CLUSTER.matcher(properties.getClusterName()).matches()) {
 			violations.reject(PREFIX + "cluster-name", properties.getClusterName(),
-					"a cluster name has letters, digits, '_' or '-' only",
-					"use a name such as DEFAULT or zone-a");
+					"a cluster name has letters, digits, '_' or '-' only", "use a name such as DEFAULT or zone-a");
 		}
 		if (!properties.getIpType().equalsIgnoreCase("IPv4") && !properties.getIpType().equalsIgnoreCase("IPv6")) {
-			violations.reject(PREFIX + "ip-type", properties.getIpType(), "unknown address family",
-					"set IPv4 or IPv6");
+			violations.reject(PREFIX + "ip-type", properties.getIpType(), "unknown address family", "set IPv4 or IPv6");
 		}
 		checkPatterns(PREFIX + "preferred-networks", properties.getPreferredNetworks(), true, violations);
 		checkPatterns(PREFIX + "ignored-interfaces", properties.getIgnoredInterfaces(), false, violations);
 		Duration warmup = properties.getWarmup();
 		if (warmup != null && warmup.isNegative()) {
-			violations.reject(PREFIX + "warmup", warmup, "must not be negative", "set a duration such as 30s, or 0 for no warm-up");
+			violations.reject(PREFIX + "warmup", warmup, "must not be negative",
+					"set a duration such as 30s, or 0 for no warm-up");
 		}
 		double ratio = properties.getWarmupInitialWeightRatio();
 		if (!(ratio > 0 && ratio <= 1)) {
@@ -80,8 +79,8 @@ public final class NacosDiscoveryPropertiesValidator {
 					"set a fraction such as 0.1");
 		}
 		if (properties.getMaxMetadataLength() < 0) {
-			violations.reject(PREFIX + "max-metadata-length", properties.getMaxMetadataLength(),
-					"must not be negative", "set the server's limit (1024 unless its "
+			violations.reject(PREFIX + "max-metadata-length", properties.getMaxMetadataLength(), "must not be negative",
+					"set the server's limit (1024 unless its "
 							+ "nacos.naming.service.metadata.length says otherwise), or 0 to turn the check off");
 		}
 		checkPositive(PREFIX + "retry.initial-interval", properties.getRetry().getInitialInterval(), violations);
@@ -118,7 +117,8 @@ public final class NacosDiscoveryPropertiesValidator {
 				Pattern.compile(pattern);
 			}
 			catch (PatternSyntaxException ex) {
-				violations.reject(property + "[" + i + "]", pattern, "not a valid regular expression: " + ex.getDescription(),
+				violations.reject(property + "[" + i + "]", pattern,
+						"not a valid regular expression: " + ex.getDescription(),
 						allowCidr ? "use a CIDR block (10.0.0.0/8) or a regular expression (10\\.0\\..*)"
 								: "use a regular expression on interface names, e.g. docker.*");
 			}

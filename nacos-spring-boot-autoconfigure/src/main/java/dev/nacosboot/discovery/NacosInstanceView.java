@@ -30,15 +30,17 @@ import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.context.ApplicationEventPublisher;
 
 /**
- * The push-updated local view of the services this application discovers. The first request for a service
- * subscribes to it (in every discovery group); from then on the server's pushes replace an immutable per-service
- * snapshot and readers never wait for the network. Every real change of a snapshot publishes one
- * {@link HeartbeatEvent} whose value is a counter of changes, so it differs exactly when an instance set changed.
+ * The push-updated local view of the services this application discovers. The first
+ * request for a service subscribes to it (in every discovery group); from then on the
+ * server's pushes replace an immutable per-service snapshot and readers never wait for
+ * the network. Every real change of a snapshot publishes one {@link HeartbeatEvent} whose
+ * value is a counter of changes, so it differs exactly when an instance set changed.
  * <p>
- * Pushes are the only source of change: a server that becomes unreachable sends none, so readers keep the last
- * known instances. A restarted server answers the client's re-subscription before the providers have registered
- * again; an empty list that arrives within {@code emptyGraceAfterReconnect} of the client being disconnected is
- * therefore held back until that grace ends, and dropped as soon as the providers are pushed again.
+ * Pushes are the only source of change: a server that becomes unreachable sends none, so
+ * readers keep the last known instances. A restarted server answers the client's
+ * re-subscription before the providers have registered again; an empty list that arrives
+ * within {@code emptyGraceAfterReconnect} of the client being disconnected is therefore
+ * held back until that grace ends, and dropped as soon as the providers are pushed again.
  */
 public class NacosInstanceView implements DisposableBean {
 
@@ -76,7 +78,10 @@ public class NacosInstanceView implements DisposableBean {
 
 	private @Nullable ScheduledExecutorService connectionWatch;
 
-	/** When the client was last seen without a server connection ({@code System.nanoTime()}). */
+	/**
+	 * When the client was last seen without a server connection
+	 * ({@code System.nanoTime()}).
+	 */
 	private volatile long lastDisconnectedNanos;
 
 	private volatile boolean everDisconnected;
@@ -87,7 +92,8 @@ public class NacosInstanceView implements DisposableBean {
 	 * Creates a view.
 	 * @param namingService the client to subscribe with
 	 * @param groups groups to discover in, first has precedence
-	 * @param healthyOnly whether to answer only healthy, enabled instances with weight above 0
+	 * @param healthyOnly whether to answer only healthy, enabled instances with weight
+	 * above 0
 	 * @param publisher where change events go
 	 */
 	public NacosInstanceView(NamingService namingService, List<String> groups, boolean healthyOnly,
@@ -99,9 +105,11 @@ public class NacosInstanceView implements DisposableBean {
 	 * Creates a view.
 	 * @param namingService the client to subscribe with
 	 * @param groups groups to discover in, first has precedence
-	 * @param healthyOnly whether to answer only healthy, enabled instances with weight above 0
+	 * @param healthyOnly whether to answer only healthy, enabled instances with weight
+	 * above 0
 	 * @param publisher where change events go
-	 * @param emptyGraceAfterReconnect how long after a reconnect an empty instance list is held back (zero: never)
+	 * @param emptyGraceAfterReconnect how long after a reconnect an empty instance list
+	 * is held back (zero: never)
 	 */
 	public NacosInstanceView(NamingService namingService, List<String> groups, boolean healthyOnly,
 			ApplicationEventPublisher publisher, Duration emptyGraceAfterReconnect) {
@@ -113,12 +121,14 @@ public class NacosInstanceView implements DisposableBean {
 		this.connected = NamingConnectionState.of(namingService);
 	}
 
-	/** The default of {@code spring.cloud.nacos.discovery.empty-grace-after-reconnect}. */
+	/**
+	 * The default of {@code spring.cloud.nacos.discovery.empty-grace-after-reconnect}.
+	 */
 	public static final Duration DEFAULT_EMPTY_GRACE_AFTER_RECONNECT = Duration.ofSeconds(10);
 
 	/**
-	 * Instances of a service across the discovery groups; {@code group@@service} asks one group only. Subscribes on
-	 * first use; afterwards answers from memory.
+	 * Instances of a service across the discovery groups; {@code group@@service} asks one
+	 * group only. Subscribes on first use; afterwards answers from memory.
 	 * @param serviceId the service
 	 * @return the instances, never {@code null}
 	 */
@@ -140,8 +150,8 @@ public class NacosInstanceView implements DisposableBean {
 	}
 
 	/**
-	 * Names of the services in the discovery groups, asked from the server; the last answer when it is
-	 * unreachable.
+	 * Names of the services in the discovery groups, asked from the server; the last
+	 * answer when it is unreachable.
 	 * @return service names
 	 */
 	public List<String> getServices() {
@@ -167,8 +177,8 @@ public class NacosInstanceView implements DisposableBean {
 	}
 
 	/**
-	 * A value that changes exactly when a subscribed instance set changes (the value of the last
-	 * {@link HeartbeatEvent}).
+	 * A value that changes exactly when a subscribed instance set changes (the value of
+	 * the last {@link HeartbeatEvent}).
 	 * @return the change counter
 	 */
 	public long getChangeCount() {
@@ -208,16 +218,19 @@ public class NacosInstanceView implements DisposableBean {
 				this.namingService.subscribe(k.service(), k.group(), listener);
 			}
 			catch (NacosException | RuntimeException ex) {
-				// The listener is registered before the request fails, and the client replays the subscription
+				// The listener is registered before the request fails, and the client
+				// replays the subscription
 				// once connected: its push fills the snapshot then.
 				logger.warn("Could not subscribe to Nacos service " + k + " yet (" + ex.getMessage()
 						+ "); answering from the client's cache until the server pushes");
 			}
 			try {
-				// Answers from the client's cache (loaded from disk with naming-load-cache-at-start) when the
+				// Answers from the client's cache (loaded from disk with
+				// naming-load-cache-at-start) when the
 				// server cannot be asked.
 				List<Instance> instances = this.namingService.getAllInstances(k.service(), k.group(), true);
-				// A push may already have replaced the snapshot; never overwrite it with this older answer.
+				// A push may already have replaced the snapshot; never overwrite it with
+				// this older answer.
 				this.snapshots.putIfAbsent(k, snapshot(k, instances));
 			}
 			catch (NacosException | RuntimeException ex) {
@@ -244,7 +257,8 @@ public class NacosInstanceView implements DisposableBean {
 	}
 
 	/**
-	 * Holds back an empty list that follows a reconnect, until the grace after the reconnect ends.
+	 * Holds back an empty list that follows a reconnect, until the grace after the
+	 * reconnect ends.
 	 * @return whether it was held
 	 */
 	private boolean holdEmpty(ServiceKey key) {
@@ -257,7 +271,8 @@ public class NacosInstanceView implements DisposableBean {
 			return false;
 		}
 		logger.info("Nacos answered no instances of " + key + " right after a reconnect; keeping the last known "
-				+ "instances for up to " + Duration.ofNanos(remaining).toMillis() + " ms while providers register again");
+				+ "instances for up to " + Duration.ofNanos(remaining).toMillis()
+				+ " ms while providers register again");
 		this.heldEmpties.put(key, watch.schedule(() -> {
 			if (this.heldEmpties.remove(key) != null && !this.closed) {
 				apply(key, Snapshot.EMPTY);
@@ -302,8 +317,9 @@ public class NacosInstanceView implements DisposableBean {
 	}
 
 	/**
-	 * The instance as a {@code ServiceInstance}, or {@code null} (with one warning per address) when no call could
-	 * reach it: another client may register anything, and a push must never break discovery or a request.
+	 * The instance as a {@code ServiceInstance}, or {@code null} (with one warning per
+	 * address) when no call could reach it: another client may register anything, and a
+	 * push must never break discovery or a request.
 	 */
 	private @Nullable NacosServiceInstance usable(ServiceKey key, Instance instance) {
 		String ip = instance.getIp();
@@ -326,8 +342,8 @@ public class NacosInstanceView implements DisposableBean {
 			this.reportedUnusable.clear();
 		}
 		if (this.reportedUnusable.add(key + "/" + ip + ":" + instance.getPort())) {
-			logger.warn("Ignoring instance " + ip + ":" + instance.getPort() + " of Nacos service " + key + ": "
-					+ problem);
+			logger.warn(
+					"Ignoring instance " + ip + ":" + instance.getPort() + " of Nacos service " + key + ": " + problem);
 		}
 		return null;
 	}
@@ -343,7 +359,8 @@ public class NacosInstanceView implements DisposableBean {
 		return HOST_NAME.matcher(ip).matches() && !IPV4_LIKE.matcher(ip).matches();
 	}
 
-	// The client's connection flag is a local read: sampling it often costs nothing and catches short outages.
+	// The client's connection flag is a local read: sampling it often costs nothing and
+	// catches short outages.
 	private synchronized void watchConnection() {
 		if (this.connectionWatch != null || this.emptyGraceAfterReconnect.isZero()) {
 			return;

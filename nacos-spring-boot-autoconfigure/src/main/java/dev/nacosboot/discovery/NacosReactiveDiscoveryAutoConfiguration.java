@@ -16,8 +16,9 @@ import org.springframework.cloud.client.discovery.simple.reactive.SimpleReactive
 import org.springframework.context.annotation.Bean;
 
 /**
- * The Nacos {@link org.springframework.cloud.client.discovery.ReactiveDiscoveryClient}, on the same instance view
- * as the blocking one. Off with {@code spring.cloud.discovery.reactive.enabled=false}.
+ * The Nacos {@link org.springframework.cloud.client.discovery.ReactiveDiscoveryClient},
+ * on the same instance view as the blocking one. Off with
+ * {@code spring.cloud.discovery.reactive.enabled=false}.
  */
 @AutoConfiguration(after = NacosDiscoveryAutoConfiguration.class,
 		before = { SimpleReactiveDiscoveryClientAutoConfiguration.class,

@@ -7,9 +7,9 @@ import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 
 /**
- * {@link ReactiveDiscoveryClient} answering from the push-updated {@link NacosInstanceView}. Only the first request
- * for a service (which subscribes) and the service listing touch the network; they run on the bounded elastic
- * scheduler.
+ * {@link ReactiveDiscoveryClient} answering from the push-updated
+ * {@link NacosInstanceView}. Only the first request for a service (which subscribes) and
+ * the service listing touch the network; they run on the bounded elastic scheduler.
  */
 public class NacosReactiveDiscoveryClient implements ReactiveDiscoveryClient {
 

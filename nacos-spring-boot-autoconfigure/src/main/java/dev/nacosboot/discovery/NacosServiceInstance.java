@@ -11,9 +11,10 @@ import com.alibaba.nacos.api.naming.pojo.Instance;
 import org.springframework.cloud.client.ServiceInstance;
 
 /**
- * An immutable Nacos instance as a Spring Cloud {@link ServiceInstance}. Its metadata holds the instance's own
- * metadata plus {@code nacos.instanceId}, {@code nacos.weight}, {@code nacos.cluster}, {@code nacos.group},
- * {@code nacos.healthy} and {@code nacos.ephemeral} (the keys Spring Cloud Alibaba uses).
+ * An immutable Nacos instance as a Spring Cloud {@link ServiceInstance}. Its metadata
+ * holds the instance's own metadata plus {@code nacos.instanceId}, {@code nacos.weight},
+ * {@code nacos.cluster}, {@code nacos.group}, {@code nacos.healthy} and
+ * {@code nacos.ephemeral} (the keys Spring Cloud Alibaba uses).
  */
 public final class NacosServiceInstance implements ServiceInstance {
 
@@ -66,7 +67,8 @@ public final class NacosServiceInstance implements ServiceInstance {
 		this.uri = URI.create((this.secure ? "https" : "http") + "://" + uriHost + ":" + this.port);
 	}
 
-	// A link-local IPv6 address's %scope belongs to the registering host's interface, never to a URI.
+	// A link-local IPv6 address's %scope belongs to the registering host's interface,
+	// never to a URI.
 	private static String stripScope(String ip) {
 		int percent = ip.indexOf('%');
 		return (percent >= 0) ? ip.substring(0, percent) : ip;
@@ -145,10 +147,10 @@ public final class NacosServiceInstance implements ServiceInstance {
 			return false;
 		}
 		return this.port == that.port && this.secure == that.secure && Double.compare(this.weight, that.weight) == 0
-				&& this.healthy == that.healthy && this.enabled == that.enabled
-				&& this.serviceId.equals(that.serviceId) && this.group.equals(that.group)
-				&& this.instanceId.equals(that.instanceId) && this.host.equals(that.host)
-				&& Objects.equals(this.cluster, that.cluster) && this.metadata.equals(that.metadata);
+				&& this.healthy == that.healthy && this.enabled == that.enabled && this.serviceId.equals(that.serviceId)
+				&& this.group.equals(that.group) && this.instanceId.equals(that.instanceId)
+				&& this.host.equals(that.host) && Objects.equals(this.cluster, that.cluster)
+				&& this.metadata.equals(that.metadata);
 	}
 
 	@Override

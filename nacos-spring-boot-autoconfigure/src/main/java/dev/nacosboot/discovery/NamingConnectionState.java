@@ -9,11 +9,13 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Whether a naming client holds a live gRPC connection, read from the client's own state. {@code
- * NamingService.getServerStatus()} is not enough for frequent checks: when the gRPC connection is down it falls back
- * to an HTTP request to the server, which costs a round trip and logs an error on every call during an outage.
- * The gRPC flag is reached through the client's internals (pinned client version, covered by tests); if they change,
- * this falls back to {@code getServerStatus()}.
+ * Whether a naming client holds a live gRPC connection, read from the client's own state.
+ * {@code
+ * NamingService.getServerStatus()} is not enough for frequent checks: when the gRPC
+ * connection is down it falls back to an HTTP request to the server, which costs a round
+ * trip and logs an error on every call during an outage. The gRPC flag is reached through
+ * the client's internals (pinned client version, covered by tests); if they change, this
+ * falls back to {@code getServerStatus()}.
  */
 public final class NamingConnectionState {
 
@@ -48,7 +50,8 @@ public final class NamingConnectionState {
 	}
 
 	/**
-	 * Whether the client's gRPC flag can be read (rather than falling back to {@code getServerStatus()}).
+	 * Whether the client's gRPC flag can be read (rather than falling back to
+	 * {@code getServerStatus()}).
 	 */
 	static boolean readsClientState(NamingService namingService) {
 		try {

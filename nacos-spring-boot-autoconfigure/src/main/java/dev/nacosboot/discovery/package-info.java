@@ -1,6 +1,7 @@
 /**
- * Nacos service discovery: a push-updated view of service instances behind {@code DiscoveryClient} and
- * {@code ReactiveDiscoveryClient}, and instance-change events.
+ * Nacos service discovery: a push-updated view of service instances behind
+ * {@code DiscoveryClient} and {@code ReactiveDiscoveryClient}, and instance-change
+ * events.
  */
 @NullMarked
 package dev.nacosboot.discovery;

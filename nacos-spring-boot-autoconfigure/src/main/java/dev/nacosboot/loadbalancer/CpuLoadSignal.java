@@ -4,8 +4,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 
 /**
- * The CPU load of the machine (or container) this application runs on, as the JVM reports it - the figure behind
- * Micrometer's {@code system.cpu.usage}; the process's own CPU load when that is unavailable.
+ * The CPU load of the machine (or container) this application runs on, as the JVM reports
+ * it - the figure behind Micrometer's {@code system.cpu.usage}; the process's own CPU
+ * load when that is unavailable.
  */
 class CpuLoadSignal implements InstanceLoadSignal {
 

@@ -15,9 +15,10 @@ import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
- * Which headers of an incoming request are propagated to outgoing {@code @LoadBalanced} calls: the version header
- * of the rules in force (so a change of it applies live) and the configured extra headers. Outgoing calls that set
- * a header themselves keep their value.
+ * Which headers of an incoming request are propagated to outgoing {@code @LoadBalanced}
+ * calls: the version header of the rules in force (so a change of it applies live) and
+ * the configured extra headers. Outgoing calls that set a header themselves keep their
+ * value.
  */
 class GrayHeaderPropagation {
 

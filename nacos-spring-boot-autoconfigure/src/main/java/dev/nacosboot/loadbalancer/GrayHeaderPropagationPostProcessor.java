@@ -15,9 +15,10 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
 
 /**
- * Puts gray-header propagation first on every {@code @LoadBalanced} {@link RestTemplate}, {@link RestClient.Builder}
- * and {@code WebClient.Builder}, so that the balancer sees the headers and the next service receives them.
- * Clients that are not {@code @LoadBalanced} (calls to third parties) never get them.
+ * Puts gray-header propagation first on every {@code @LoadBalanced} {@link RestTemplate},
+ * {@link RestClient.Builder} and {@code WebClient.Builder}, so that the balancer sees the
+ * headers and the next service receives them. Clients that are not {@code @LoadBalanced}
+ * (calls to third parties) never get them.
  */
 class GrayHeaderPropagationPostProcessor implements BeanPostProcessor, BeanFactoryAware {
 
@@ -50,8 +51,8 @@ class GrayHeaderPropagationPostProcessor implements BeanPostProcessor, BeanFacto
 			template.getInterceptors().add(0, new ServletGrayHeaderInterceptor(this.propagation.get()));
 		}
 		else if (bean instanceof RestClient.Builder builder) {
-			builder.requestInterceptors((interceptors) -> interceptors.add(0,
-					new ServletGrayHeaderInterceptor(this.propagation.get())));
+			builder.requestInterceptors(
+					(interceptors) -> interceptors.add(0, new ServletGrayHeaderInterceptor(this.propagation.get())));
 		}
 		else {
 			WebClientBuilders.addFirst(bean, new ReactiveGrayHeaderFilter(this.propagation.get()));

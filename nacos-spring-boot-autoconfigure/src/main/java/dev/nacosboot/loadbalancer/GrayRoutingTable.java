@@ -18,14 +18,16 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.client.ServiceInstance;
 
 /**
- * The precomputed routing of one service: built once from an instance list and the rules (on push or rule change),
- * then read by every request without locks. Routable instances are the healthy, enabled ones with a weight above
- * 0; each pool (stable instances, instances of each version) keeps only the preferred cluster tier: the local
- * cluster, else the first fallback cluster with a routable instance, else every cluster.
+ * The precomputed routing of one service: built once from an instance list and the rules
+ * (on push or rule change), then read by every request without locks. Routable instances
+ * are the healthy, enabled ones with a weight above 0; each pool (stable instances,
+ * instances of each version) keeps only the preferred cluster tier: the local cluster,
+ * else the first fallback cluster with a routable instance, else every cluster.
  * <p>
- * A request asking for a version (header) goes to that version's pool, or by the missing-version policy to the
- * stable pool or nowhere. Other requests fall into a canary share by a bucket in [0, 10000) - a hash of the sticky
- * header's value, or random - and otherwise go to the stable pool, which never contains canary instances.
+ * A request asking for a version (header) goes to that version's pool, or by the
+ * missing-version policy to the stable pool or nowhere. Other requests fall into a canary
+ * share by a bucket in [0, 10000) - a hash of the sticky header's value, or random - and
+ * otherwise go to the stable pool, which never contains canary instances.
  */
 final class GrayRoutingTable {
 
@@ -90,10 +92,11 @@ final class GrayRoutingTable {
 	}
 
 	/**
-	 * Builds the table. The effective weight of an instance is its Nacos weight x the factor of its published load
-	 * x its health as this application observed it; ejected instances (health 0) are left out unless that would
-	 * empty a pool, and no more than the configured share of the service's instances is ejected or down-weighted
-	 * (the worst ones).
+	 * Builds the table. The effective weight of an instance is its Nacos weight x the
+	 * factor of its published load x its health as this application observed it; ejected
+	 * instances (health 0) are left out unless that would empty a pool, and no more than
+	 * the configured share of the service's instances is ejected or down-weighted (the
+	 * worst ones).
 	 * @param serviceId the service
 	 * @param instances its instances as the supplier gave them
 	 * @param rules the current rules
@@ -119,10 +122,8 @@ final class GrayRoutingTable {
 			refreshAt = healthOf(routable, stats, now, health);
 		}
 		ToDoubleFunction<ServiceInstance> effective = (instance) -> weightOf(instance)
-				* ((rules.loadMetadataKey() != null)
-						? LoadWeightFactor.ofMetadata(instance.getMetadata().get(rules.loadMetadataKey()),
-								rules.minLoadFactor())
-						: 1)
+				* ((rules.loadMetadataKey() != null) ? LoadWeightFactor
+					.ofMetadata(instance.getMetadata().get(rules.loadMetadataKey()), rules.minLoadFactor()) : 1)
 				* health.getOrDefault(instance, 1.0);
 		Function<ServiceInstance, InstanceStats> statsOf = (stats != null
 				&& rule.strategy() == LoadBalancingStrategy.LEAST_LATENCY) ? stats::statsOf : null;
@@ -155,7 +156,8 @@ final class GrayRoutingTable {
 				Map.copyOf(versions), thresholds, canaryPools, generation, refreshAt);
 	}
 
-	// Health factors of the routable instances, at most the allowed share of them below 1 (the lowest kept);
+	// Health factors of the routable instances, at most the allowed share of them below 1
+	// (the lowest kept);
 	// returns when the factors next change by themselves.
 	private static long healthOf(List<ServiceInstance> routable, InstanceStatsRegistry stats, long now,
 			Map<ServiceInstance, Double> health) {
@@ -194,8 +196,10 @@ final class GrayRoutingTable {
 		return order;
 	}
 
-	// The first cluster of the order that has an instance with an effective weight above 0, else the whole pool.
-	// When every instance of the pool is ejected, the pool keeps them all rather than send nothing anywhere.
+	// The first cluster of the order that has an instance with an effective weight above
+	// 0, else the whole pool.
+	// When every instance of the pool is ejected, the pool keeps them all rather than
+	// send nothing anywhere.
 	private static WeightedInstances preferred(List<ServiceInstance> pool, List<String> clusterOrder,
 			ToDoubleFunction<ServiceInstance> effective, @Nullable Function<ServiceInstance, InstanceStats> stats) {
 		List<ServiceInstance> available = new ArrayList<>();
@@ -257,14 +261,16 @@ final class GrayRoutingTable {
 	}
 
 	/**
-	 * Bucket in [0, 10000) of a sticky value: the same value always falls into the same bucket, in every consumer
-	 * and across restarts ({@link String#hashCode()} is specified), and values spread evenly after mixing.
+	 * Bucket in [0, 10000) of a sticky value: the same value always falls into the same
+	 * bucket, in every consumer and across restarts ({@link String#hashCode()} is
+	 * specified), and values spread evenly after mixing.
 	 * @param value the sticky header's value
 	 * @return the bucket
 	 */
 	static int bucketOf(String value) {
 		int h = value.hashCode();
-		// MurmurHash3's finalizer: spreads the close hash codes of similar ids ("user-1", "user-2") evenly.
+		// MurmurHash3's finalizer: spreads the close hash codes of similar ids ("user-1",
+		// "user-2") evenly.
 		h ^= h >>> 16;
 		h *= 0x85ebca6b;
 		h ^= h >>> 13;
@@ -280,8 +286,7 @@ final class GrayRoutingTable {
 	 * @param random source of randomness
 	 * @return the instance, {@code null} when the request must get none
 	 */
-	@Nullable ServiceInstance choose(@Nullable String requestedVersion, @Nullable String stickyValue,
-			RandomGenerator random) {
+	@Nullable ServiceInstance choose(@Nullable String requestedVersion, @Nullable String stickyValue, RandomGenerator random) {
 		return choose(requestedVersion, stickyValue, random, null, 0);
 	}
 
@@ -290,12 +295,13 @@ final class GrayRoutingTable {
 	 * @param requestedVersion version the request asks for (header), or {@code null}
 	 * @param stickyValue value of the rule's sticky header, or {@code null}
 	 * @param random source of randomness
-	 * @param avoid instance to avoid when the pool has another (a retried call's previous one), or {@code null}
+	 * @param avoid instance to avoid when the pool has another (a retried call's previous
+	 * one), or {@code null}
 	 * @param now current time in nanoseconds
 	 * @return the instance, {@code null} when the request must get none
 	 */
-	@Nullable ServiceInstance choose(@Nullable String requestedVersion, @Nullable String stickyValue,
-			RandomGenerator random, @Nullable ServiceInstance avoid, long now) {
+	@Nullable ServiceInstance choose(@Nullable String requestedVersion, @Nullable String stickyValue, RandomGenerator random,
+			@Nullable ServiceInstance avoid, long now) {
 		WeightedInstances pool = pool(requestedVersion, stickyValue, random);
 		return (pool != null) ? pool.pick(this.rule.strategy(), random, avoid, now) : null;
 	}
@@ -315,7 +321,8 @@ final class GrayRoutingTable {
 			for (int i = 0; i < thresholds.length; i++) {
 				if (bucket < thresholds[i]) {
 					WeightedInstances pool = this.canaryPools[i];
-					// A canary share whose version has no routable instance goes to the stable instances.
+					// A canary share whose version has no routable instance goes to the
+					// stable instances.
 					if (pool != null) {
 						return pool;
 					}
@@ -327,8 +334,8 @@ final class GrayRoutingTable {
 	}
 
 	/**
-	 * Whether observed health moved since this table was built, reading the clock only when a factor of this table
-	 * changes by itself (most tables have none).
+	 * Whether observed health moved since this table was built, reading the clock only
+	 * when a factor of this table changes by itself (most tables have none).
 	 * @param stats the observed health
 	 * @return whether to rebuild
 	 */
@@ -338,7 +345,8 @@ final class GrayRoutingTable {
 	}
 
 	/**
-	 * Whether a choice needs the current time (the least-latency strategy's moving averages do).
+	 * Whether a choice needs the current time (the least-latency strategy's moving
+	 * averages do).
 	 * @return whether to read the clock per choice
 	 */
 	boolean needsClock() {
@@ -372,7 +380,8 @@ final class GrayRoutingTable {
 	}
 
 	/**
-	 * Whether this table was built from an equal instance list and the same rules, so that it still applies.
+	 * Whether this table was built from an equal instance list and the same rules, so
+	 * that it still applies.
 	 * @param instances an instance list
 	 * @param rules rules
 	 * @return whether equal
@@ -382,13 +391,14 @@ final class GrayRoutingTable {
 	}
 
 	/**
-	 * The same routing, remembered as built from an equal list (so that the next identity check is O(1)).
+	 * The same routing, remembered as built from an equal list (so that the next identity
+	 * check is O(1)).
 	 * @param instances the equal list
 	 * @return a table sharing this one's pools
 	 */
 	GrayRoutingTable withSource(List<ServiceInstance> instances) {
-		return new GrayRoutingTable(instances, this.rules, this.rule, this.stable, this.versions,
-				this.canaryThresholds, this.canaryPools, this.generation, this.refreshAt);
+		return new GrayRoutingTable(instances, this.rules, this.rule, this.stable, this.versions, this.canaryThresholds,
+				this.canaryPools, this.generation, this.refreshAt);
 	}
 
 	List<ServiceInstance> stableInstances() {

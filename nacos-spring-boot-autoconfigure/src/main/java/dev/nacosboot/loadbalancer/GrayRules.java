@@ -8,24 +8,30 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An immutable, validated snapshot of the load-balancer rules. Equal snapshots mean the same routing, so a rebind
- * that changed nothing keeps the routing tables.
+ * An immutable, validated snapshot of the load-balancer rules. Equal snapshots mean the
+ * same routing, so a rebind that changed nothing keeps the routing tables.
  *
  * @param versionHeader request header naming the wanted version
  * @param versionMetadataKey instance metadata key of the version
  * @param grayMetadataKey instance metadata key marking canaries
- * @param preferLocalCluster whether the local cluster (then the fallback clusters) is preferred
+ * @param preferLocalCluster whether the local cluster (then the fallback clusters) is
+ * preferred
  * @param fallbackClusters clusters tried after the local one, in order
  * @param defaultRule rule of services without their own
  * @param services rules by service id
- * @param loadMetadataKey instance metadata key of the published load, {@code null} when load does not count
- * @param minLoadFactor smallest share of its weight an instance keeps however high its load
+ * @param loadMetadataKey instance metadata key of the published load, {@code null} when
+ * load does not count
+ * @param minLoadFactor smallest share of its weight an instance keeps however high its
+ * load
  */
 public record GrayRules(String versionHeader, String versionMetadataKey, String grayMetadataKey,
 		boolean preferLocalCluster, List<String> fallbackClusters, ServiceRule defaultRule,
 		Map<String, ServiceRule> services, @Nullable String loadMetadataKey, double minLoadFactor) {
 
-	/** Canary shares are kept in basis points: 10000 is all traffic, so 0.01 % is the finest share. */
+	/**
+	 * Canary shares are kept in basis points: 10000 is all traffic, so 0.01 % is the
+	 * finest share.
+	 */
 	static final int FULL_SHARE = 10_000;
 
 	public GrayRules {
@@ -58,8 +64,7 @@ public record GrayRules(String versionHeader, String versionMetadataKey, String 
 		LoadBalancingStrategy defaultStrategy = (properties.getStrategy() != null) ? properties.getStrategy()
 				: LoadBalancingStrategy.WEIGHTED;
 		NacosLoadBalancerProperties.LoadAware load = properties.getLoadAware();
-		String loadKey = load.isEnabled() ? required(load.getMetadataKey(), "load-aware.metadata-key", problems)
-				: null;
+		String loadKey = load.isEnabled() ? required(load.getMetadataKey(), "load-aware.metadata-key", problems) : null;
 		if (!(load.getMinWeightFactor() > 0 && load.getMinWeightFactor() <= LoadWeightFactor.AT_HIGH_LOAD)) {
 			problems.add("load-aware.min-weight-factor is " + load.getMinWeightFactor()
 					+ ", must be above 0 and at most " + LoadWeightFactor.AT_HIGH_LOAD);
@@ -103,8 +108,7 @@ public record GrayRules(String versionHeader, String versionMetadataKey, String 
 		if (total > 100 + 1e-9) {
 			problems.add(where + "canary shares add up to " + total + "%, more than 100%");
 		}
-		MissingVersionPolicy policy = (rule.getOnMissingVersion() != null) ? rule.getOnMissingVersion()
-				: defaultPolicy;
+		MissingVersionPolicy policy = (rule.getOnMissingVersion() != null) ? rule.getOnMissingVersion() : defaultPolicy;
 		LoadBalancingStrategy strategy = (rule.getStrategy() != null) ? rule.getStrategy() : defaultStrategy;
 		return new ServiceRule(stable, canaries, blankToNull(rule.getStickyHeader()), policy, strategy);
 	}
@@ -134,9 +138,11 @@ public record GrayRules(String versionHeader, String versionMetadataKey, String 
 	/**
 	 * Validated rule of one service.
 	 *
-	 * @param stableVersion version untagged traffic goes to, or {@code null} for every non-canary instance
+	 * @param stableVersion version untagged traffic goes to, or {@code null} for every
+	 * non-canary instance
 	 * @param canaries canary versions with their shares
-	 * @param stickyHeader header whose value decides the canary share, or {@code null} for random
+	 * @param stickyHeader header whose value decides the canary share, or {@code null}
+	 * for random
 	 * @param onMissingVersion what a request for an absent version gets
 	 * @param strategy how an instance is chosen among the eligible ones
 	 */

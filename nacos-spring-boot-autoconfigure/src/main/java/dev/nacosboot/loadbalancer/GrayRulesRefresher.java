@@ -9,9 +9,10 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
 
 /**
- * Offers the load-balancer rules to the {@link GrayRulesSource} again whenever the Environment changed (a Nacos
- * config refresh publishes {@link EnvironmentChangeEvent}). It binds a fresh properties object instead of reading
- * the rebound bean, so it neither depends on running after Spring Cloud's rebinder nor sees a half-bound bean.
+ * Offers the load-balancer rules to the {@link GrayRulesSource} again whenever the
+ * Environment changed (a Nacos config refresh publishes {@link EnvironmentChangeEvent}).
+ * It binds a fresh properties object instead of reading the rebound bean, so it neither
+ * depends on running after Spring Cloud's rebinder nor sees a half-bound bean.
  */
 class GrayRulesRefresher implements ApplicationListener<EnvironmentChangeEvent> {
 
@@ -42,7 +43,8 @@ class GrayRulesRefresher implements ApplicationListener<EnvironmentChangeEvent> 
 		this.source.update(properties);
 	}
 
-	// Matches canonical names and environment-variable style names (SPRING_CLOUD_NACOS_LOADBALANCER_...).
+	// Matches canonical names and environment-variable style names
+	// (SPRING_CLOUD_NACOS_LOADBALANCER_...).
 	private static boolean concernsRules(EnvironmentChangeEvent event) {
 		for (String key : event.getKeys()) {
 			String name = key.toLowerCase(Locale.ROOT).replace('_', '.');

@@ -13,9 +13,10 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.client.ServiceInstance;
 
 /**
- * The rules in force: the last valid {@link GrayRules}. Requests read {@link #current()} (a volatile read); a
- * change offered through {@link #update(NacosLoadBalancerProperties)} replaces it only when valid - otherwise one
- * error is logged and the previous rules stay.
+ * The rules in force: the last valid {@link GrayRules}. Requests read {@link #current()}
+ * (a volatile read); a change offered through
+ * {@link #update(NacosLoadBalancerProperties)} replaces it only when valid - otherwise
+ * one error is logged and the previous rules stay.
  */
 public class GrayRulesSource {
 
@@ -30,13 +31,15 @@ public class GrayRulesSource {
 	/**
 	 * Creates the source with the startup rules.
 	 * @param initial the bound properties at startup
-	 * @param instances current instances of a service, used to reject rules naming versions no instance has
+	 * @param instances current instances of a service, used to reject rules naming
+	 * versions no instance has
 	 * @throws InvalidGrayRulesException when the startup rules are invalid
 	 */
 	public GrayRulesSource(NacosLoadBalancerProperties initial,
 			Function<String, List<? extends ServiceInstance>> instances) {
 		this.instances = instances;
-		// Services need not be up when this application starts, so only the static checks apply here.
+		// Services need not be up when this application starts, so only the static checks
+		// apply here.
 		this.current = GrayRules.of(initial);
 	}
 
@@ -49,7 +52,8 @@ public class GrayRulesSource {
 	}
 
 	/**
-	 * Why the last rejected change was rejected, {@code null} when none was since the last applied change.
+	 * Why the last rejected change was rejected, {@code null} when none was since the
+	 * last applied change.
 	 * @return the reason
 	 */
 	public @Nullable String getLastRejection() {
@@ -89,7 +93,8 @@ public class GrayRulesSource {
 		logger.error("Rejected a change of the load-balancer rules, keeping the previous ones: " + reason);
 	}
 
-	// A stable or canary version that no current instance of a running service has would send traffic nowhere.
+	// A stable or canary version that no current instance of a running service has would
+	// send traffic nowhere.
 	private void checkVersionsExist(GrayRules rules) {
 		List<String> problems = new ArrayList<>();
 		rules.services().forEach((serviceId, rule) -> {

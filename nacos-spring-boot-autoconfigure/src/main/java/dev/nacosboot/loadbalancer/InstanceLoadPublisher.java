@@ -13,11 +13,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Publishes this application's smoothed load into the metadata of its own Nacos instance, where every consumer's
- * balancer turns it into a lower weight. Write rate is bounded: the load is sampled every sample interval into a
- * moving average, and an update is written only when the average moved by at least the minimum change since the
- * last published value and the minimum update interval has passed since the last update (and since start) - so at
- * most one update per interval, and none while the load is steady.
+ * Publishes this application's smoothed load into the metadata of its own Nacos instance,
+ * where every consumer's balancer turns it into a lower weight. Write rate is bounded:
+ * the load is sampled every sample interval into a moving average, and an update is
+ * written only when the average moved by at least the minimum change since the last
+ * published value and the minimum update interval has passed since the last update (and
+ * since start) - so at most one update per interval, and none while the load is steady.
  */
 public class InstanceLoadPublisher implements SmartLifecycle {
 
@@ -137,7 +138,8 @@ public class InstanceLoadPublisher implements SmartLifecycle {
 		/**
 		 * Writes the value.
 		 * @param value the load, formatted
-		 * @return whether it was written (the instance is registered and the server took it)
+		 * @return whether it was written (the instance is registered and the server took
+		 * it)
 		 */
 		boolean write(String value);
 

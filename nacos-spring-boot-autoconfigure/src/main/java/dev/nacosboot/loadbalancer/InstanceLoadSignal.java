@@ -1,8 +1,9 @@
 package dev.nacosboot.loadbalancer;
 
 /**
- * The load of this application that it publishes for load-aware weights: a fraction between 0 (idle) and 1 (fully
- * loaded), or {@link Double#NaN} when unknown. The default is the CPU load; define a bean to publish another signal.
+ * The load of this application that it publishes for load-aware weights: a fraction
+ * between 0 (idle) and 1 (fully loaded), or {@link Double#NaN} when unknown. The default
+ * is the CPU load; define a bean to publish another signal.
  */
 @FunctionalInterface
 public interface InstanceLoadSignal {

@@ -5,20 +5,25 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What the consumer has observed of one instance through Spring Cloud LoadBalancer's lifecycle callbacks: calls in
- * flight, a peak-sensitive moving average of latency, and passive health. Health is a factor in [0, 1] applied to
- * the instance's weight: consecutive failures lower it (soft), the configured number of them ejects the instance
- * (factor 0) for a back-off that doubles on each repeated ejection, and after the back-off the factor ramps up
- * linearly from a low start, so a recovered instance is not flooded at once.
+ * What the consumer has observed of one instance through Spring Cloud LoadBalancer's
+ * lifecycle callbacks: calls in flight, a peak-sensitive moving average of latency, and
+ * passive health. Health is a factor in [0, 1] applied to the instance's weight:
+ * consecutive failures lower it (soft), the configured number of them ejects the instance
+ * (factor 0) for a back-off that doubles on each repeated ejection, and after the
+ * back-off the factor ramps up linearly from a low start, so a recovered instance is not
+ * flooded at once.
  * <p>
- * Thread-safe; the cheap counters are atomic, health and latency changes are synchronized.
+ * Thread-safe; the cheap counters are atomic, health and latency changes are
+ * synchronized.
  */
 final class InstanceStats {
 
-	// Share of the average a call keeps at most, however close it follows the previous one.
+	// Share of the average a call keeps at most, however close it follows the previous
+	// one.
 	private static final double MAX_RETAINED_PER_CALL = 0.9;
 
-	// A call still open after this many decay times (30 s by default) is taken as abandoned.
+	// A call still open after this many decay times (30 s by default) is taken as
+	// abandoned.
 	private static final long ABANDONED_AFTER_DECAYS = 3;
 
 	private final OutlierSettings settings;
@@ -65,8 +70,10 @@ final class InstanceStats {
 		this.starts.add(now);
 	}
 
-	// A cancelled reactive call (a gateway client gone, a caller's timeout) never reports its end: Spring Cloud's
-	// reactive filters complete the lifecycle on success and error only. Counted for ever, it would keep the
+	// A cancelled reactive call (a gateway client gone, a caller's timeout) never reports
+	// its end: Spring Cloud's
+	// reactive filters complete the lifecycle on success and error only. Counted for
+	// ever, it would keep the
 	// instance busy (and, before its first latency, out of the least-latency choice).
 	private void forgetAbandoned(long now) {
 		long bound = this.settings.latencyDecay().toNanos() * ABANDONED_AFTER_DECAYS;
@@ -79,9 +86,10 @@ final class InstanceStats {
 	}
 
 	/**
-	 * Records the end of a call and its latency. The lifecycle callbacks of a call do not always share one request
-	 * object (the blocking client passes a fresh one to its completion), so ends are matched to starts in order:
-	 * exact for sequential calls, and the same average for concurrent ones.
+	 * Records the end of a call and its latency. The lifecycle callbacks of a call do not
+	 * always share one request object (the blocking client passes a fresh one to its
+	 * completion), so ends are matched to starts in order: exact for sequential calls,
+	 * and the same average for concurrent ones.
 	 * @param now current time in nanoseconds
 	 */
 	void callEnded(long now) {
@@ -98,7 +106,8 @@ final class InstanceStats {
 	}
 
 	/**
-	 * Whether nothing happened here for longer than the longest ejection, so forgetting it loses nothing.
+	 * Whether nothing happened here for longer than the longest ejection, so forgetting
+	 * it loses nothing.
 	 * @param now current time in nanoseconds
 	 * @return whether idle
 	 */
@@ -157,7 +166,8 @@ final class InstanceStats {
 	}
 
 	/**
-	 * Health factor: 0 while ejected, 1 when healthy, in between while down-weighted or ramping up.
+	 * Health factor: 0 while ejected, 1 when healthy, in between while down-weighted or
+	 * ramping up.
 	 * @param now current time in nanoseconds
 	 * @return the factor
 	 */
@@ -183,10 +193,11 @@ final class InstanceStats {
 	}
 
 	/**
-	 * When the health factor next changes by itself (end of an ejection), or during a ramp-up when it has moved
-	 * enough to rebuild the routing.
+	 * When the health factor next changes by itself (end of an ejection), or during a
+	 * ramp-up when it has moved enough to rebuild the routing.
 	 * @param now current time in nanoseconds
-	 * @return the time in nanoseconds, {@link Long#MAX_VALUE} when the instance is healthy
+	 * @return the time in nanoseconds, {@link Long#MAX_VALUE} when the instance is
+	 * healthy
 	 */
 	synchronized long nextChangeAfter(long now) {
 		if (isEjectedAt(now)) {
@@ -199,16 +210,19 @@ final class InstanceStats {
 	}
 
 	/**
-	 * Records the latency of a call into a peak-sensitive moving average: a slower call is taken at once, faster
-	 * ones pull the average down with the decay time (as Finagle's peak EWMA does), and each by at least a tenth
-	 * of the way: otherwise a busy fast instance would be rated by one hiccup for a minute (an 80 ms spike over
-	 * 0.3 ms calls takes 10 s x ln(80 / 0.3) to fade by time alone), while the idle slow instance decays and wins.
+	 * Records the latency of a call into a peak-sensitive moving average: a slower call
+	 * is taken at once, faster ones pull the average down with the decay time (as
+	 * Finagle's peak EWMA does), and each by at least a tenth of the way: otherwise a
+	 * busy fast instance would be rated by one hiccup for a minute (an 80 ms spike over
+	 * 0.3 ms calls takes 10 s x ln(80 / 0.3) to fade by time alone), while the idle slow
+	 * instance decays and wins.
 	 * @param nanos the call's latency
 	 * @param now current time in nanoseconds
 	 */
 	synchronized void latency(long nanos, long now) {
 		if (!this.warm) {
-			// The first call to an instance pays for the connection and warm-up: as a peak it would keep the
+			// The first call to an instance pays for the connection and warm-up: as a
+			// peak it would keep the
 			// instance out for several decay times.
 			this.warm = true;
 			return;
@@ -226,8 +240,9 @@ final class InstanceStats {
 	}
 
 	/**
-	 * The moving average of latency, decayed towards 0 for the time since the last call so that an instance that
-	 * lost every comparison is tried again (0 when nothing was measured).
+	 * The moving average of latency, decayed towards 0 for the time since the last call
+	 * so that an instance that lost every comparison is tried again (0 when nothing was
+	 * measured).
 	 * @param now current time in nanoseconds
 	 * @return the latency in nanoseconds
 	 */
@@ -240,9 +255,10 @@ final class InstanceStats {
 	}
 
 	/**
-	 * Cost of sending one more call here for the least-latency strategy: latency x (in-flight + 1), divided by
-	 * health so that a failing instance that answers fast does not attract calls. An instance not measured yet
-	 * costs nothing while idle (it gets tried) and the most while a call is in flight there, so that a new, slow
+	 * Cost of sending one more call here for the least-latency strategy: latency x
+	 * (in-flight + 1), divided by health so that a failing instance that answers fast
+	 * does not attract calls. An instance not measured yet costs nothing while idle (it
+	 * gets tried) and the most while a call is in flight there, so that a new, slow
 	 * instance takes one call at a time until it has a latency.
 	 * @param now current time in nanoseconds
 	 * @return the cost

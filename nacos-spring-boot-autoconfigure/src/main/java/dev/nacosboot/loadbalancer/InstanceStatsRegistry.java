@@ -12,11 +12,13 @@ import java.util.function.LongSupplier;
 import org.springframework.cloud.client.ServiceInstance;
 
 /**
- * The {@link InstanceStats} of every instance this application calls, by service and address, shared by every
- * load-balancer client of the context. A generation moves whenever a health factor changed, so that the balancers
- * rebuild their routing tables then, and only then. It is one for all services: the lifecycle callbacks see an
- * instance's own service id (for Nacos {@code group@@service}), not the client name, and a failure changes health
- * a bounded number of times (up to the ejection), so an extra rebuild elsewhere is cheap.
+ * The {@link InstanceStats} of every instance this application calls, by service and
+ * address, shared by every load-balancer client of the context. A generation moves
+ * whenever a health factor changed, so that the balancers rebuild their routing tables
+ * then, and only then. It is one for all services: the lifecycle callbacks see an
+ * instance's own service id (for Nacos {@code group@@service}), not the client name, and
+ * a failure changes health a bounded number of times (up to the ejection), so an extra
+ * rebuild elsewhere is cheap.
  */
 public class InstanceStatsRegistry {
 
@@ -60,7 +62,8 @@ public class InstanceStatsRegistry {
 	}
 
 	/**
-	 * Records a failed call; moves the service's generation when the instance's health changed.
+	 * Records a failed call; moves the service's generation when the instance's health
+	 * changed.
 	 * @param instance the instance called
 	 */
 	void failed(ServiceInstance instance) {
@@ -76,8 +79,8 @@ public class InstanceStatsRegistry {
 	}
 
 	/**
-	 * Calls the listener each time an instance is ejected (for metrics); it runs on the calling thread of the
-	 * failed request and must be quick.
+	 * Calls the listener each time an instance is ejected (for metrics); it runs on the
+	 * calling thread of the failed request and must be quick.
 	 * @param listener receives the ejected instance
 	 */
 	public void onEjection(Consumer<ServiceInstance> listener) {
@@ -89,9 +92,9 @@ public class InstanceStatsRegistry {
 	}
 
 	/**
-	 * Forgets instances of the listed services that are gone from the list and idle. Not merely gone: a retry's
-	 * list may leave out the instance that just failed (Spring Cloud's retry-aware supplier does), and its failures
-	 * must count.
+	 * Forgets instances of the listed services that are gone from the list and idle. Not
+	 * merely gone: a retry's list may leave out the instance that just failed (Spring
+	 * Cloud's retry-aware supplier does), and its failures must count.
 	 * @param instances current instances
 	 */
 	void retain(List<ServiceInstance> instances) {

@@ -3,8 +3,8 @@ package dev.nacosboot.loadbalancer;
 import java.util.List;
 
 /**
- * Thrown when {@code spring.cloud.nacos.loadbalancer.*} holds rules that cannot be applied; the message lists every
- * problem.
+ * Thrown when {@code spring.cloud.nacos.loadbalancer.*} holds rules that cannot be
+ * applied; the message lists every problem.
  */
 public class InvalidGrayRulesException extends RuntimeException {
 

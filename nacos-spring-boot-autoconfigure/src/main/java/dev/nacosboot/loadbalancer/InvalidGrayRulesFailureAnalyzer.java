@@ -4,7 +4,8 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Reports load-balancer settings that cannot be applied at startup, each with its full property name.
+ * Reports load-balancer settings that cannot be applied at startup, each with its full
+ * property name.
  */
 class InvalidGrayRulesFailureAnalyzer extends AbstractFailureAnalyzer<InvalidGrayRulesException> {
 

@@ -16,8 +16,8 @@ public enum LoadBalancingStrategy {
 	WEIGHTED,
 
 	/**
-	 * Power of two choices: two weighted-random candidates, the one with the lower moving average of latency x
-	 * calls in flight wins.
+	 * Power of two choices: two weighted-random candidates, the one with the lower moving
+	 * average of latency x calls in flight wins.
 	 */
 	LEAST_LATENCY
 

@@ -3,9 +3,10 @@ package dev.nacosboot.loadbalancer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The share of its Nacos weight an instance keeps at a published load (a CPU fraction between 0 and 1): full weight
- * up to 30 %, then falling linearly to 60 % at 75 % load, then linearly to the floor at 100 %. Monotone, never
- * below the floor, so a loaded instance still gets some traffic and can show that its load went down.
+ * The share of its Nacos weight an instance keeps at a published load (a CPU fraction
+ * between 0 and 1): full weight up to 30 %, then falling linearly to 60 % at 75 % load,
+ * then linearly to the floor at 100 %. Monotone, never below the floor, so a loaded
+ * instance still gets some traffic and can show that its load went down.
  */
 final class LoadWeightFactor {
 

@@ -11,8 +11,9 @@ public enum MissingVersionPolicy {
 	FALLBACK,
 
 	/**
-	 * Answer no instance, which Spring Cloud LoadBalancer turns into a 503 (reactive clients, gateway) or an
-	 * {@code IllegalStateException} "No instances available" (blocking clients).
+	 * Answer no instance, which Spring Cloud LoadBalancer turns into a 503 (reactive
+	 * clients, gateway) or an {@code IllegalStateException} "No instances available"
+	 * (blocking clients).
 	 */
 	FAIL
 

@@ -22,13 +22,14 @@ import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import org.springframework.http.HttpHeaders;
 
 /**
- * The balancer of one service: weighted choice, cluster preference and gray routing by version header and canary
- * percentage, then the service's strategy over effective weights (Nacos weight x published load x observed
- * health). It keeps one {@link GrayRoutingTable} and rebuilds it only when the supplier's instance list, the rules
- * in force or an instance's observed health changed, so a choice costs an identity check and a pick (O(1) or
- * O(log n)). A retried call avoids the instance its previous attempt failed on when the pool has another. No
- * instance for a request yields an {@link EmptyResponse} (a 503 for reactive clients and the gateway), never
- * {@code null}.
+ * The balancer of one service: weighted choice, cluster preference and gray routing by
+ * version header and canary percentage, then the service's strategy over effective
+ * weights (Nacos weight x published load x observed health). It keeps one
+ * {@link GrayRoutingTable} and rebuilds it only when the supplier's instance list, the
+ * rules in force or an instance's observed health changed, so a choice costs an identity
+ * check and a pick (O(1) or O(log n)). A retried call avoids the instance its previous
+ * attempt failed on when the pool has another. No instance for a request yields an
+ * {@link EmptyResponse} (a 503 for reactive clients and the gateway), never {@code null}.
  */
 public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 
@@ -53,7 +54,8 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 	 * @param suppliers the service's instance supplier
 	 * @param serviceId the service
 	 * @param rules the rules in force
-	 * @param localCluster this application's Nacos cluster, {@code null} for no cluster preference
+	 * @param localCluster this application's Nacos cluster, {@code null} for no cluster
+	 * preference
 	 */
 	public NacosGrayLoadBalancer(ObjectProvider<ServiceInstanceListSupplier> suppliers, String serviceId,
 			GrayRulesSource rules, @Nullable String localCluster) {
@@ -65,8 +67,10 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 	 * @param suppliers the service's instance supplier
 	 * @param serviceId the service
 	 * @param rules the rules in force
-	 * @param localCluster this application's Nacos cluster, {@code null} for no cluster preference
-	 * @param stats health and latency observed by this application's calls, {@code null} for none
+	 * @param localCluster this application's Nacos cluster, {@code null} for no cluster
+	 * preference
+	 * @param stats health and latency observed by this application's calls, {@code null}
+	 * for none
 	 */
 	public NacosGrayLoadBalancer(ObjectProvider<ServiceInstanceListSupplier> suppliers, String serviceId,
 			GrayRulesSource rules, @Nullable String localCluster, @Nullable InstanceStatsRegistry stats) {
@@ -81,17 +85,21 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 	@SuppressWarnings("rawtypes")
 	public Mono<Response<ServiceInstance>> choose(Request request) {
 		ServiceInstanceListSupplier supplier = supplier();
-		// The push-fed supplier answers synchronously: skip the Flux it would wrap its list in (not for a subclass,
+		// The push-fed supplier answers synchronously: skip the Flux it would wrap its
+		// list in (not for a subclass,
 		// which may filter in get()).
 		if (supplier.getClass() == NacosServiceInstanceListSupplier.class) {
 			NacosServiceInstanceListSupplier nacos = (NacosServiceInstanceListSupplier) supplier;
 			return Mono.fromSupplier(() -> respond(nacos, nacos.current(), request));
 		}
-		return supplier.get(request).next().map((instances) -> respond(supplier, instances, request))
+		return supplier.get(request)
+			.next()
+			.map((instances) -> respond(supplier, instances, request))
 			.defaultIfEmpty(NO_INSTANCE);
 	}
 
-	// The client context's supplier is a singleton: look it up once rather than per request.
+	// The client context's supplier is a singleton: look it up once rather than per
+	// request.
 	private ServiceInstanceListSupplier supplier() {
 		ServiceInstanceListSupplier supplier = this.supplier;
 		if (supplier == null) {
@@ -106,7 +114,8 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 
 	private Response<ServiceInstance> respond(ServiceInstanceListSupplier supplier, List<ServiceInstance> instances,
 			Request<?> request) {
-		// A retry's list may leave out the failed instance (Spring's retry-aware supplier): route it by a table of
+		// A retry's list may leave out the failed instance (Spring's retry-aware
+		// supplier): route it by a table of
 		// its own rather than replace the one every other request uses.
 		ServiceInstance avoid = (request.getContext() instanceof RetryableRequestContext retry)
 				? retry.getPreviousServiceInstance() : null;
@@ -115,12 +124,14 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 		String version = null;
 		String sticky = null;
 		if (headers != null) {
-			// Lower-case names: the case-insensitive header maps then need not convert them per lookup.
+			// Lower-case names: the case-insensitive header maps then need not convert
+			// them per lookup.
 			version = blankToNull(headers.getFirst(table.versionHeaderKey()));
 			String stickyHeader = table.stickyHeaderKey();
 			sticky = (stickyHeader != null) ? blankToNull(headers.getFirst(stickyHeader)) : null;
 		}
-		// A retry asks for another instance than the one that just failed (Spring Cloud's retry passes it).
+		// A retry asks for another instance than the one that just failed (Spring Cloud's
+		// retry passes it).
 		long now = (this.stats != null && table.needsClock()) ? this.stats.now() : 0;
 		ServiceInstance chosen = table.choose(version, sticky, ThreadLocalRandom.current(), avoid, now);
 		if (chosen == null) {
@@ -133,7 +144,8 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 	}
 
 	/**
-	 * The routing table for this instance list under the rules in force, rebuilt only when either changed.
+	 * The routing table for this instance list under the rules in force, rebuilt only
+	 * when either changed.
 	 * @param instances the supplier's instances
 	 * @return the table
 	 */
@@ -145,7 +157,8 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 		if (table != null && !stale && table.isBuiltFrom(instances, rules)) {
 			return table;
 		}
-		// Another supplier may hand out an equal list in a new object each time: compare once, then by identity.
+		// Another supplier may hand out an equal list in a new object each time: compare
+		// once, then by identity.
 		GrayRoutingTable updated = (table != null && !stale && table.appliesTo(instances, rules))
 				? table.withSource(instances)
 				: GrayRoutingTable.build(this.serviceId, instances, rules, this.localCluster, stats);

@@ -28,8 +28,9 @@ import org.springframework.context.annotation.Lazy;
 import org.springframework.core.env.Environment;
 
 /**
- * Gray-release load balancing: makes {@link NacosLoadBalancerClientConfiguration} the default of every Spring Cloud
- * LoadBalancer client and keeps the rules live. Off with {@code spring.cloud.nacos.loadbalancer.enabled=false} or
+ * Gray-release load balancing: makes {@link NacosLoadBalancerClientConfiguration} the
+ * default of every Spring Cloud LoadBalancer client and keeps the rules live. Off with
+ * {@code spring.cloud.nacos.loadbalancer.enabled=false} or
  * {@code spring.cloud.loadbalancer.enabled=false}; needs Nacos discovery.
  */
 @AutoConfiguration(after = { NacosDiscoveryAutoConfiguration.class, NacosRegistryAutoConfiguration.class },
@@ -75,7 +76,8 @@ public final class NacosLoadBalancerAutoConfiguration {
 			return new CpuLoadSignal();
 		}
 
-		// Eager even with lazy initialization: it announces its metadata entry, which the registration's metadata
+		// Eager even with lazy initialization: it announces its metadata entry, which the
+		// registration's metadata
 		// check counts once every singleton exists.
 		@Bean
 		@Lazy(false)

@@ -14,9 +14,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
- * Default configuration of every load-balancer client context (one per service id): the push-driven supplier and
- * the gray balancer. It is registered before Spring Cloud's {@code LoadBalancerClientConfiguration}, whose beans
- * then back off; a client's own {@code @LoadBalancerClient(configuration = ...)} beans come first and win.
+ * Default configuration of every load-balancer client context (one per service id): the
+ * push-driven supplier and the gray balancer. It is registered before Spring Cloud's
+ * {@code LoadBalancerClientConfiguration}, whose beans then back off; a client's own
+ * {@code @LoadBalancerClient(configuration = ...)} beans come first and win.
  */
 @Configuration(proxyBeanMethods = false)
 public class NacosLoadBalancerClientConfiguration {

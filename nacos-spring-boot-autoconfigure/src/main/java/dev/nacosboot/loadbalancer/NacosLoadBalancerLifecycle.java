@@ -15,9 +15,10 @@ import org.springframework.cloud.client.loadbalancer.ResponseData;
 import org.springframework.http.HttpStatusCode;
 
 /**
- * Feeds {@link InstanceStatsRegistry} from Spring Cloud LoadBalancer's lifecycle callbacks, which every client calls
- * ({@code RestTemplate}, {@code RestClient}, {@code WebClient}, the gateway; each retry attempt is a call of its own):
- * calls in flight, latency, and failures - connect errors always, 5xx responses when configured.
+ * Feeds {@link InstanceStatsRegistry} from Spring Cloud LoadBalancer's lifecycle
+ * callbacks, which every client calls ({@code RestTemplate}, {@code RestClient},
+ * {@code WebClient}, the gateway; each retry attempt is a call of its own): calls in
+ * flight, latency, and failures - connect errors always, 5xx responses when configured.
  */
 public class NacosLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, Object, ServiceInstance> {
 

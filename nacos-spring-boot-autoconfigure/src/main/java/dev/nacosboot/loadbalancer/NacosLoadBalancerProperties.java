@@ -11,9 +11,10 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Gray-release load-balancing settings and rules ({@code spring.cloud.nacos.loadbalancer.*}). They may live in a
- * Nacos config data id: a change applies to the next request; an invalid change is rejected and the previous rules
- * stay.
+ * Gray-release load-balancing settings and rules
+ * ({@code spring.cloud.nacos.loadbalancer.*}). They may live in a Nacos config data id: a
+ * change applies to the next request; an invalid change is rejected and the previous
+ * rules stay.
  */
 @ConfigurationProperties(NacosLoadBalancerProperties.PREFIX)
 public class NacosLoadBalancerProperties {
@@ -22,8 +23,8 @@ public class NacosLoadBalancerProperties {
 	public static final String PREFIX = "spring.cloud.nacos.loadbalancer";
 
 	/**
-	 * Whether the Nacos load balancer replaces Spring Cloud LoadBalancer's default instance supplier and balancer
-	 * for every client.
+	 * Whether the Nacos load balancer replaces Spring Cloud LoadBalancer's default
+	 * instance supplier and balancer for every client.
 	 */
 	private boolean enabled = true;
 
@@ -38,19 +39,20 @@ public class NacosLoadBalancerProperties {
 	private String versionMetadataKey = "version";
 
 	/**
-	 * Instance metadata key that marks a canary instance when its value is "true"; canary instances get no untagged
-	 * traffic unless a rule sends it there.
+	 * Instance metadata key that marks a canary instance when its value is "true"; canary
+	 * instances get no untagged traffic unless a rule sends it there.
 	 */
 	private String grayMetadataKey = "gray";
 
 	/**
-	 * What a request asking for a version that no routable instance has gets, unless its service's rule says
-	 * otherwise.
+	 * What a request asking for a version that no routable instance has gets, unless its
+	 * service's rule says otherwise.
 	 */
 	private MissingVersionPolicy onMissingVersion = MissingVersionPolicy.FALLBACK;
 
 	/**
-	 * How an instance is chosen among the eligible ones, unless its service's rule says otherwise.
+	 * How an instance is chosen among the eligible ones, unless its service's rule says
+	 * otherwise.
 	 */
 	private LoadBalancingStrategy strategy = LoadBalancingStrategy.WEIGHTED;
 
@@ -157,14 +159,14 @@ public class NacosLoadBalancerProperties {
 	public static class ClusterPreference {
 
 		/**
-		 * Whether instances in this application's cluster ('spring.cloud.nacos.discovery.cluster-name') are chosen
-		 * first.
+		 * Whether instances in this application's cluster
+		 * ('spring.cloud.nacos.discovery.cluster-name') are chosen first.
 		 */
 		private boolean enabled = true;
 
 		/**
-		 * Clusters tried in order when this application's cluster has no routable instance; when none of them has
-		 * one either, every cluster is used.
+		 * Clusters tried in order when this application's cluster has no routable
+		 * instance; when none of them has one either, every cluster is used.
 		 */
 		private List<String> fallbackClusters = new ArrayList<>();
 
@@ -187,7 +189,8 @@ public class NacosLoadBalancerProperties {
 	}
 
 	/**
-	 * Passive health: failures observed by this application's calls lower an instance's weight, then eject it.
+	 * Passive health: failures observed by this application's calls lower an instance's
+	 * weight, then eject it.
 	 */
 	public static class OutlierDetection {
 
@@ -197,8 +200,8 @@ public class NacosLoadBalancerProperties {
 		private boolean enabled = true;
 
 		/**
-		 * Consecutive failed calls (connect errors, and 5xx responses when 'fail-on-5xx' is set) that eject an
-		 * instance.
+		 * Consecutive failed calls (connect errors, and 5xx responses when 'fail-on-5xx'
+		 * is set) that eject an instance.
 		 */
 		private int consecutiveFailures = 5;
 
@@ -208,7 +211,8 @@ public class NacosLoadBalancerProperties {
 		private boolean failOn5xx;
 
 		/**
-		 * How long a first ejection lasts; each further ejection of the same instance doubles it.
+		 * How long a first ejection lasts; each further ejection of the same instance
+		 * doubles it.
 		 */
 		private Duration baseEjectionTime = Duration.ofSeconds(30);
 
@@ -218,18 +222,20 @@ public class NacosLoadBalancerProperties {
 		private Duration maxEjectionTime = Duration.ofMinutes(5);
 
 		/**
-		 * Largest share of a service's instances, in percent, that may be ejected or down-weighted at once; the
-		 * worst ones are chosen.
+		 * Largest share of a service's instances, in percent, that may be ejected or
+		 * down-weighted at once; the worst ones are chosen.
 		 */
 		private double maxEjectedPercent = 50;
 
 		/**
-		 * Whether failures below the ejection threshold already lower the weight (by 1/consecutive-failures each).
+		 * Whether failures below the ejection threshold already lower the weight (by
+		 * 1/consecutive-failures each).
 		 */
 		private boolean softDownWeighting = true;
 
 		/**
-		 * Time over which the weight of an instance back from ejection, or no longer failing, grows back to full.
+		 * Time over which the weight of an instance back from ejection, or no longer
+		 * failing, grows back to full.
 		 */
 		private Duration rampUp = Duration.ofSeconds(30);
 
@@ -305,8 +311,8 @@ public class NacosLoadBalancerProperties {
 	public static class LeastLatency {
 
 		/**
-		 * Decay time of the moving average of an instance's latency; an idle instance's average also decays with
-		 * it, so that it is tried again.
+		 * Decay time of the moving average of an instance's latency; an idle instance's
+		 * average also decays with it, so that it is tried again.
 		 */
 		private Duration decayTime = Duration.ofSeconds(10);
 
@@ -321,7 +327,8 @@ public class NacosLoadBalancerProperties {
 	}
 
 	/**
-	 * Consumer side of load-aware weights: the load an instance publishes in its metadata lowers its weight.
+	 * Consumer side of load-aware weights: the load an instance publishes in its metadata
+	 * lowers its weight.
 	 */
 	public static class LoadAware {
 
@@ -367,12 +374,14 @@ public class NacosLoadBalancerProperties {
 	}
 
 	/**
-	 * Provider side of load-aware weights: this application publishes its CPU load into its own Nacos metadata.
+	 * Provider side of load-aware weights: this application publishes its CPU load into
+	 * its own Nacos metadata.
 	 */
 	public static class LoadPublishing {
 
 		/**
-		 * Whether this application publishes its smoothed CPU load into the metadata of its registered instance.
+		 * Whether this application publishes its smoothed CPU load into the metadata of
+		 * its registered instance.
 		 */
 		private boolean enabled = true;
 
@@ -439,14 +448,14 @@ public class NacosLoadBalancerProperties {
 	}
 
 	/**
-	 * Propagation of gray-routing headers from an incoming request to the '@LoadBalanced' calls made while
-	 * handling it.
+	 * Propagation of gray-routing headers from an incoming request to the '@LoadBalanced'
+	 * calls made while handling it.
 	 */
 	public static class HeaderPropagation {
 
 		/**
-		 * Whether the version header (and the headers listed here) of an incoming request are copied to outgoing
-		 * '@LoadBalanced' calls that do not set them.
+		 * Whether the version header (and the headers listed here) of an incoming request
+		 * are copied to outgoing '@LoadBalanced' calls that do not set them.
 		 */
 		private boolean enabled;
 
@@ -479,25 +488,26 @@ public class NacosLoadBalancerProperties {
 	public static class ServiceRule {
 
 		/**
-		 * Version that untagged traffic goes to; unset sends it to every instance that is not a canary.
+		 * Version that untagged traffic goes to; unset sends it to every instance that is
+		 * not a canary.
 		 */
 		private @Nullable String stableVersion;
 
 		/**
-		 * Share of untagged traffic, in percent (0 to 100, together at most 100), sent to each canary version;
-		 * instances of these versions count as canaries.
+		 * Share of untagged traffic, in percent (0 to 100, together at most 100), sent to
+		 * each canary version; instances of these versions count as canaries.
 		 */
 		private Map<String, Double> canary = new LinkedHashMap<>();
 
 		/**
-		 * Request header (a user id, say) whose value decides the canary share, so that one value always lands on
-		 * the same side; unset decides at random per request.
+		 * Request header (a user id, say) whose value decides the canary share, so that
+		 * one value always lands on the same side; unset decides at random per request.
 		 */
 		private @Nullable String stickyHeader;
 
 		/**
-		 * What a request asking for a version that no routable instance of this service has gets; unset uses
-		 * 'spring.cloud.nacos.loadbalancer.on-missing-version'.
+		 * What a request asking for a version that no routable instance of this service
+		 * has gets; unset uses 'spring.cloud.nacos.loadbalancer.on-missing-version'.
 		 */
 		private @Nullable MissingVersionPolicy onMissingVersion;
 

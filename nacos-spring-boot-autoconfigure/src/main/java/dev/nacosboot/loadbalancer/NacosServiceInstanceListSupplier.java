@@ -11,9 +11,10 @@ import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 
 /**
- * Instances of one service straight from the push-updated {@link NacosInstanceView}: no TTL cache, so an instance
- * removed or added by a push is out of or in the next choice. Between pushes it hands out the very same list
- * object, which lets the balancer reuse its routing table after an O(1) identity check.
+ * Instances of one service straight from the push-updated {@link NacosInstanceView}: no
+ * TTL cache, so an instance removed or added by a push is out of or in the next choice.
+ * Between pushes it hands out the very same list object, which lets the balancer reuse
+ * its routing table after an O(1) identity check.
  */
 public class NacosServiceInstanceListSupplier implements ServiceInstanceListSupplier {
 
@@ -43,7 +44,8 @@ public class NacosServiceInstanceListSupplier implements ServiceInstanceListSupp
 	 * @return the instances
 	 */
 	public List<ServiceInstance> current() {
-		// Read the counter first: a push between the two reads leaves a stale counter, so the next call reloads.
+		// Read the counter first: a push between the two reads leaves a stale counter, so
+		// the next call reloads.
 		long changes = this.view.getChangeCount();
 		Snapshot last = this.last;
 		if (last != null && last.changes() == changes) {

@@ -12,7 +12,8 @@ import java.util.List;
  * @param failOn5xx whether a 5xx response counts as a failure (connect errors always do)
  * @param baseEjectionTime back-off of a first ejection, doubled on each repeated one
  * @param maxEjectionTime longest back-off
- * @param maxEjectedShare largest share of a service's instances that may be ejected or down-weighted at once
+ * @param maxEjectedShare largest share of a service's instances that may be ejected or
+ * down-weighted at once
  * @param softDownWeighting whether failures below the threshold lower the weight already
  * @param rampUp time over which the weight of a recovered instance grows back to full
  * @param rampUpStart share of its weight a recovered instance starts with
@@ -44,10 +45,9 @@ record OutlierSettings(boolean enabled, int consecutiveFailures, boolean failOn5
 		if (!problems.isEmpty()) {
 			throw new InvalidGrayRulesException(problems);
 		}
-		return new OutlierSettings(outliers.isEnabled(), outliers.getConsecutiveFailures(),
-				outliers.isFailOn5xx(), outliers.getBaseEjectionTime(), outliers.getMaxEjectionTime(),
-				outliers.getMaxEjectedPercent() / 100, outliers.isSoftDownWeighting(), outliers.getRampUp(), 0.1,
-				properties.getLeastLatency().getDecayTime());
+		return new OutlierSettings(outliers.isEnabled(), outliers.getConsecutiveFailures(), outliers.isFailOn5xx(),
+				outliers.getBaseEjectionTime(), outliers.getMaxEjectionTime(), outliers.getMaxEjectedPercent() / 100,
+				outliers.isSoftDownWeighting(), outliers.getRampUp(), 0.1, properties.getLeastLatency().getDecayTime());
 	}
 
 	private static void checkPositive(String name, Duration duration, List<String> problems) {

@@ -13,10 +13,12 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Gray-header propagation for reactive code: as a {@link WebFilter} it puts the gray headers of an incoming request
- * into the Reactor context of its handling; as an {@link ExchangeFilterFunction} of a {@code @LoadBalanced}
- * {@code WebClient} it adds them to the outgoing call (from the Reactor context, or from the servlet request of
- * the calling thread when a servlet application uses WebClient), before the load-balancer filter.
+ * Gray-header propagation for reactive code: as a {@link WebFilter} it puts the gray
+ * headers of an incoming request into the Reactor context of its handling; as an
+ * {@link ExchangeFilterFunction} of a {@code @LoadBalanced} {@code WebClient} it adds
+ * them to the outgoing call (from the Reactor context, or from the servlet request of the
+ * calling thread when a servlet application uses WebClient), before the load-balancer
+ * filter.
  */
 class ReactiveGrayHeaderFilter implements ExchangeFilterFunction, WebFilter {
 

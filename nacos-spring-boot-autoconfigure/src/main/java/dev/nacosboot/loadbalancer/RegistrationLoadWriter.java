@@ -7,10 +7,11 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Writes the load into the metadata of this application's registration and re-registers it through the
- * {@link NacosServiceRegistry}, the way the registry applies every change of the instance (status, readiness,
- * weight); later re-registrations keep the value. Only while registered: holding the registration's lock, a
- * concurrent deregistration either happened before (nothing written) or waits for this write.
+ * Writes the load into the metadata of this application's registration and re-registers
+ * it through the {@link NacosServiceRegistry}, the way the registry applies every change
+ * of the instance (status, readiness, weight); later re-registrations keep the value.
+ * Only while registered: holding the registration's lock, a concurrent deregistration
+ * either happened before (nothing written) or waits for this write.
  */
 class RegistrationLoadWriter implements InstanceLoadPublisher.LoadMetadataWriter {
 

@@ -8,9 +8,10 @@ import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.http.client.ClientHttpResponse;
 
 /**
- * Copies the gray headers of the servlet request being handled on this thread to an outgoing
- * {@code @LoadBalanced} {@code RestTemplate} or {@code RestClient} call. It runs before the load-balancer
- * interceptor, so the balancer routes by them and the next service receives them too.
+ * Copies the gray headers of the servlet request being handled on this thread to an
+ * outgoing {@code @LoadBalanced} {@code RestTemplate} or {@code RestClient} call. It runs
+ * before the load-balancer interceptor, so the balancer routes by them and the next
+ * service receives them too.
  */
 class ServletGrayHeaderInterceptor implements ClientHttpRequestInterceptor {
 

@@ -11,14 +11,17 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.client.ServiceInstance;
 
 /**
- * The choice over a fixed set of instances with their effective weights. Weighted random: the probability of an
- * instance is its weight over the sum of weights, O(1) by Vose's alias method (one uniform index and one biased coin
- * per pick, tables built once per routing table); a retry that avoids one instance draws from the cumulative weights
- * without it instead (a binary search, O(log n)); round-robin: a shared counter; least-latency: the better of two weighted-random
- * candidates by their {@link InstanceStats#cost(long) cost}. No allocation per pick; thread-safe.
+ * The choice over a fixed set of instances with their effective weights. Weighted random:
+ * the probability of an instance is its weight over the sum of weights, O(1) by Vose's
+ * alias method (one uniform index and one biased coin per pick, tables built once per
+ * routing table); a retry that avoids one instance draws from the cumulative weights
+ * without it instead (a binary search, O(log n)); round-robin: a shared counter;
+ * least-latency: the better of two weighted-random candidates by their
+ * {@link InstanceStats#cost(long) cost}. No allocation per pick; thread-safe.
  * <p>
- * Weighted random rather than smooth weighted round-robin: it needs no shared mutable state across the threads of
- * a client and every consumer instance follows the weights independently.
+ * Weighted random rather than smooth weighted round-robin: it needs no shared mutable
+ * state across the threads of a client and every consumer instance follows the weights
+ * independently.
  */
 final class WeightedInstances {
 
@@ -30,7 +33,8 @@ final class WeightedInstances {
 
 	private final double @Nullable [] cumulative;
 
-	// Vose's alias tables: index i is kept with probability keep[i], otherwise alias[i] is taken.
+	// Vose's alias tables: index i is kept with probability keep[i], otherwise alias[i]
+	// is taken.
 	private final double @Nullable [] keep;
 
 	private final int @Nullable [] alias;
@@ -66,7 +70,8 @@ final class WeightedInstances {
 		}
 	}
 
-	// Vose's method: scale weights to an average of 1, then pair each column below 1 with one above it.
+	// Vose's method: scale weights to an average of 1, then pair each column below 1 with
+	// one above it.
 	private static void buildAliasTables(double[] weights, double total, double[] keep, int[] alias) {
 		int size = weights.length;
 		double[] scaled = new double[size];
@@ -120,10 +125,12 @@ final class WeightedInstances {
 	}
 
 	/**
-	 * Builds the choice over instances, every weight above 0, with the statistics of the least-latency choice.
+	 * Builds the choice over instances, every weight above 0, with the statistics of the
+	 * least-latency choice.
 	 * @param instances the instances
 	 * @param weight weight of each instance
-	 * @param stats statistics of an instance, {@code null} when no least-latency choice is made
+	 * @param stats statistics of an instance, {@code null} when no least-latency choice
+	 * is made
 	 * @return the choice
 	 */
 	static WeightedInstances of(List<ServiceInstance> instances, ToDoubleFunction<ServiceInstance> weight,
@@ -163,12 +170,13 @@ final class WeightedInstances {
 	 * Picks one instance by the strategy.
 	 * @param strategy the strategy
 	 * @param random source of randomness
-	 * @param avoid an instance to avoid when there is another (the one a retried call failed on), or {@code null}
+	 * @param avoid an instance to avoid when there is another (the one a retried call
+	 * failed on), or {@code null}
 	 * @param now current time in nanoseconds (for least-latency)
 	 * @return the instance, {@code null} when there is none
 	 */
-	@Nullable ServiceInstance pick(LoadBalancingStrategy strategy, RandomGenerator random,
-			@Nullable ServiceInstance avoid, long now) {
+	@Nullable ServiceInstance pick(LoadBalancingStrategy strategy, RandomGenerator random, @Nullable ServiceInstance avoid,
+			long now) {
 		int size = this.instances.length;
 		if (size == 0) {
 			return null;
@@ -183,7 +191,8 @@ final class WeightedInstances {
 		if (strategy != LoadBalancingStrategy.LEAST_LATENCY || stats == null || size - ((avoided >= 0) ? 1 : 0) < 2) {
 			return this.instances[first];
 		}
-		// Power of two choices: the second candidate is drawn without the first, so two distinct ones compete.
+		// Power of two choices: the second candidate is drawn without the first, so two
+		// distinct ones compete.
 		int second = pickIndexWithout(random, first, avoided);
 		return this.instances[(stats[second].cost(now) < stats[first].cost(now)) ? second : first];
 	}
@@ -207,7 +216,8 @@ final class WeightedInstances {
 		return -1;
 	}
 
-	// Weighted random index, never 'excluded' (-1 for none) unless it is the only instance.
+	// Weighted random index, never 'excluded' (-1 for none) unless it is the only
+	// instance.
 	private int pickIndex(RandomGenerator random, int excluded) {
 		int size = this.instances.length;
 		if (size == 1) {
@@ -233,14 +243,16 @@ final class WeightedInstances {
 			point += excludedWeight;
 		}
 		int index = Arrays.binarySearch(cumulative, point);
-		// Not found gives -(insertion point) - 1: the first cumulative weight above the point. Found means the
+		// Not found gives -(insertion point) - 1: the first cumulative weight above the
+		// point. Found means the
 		// point sits exactly on a boundary, which belongs to the next instance.
 		index = (index >= 0) ? index + 1 : -index - 1;
 		index = Math.min(index, size - 1);
 		return (index == excluded) ? (index + 1) % size : index;
 	}
 
-	// A second candidate: weighted random without 'first', and without 'avoided' when more than two remain.
+	// A second candidate: weighted random without 'first', and without 'avoided' when
+	// more than two remain.
 	private int pickIndexWithout(RandomGenerator random, int first, int avoided) {
 		for (int attempt = 0; attempt < 8; attempt++) {
 			int index = pickIndex(random, first);

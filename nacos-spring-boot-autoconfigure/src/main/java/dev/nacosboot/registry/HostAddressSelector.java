@@ -20,10 +20,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.util.StringUtils;
 
 /**
- * Chooses the address this instance registers: the explicit ip if set; otherwise an address of an up, non-loopback,
- * non-ignored interface (the named one, when {@code network-interface} is set), of the preferred family (falling
- * back to the other), inside a preferred network when any matches. Link-local addresses are used only when nothing
- * else exists, and an IPv6 address never carries its {@code %scope}.
+ * Chooses the address this instance registers: the explicit ip if set; otherwise an
+ * address of an up, non-loopback, non-ignored interface (the named one, when
+ * {@code network-interface} is set), of the preferred family (falling back to the other),
+ * inside a preferred network when any matches. Link-local addresses are used only when
+ * nothing else exists, and an IPv6 address never carries its {@code %scope}.
  */
 public class HostAddressSelector {
 
@@ -43,7 +44,8 @@ public class HostAddressSelector {
 	 * Selects the address.
 	 * @param criteria what to select by
 	 * @return an address literal without scope
-	 * @throws IllegalStateException when the named network interface does not exist or has no address
+	 * @throws IllegalStateException when the named network interface does not exist or
+	 * has no address
 	 */
 	public String select(Criteria criteria) {
 		if (StringUtils.hasText(criteria.ip())) {
@@ -62,8 +64,8 @@ public class HostAddressSelector {
 		nics.sort(Comparator.comparingInt(Nic::index));
 		boolean named = StringUtils.hasText(criteria.networkInterface());
 		for (Nic nic : nics) {
-			if (named ? !nic.name().equals(criteria.networkInterface())
-					: (!nic.up() || nic.loopback() || ignored.stream().anyMatch((p) -> p.matcher(nic.name()).matches()))) {
+			if (named ? !nic.name().equals(criteria.networkInterface()) : (!nic.up() || nic.loopback()
+					|| ignored.stream().anyMatch((p) -> p.matcher(nic.name()).matches()))) {
 				continue;
 			}
 			for (InetAddress address : nic.addresses()) {
@@ -81,8 +83,8 @@ public class HostAddressSelector {
 		List<Predicate<Candidate>> tiers = List.of(preferredFamily.and(notLinkLocal), notLinkLocal, preferredFamily,
 				(c) -> true);
 		if (!criteria.preferredNetworks().isEmpty()) {
-			Predicate<Candidate> inPreferred = (c) -> criteria.preferredNetworks().stream()
-				.anyMatch((network) -> matches(network, c.address()));
+			Predicate<Candidate> inPreferred = (
+					c) -> criteria.preferredNetworks().stream().anyMatch((network) -> matches(network, c.address()));
 			for (Predicate<Candidate> tier : tiers) {
 				Candidate found = first(candidates, inPreferred.and(tier));
 				if (found != null) {
@@ -120,8 +122,9 @@ public class HostAddressSelector {
 	}
 
 	/**
-	 * Whether an address is inside a network given as CIDR ({@code 10.0.0.0/8}) or matches it as a regular
-	 * expression on its literal (or starts with it, as Spring Cloud's {@code preferred-networks} does).
+	 * Whether an address is inside a network given as CIDR ({@code 10.0.0.0/8}) or
+	 * matches it as a regular expression on its literal (or starts with it, as Spring
+	 * Cloud's {@code preferred-networks} does).
 	 */
 	static boolean matches(String network, InetAddress address) {
 		String literal = hostAddress(address);
@@ -139,8 +142,7 @@ public class HostAddressSelector {
 				if (bits > length) {
 					return false;
 				}
-				BigInteger mask = BigInteger.ONE.shiftLeft(length).subtract(BigInteger.ONE)
-					.shiftRight(bits).not();
+				BigInteger mask = BigInteger.ONE.shiftLeft(length).subtract(BigInteger.ONE).shiftRight(bits).not();
 				return new BigInteger(1, a).and(mask).equals(new BigInteger(1, b).and(mask));
 			}
 			catch (UnknownHostException | NumberFormatException ex) {
@@ -152,6 +154,7 @@ public class HostAddressSelector {
 
 	/**
 	 * What to select by.
+	 *
 	 * @param ip explicit address, or {@code null}
 	 * @param networkInterface the only interface to use, or {@code null}
 	 * @param preferIpv6 whether IPv6 addresses come first
@@ -165,6 +168,7 @@ public class HostAddressSelector {
 
 	/**
 	 * A network interface as seen by the selector.
+	 *
 	 * @param name interface name
 	 * @param index interface index (lower first)
 	 * @param up whether up

@@ -5,12 +5,15 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The size of instance metadata as a Nacos server's parameter check counts it: the characters (UTF-16 units) of
- * every key and every value that is not blank.
+ * The size of instance metadata as a Nacos server's parameter check counts it: the
+ * characters (UTF-16 units) of every key and every value that is not blank.
  */
 public final class InstanceMetadataSize {
 
-	/** What a Nacos server accepts unless its {@code nacos.naming.service.metadata.length} says otherwise. */
+	/**
+	 * What a Nacos server accepts unless its {@code nacos.naming.service.metadata.length}
+	 * says otherwise.
+	 */
 	public static final int SERVER_DEFAULT_LIMIT = 1024;
 
 	private InstanceMetadataSize() {

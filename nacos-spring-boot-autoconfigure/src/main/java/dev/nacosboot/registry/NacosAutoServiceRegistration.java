@@ -32,17 +32,18 @@ import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.SmartApplicationListener;
 
 /**
- * Registers this application when its web server is up (or at startup, for an application without one whose port
- * is configured), keeps the instance's routability in step with the readiness state, ramps its weight up during
- * the warm-up, and deregisters it when the context closes, before the web server's graceful shutdown starts.
+ * Registers this application when its web server is up (or at startup, for an application
+ * without one whose port is configured), keeps the instance's routability in step with
+ * the readiness state, ramps its weight up during the warm-up, and deregisters it when
+ * the context closes, before the web server's graceful shutdown starts.
  * <p>
- * Registration never blocks startup unless fail-fast is on: it runs on one background thread that retries with
- * bounded exponential backoff and jitter while the server is unreachable, logging one warning. An instance the
- * server refuses as invalid is not retried: one error names the server's reason. Every change is applied on that
- * thread, in order.
+ * Registration never blocks startup unless fail-fast is on: it runs on one background
+ * thread that retries with bounded exponential backoff and jitter while the server is
+ * unreachable, logging one warning. An instance the server refuses as invalid is not
+ * retried: one error names the server's reason. Every change is applied on that thread,
+ * in order.
  */
-public class NacosAutoServiceRegistration
-		implements AutoServiceRegistration, SmartApplicationListener, DisposableBean {
+public class NacosAutoServiceRegistration implements AutoServiceRegistration, SmartApplicationListener, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(NacosAutoServiceRegistration.class);
 
@@ -74,7 +75,8 @@ public class NacosAutoServiceRegistration
 
 	private boolean refusalLogged;
 
-	// What the server last accepted: restored when it refuses a later update of a registered instance.
+	// What the server last accepted: restored when it refuses a later update of a
+	// registered instance.
 	private @Nullable Instance lastAccepted;
 
 	private long warmupStartNanos;
@@ -85,7 +87,8 @@ public class NacosAutoServiceRegistration
 
 	/**
 	 * Creates the lifecycle.
-	 * @param context the context whose events drive it (child contexts' events are ignored)
+	 * @param context the context whose events drive it (child contexts' events are
+	 * ignored)
 	 * @param serviceRegistry applies changes
 	 * @param registration the instance
 	 * @param namingService used to observe the removal at shutdown
@@ -123,7 +126,8 @@ public class NacosAutoServiceRegistration
 		}
 		else if (event instanceof ApplicationStartedEvent started && started.getApplicationContext() == this.context
 				&& this.settings.configuredPort() > 0) {
-			// An application without a web server registers its configured port once started.
+			// An application without a web server registers its configured port once
+			// started.
 			start(this.settings.configuredPort());
 		}
 		else if (event instanceof AvailabilityChangeEvent<?> change && change.getState() instanceof ReadinessState state
@@ -132,15 +136,18 @@ public class NacosAutoServiceRegistration
 		}
 	}
 
-	// A child context (e.g. a management server on its own port) announces its own readiness; only the
-	// application's (published with this context, or with any non-context source by the application) counts.
+	// A child context (e.g. a management server on its own port) announces its own
+	// readiness; only the
+	// application's (published with this context, or with any non-context source by the
+	// application) counts.
 	private boolean fromOtherContext(AvailabilityChangeEvent<?> change) {
 		return change.getSource() instanceof ApplicationContext source && source != this.context;
 	}
 
 	/**
-	 * Registers with the given port (unless a port is configured), once. With fail-fast, registers now and throws
-	 * {@link NacosUnavailableException} on failure; otherwise registers in the background.
+	 * Registers with the given port (unless a port is configured), once. With fail-fast,
+	 * registers now and throws {@link NacosUnavailableException} on failure; otherwise
+	 * registers in the background.
 	 * @param port the web server's port
 	 */
 	public void start(int port) {
@@ -165,7 +172,8 @@ public class NacosAutoServiceRegistration
 			}
 			catch (NacosRegistrationException ex) {
 				if (ex.isInvalidInstance()) {
-					// Reachable, but the instance is refused: a settings problem, not an outage. Nothing to
+					// Reachable, but the instance is refused: a settings problem, not an
+					// outage. Nothing to
 					// deregister when the failed context closes.
 					synchronized (this.lock) {
 						this.refusalLogged = true;
@@ -228,7 +236,8 @@ public class NacosAutoServiceRegistration
 		}
 	}
 
-	// Applies the current desired state; on failure retries with backoff while still wanted.
+	// Applies the current desired state; on failure retries with backoff while still
+	// wanted.
 	private void apply() {
 		try {
 			Instance attempted = this.registration.toInstance();
@@ -264,8 +273,10 @@ public class NacosAutoServiceRegistration
 		}
 	}
 
-	// The same instance would be refused again: no retry. A later change (readiness, status) tries once more.
-	// An update of a registered instance leaves the server's copy as it was; the client's redo data goes back to
+	// The same instance would be refused again: no retry. A later change (readiness,
+	// status) tries once more.
+	// An update of a registered instance leaves the server's copy as it was; the client's
+	// redo data goes back to
 	// it too, or a reconnect would send the refused one and lose the registration.
 	private void refused(NacosRegistrationException ex) {
 		boolean first;
@@ -310,16 +321,18 @@ public class NacosAutoServiceRegistration
 
 	private InvalidNacosPropertiesException refusedAtStartup(NacosRegistrationException ex) {
 		String reason = ((NacosException) ex.getCause()).getErrMsg();
-		return new InvalidNacosPropertiesException(List.of(new InvalidNacosPropertiesException.Violation(
-				NacosDiscoveryProperties.PREFIX, null,
-				"Nacos at " + this.settings.serverDescription() + " refused to register " + this.registration + ": "
-						+ reason,
-				"Fix the instance setting the server's message names (metadata, ip, port, weight, cluster-name, "
-						+ "service or group under spring.cloud.nacos.discovery)")));
+		return new InvalidNacosPropertiesException(List
+			.of(new InvalidNacosPropertiesException.Violation(NacosDiscoveryProperties.PREFIX, null,
+					"Nacos at " + this.settings.serverDescription() + " refused to register " + this.registration + ": "
+							+ reason,
+					"Fix the instance setting the server's message names (metadata, ip, port, weight, cluster-name, "
+							+ "service or group under spring.cloud.nacos.discovery)")));
 	}
 
-	// The client keeps a refused ephemeral instance for its redo task, which would send it again every few
-	// seconds; deregistering drops it. Sent without metadata, which may be the very reason of the refusal.
+	// The client keeps a refused ephemeral instance for its redo task, which would send
+	// it again every few
+	// seconds; deregistering drops it. Sent without metadata, which may be the very
+	// reason of the refusal.
 	private void withdraw() {
 		Instance instance = this.registration.toInstance();
 		if (!instance.isEphemeral()) {
@@ -401,8 +414,9 @@ public class NacosAutoServiceRegistration
 	}
 
 	/**
-	 * Deregisters (when registered) and waits, bounded by the deregistration timeout, until the server's push
-	 * shows the instance gone, so that subscribers stop routing here before the web server stops accepting.
+	 * Deregisters (when registered) and waits, bounded by the deregistration timeout,
+	 * until the server's push shows the instance gone, so that subscribers stop routing
+	 * here before the web server stops accepting.
 	 */
 	public void stop() {
 		synchronized (this.lock) {
@@ -411,7 +425,8 @@ public class NacosAutoServiceRegistration
 			}
 			this.stopped = true;
 		}
-		// Changes already queued (such as the REFUSING_TRAFFIC that Boot publishes when closing) still run;
+		// Changes already queued (such as the REFUSING_TRAFFIC that Boot publishes when
+		// closing) still run;
 		// pending retries and warm-up steps are dropped.
 		this.executor.shutdown();
 		try {
@@ -452,7 +467,8 @@ public class NacosAutoServiceRegistration
 		}
 	}
 
-	// Watches this instance as subscribers see it, so shutdown can wait for the push that removes it.
+	// Watches this instance as subscribers see it, so shutdown can wait for the push that
+	// removes it.
 	private void watchVisibility() {
 		if (this.visibility != null || this.settings.deregistrationTimeout().isZero()) {
 			return;
@@ -469,8 +485,8 @@ public class NacosAutoServiceRegistration
 	}
 
 	/**
-	 * Stops when the context is destroyed without having been closed normally (a failed startup), so no
-	 * retrying thread outlives it.
+	 * Stops when the context is destroyed without having been closed normally (a failed
+	 * startup), so no retrying thread outlives it.
 	 */
 	@Override
 	public void destroy() {
@@ -534,9 +550,9 @@ public class NacosAutoServiceRegistration
 				while (this.visible) {
 					long remaining = deadline - System.nanoTime();
 					if (remaining <= 0) {
-						logger.info("Nacos did not confirm the removal of "
-								+ NacosAutoServiceRegistration.this.registration + " within " + timeout
-								+ "; continuing the shutdown");
+						logger.info(
+								"Nacos did not confirm the removal of " + NacosAutoServiceRegistration.this.registration
+										+ " within " + timeout + "; continuing the shutdown");
 						return;
 					}
 					TimeUnit.NANOSECONDS.timedWait(this, remaining);
@@ -562,6 +578,7 @@ public class NacosAutoServiceRegistration
 
 	/**
 	 * Behaviour settings of the lifecycle.
+	 *
 	 * @param configuredPort port to register instead of the web server's, or -1
 	 * @param failFast whether registration failures fail startup
 	 * @param readinessGating whether routability follows the readiness state

@@ -11,9 +11,9 @@ import com.alibaba.nacos.api.naming.pojo.Instance;
 import org.springframework.cloud.client.serviceregistry.Registration;
 
 /**
- * This application's instance as registered in Nacos. Port, routability (readiness and the
- * {@code ServiceRegistry} status) and the current warm-up weight change over the application's life; everything
- * else is fixed at creation.
+ * This application's instance as registered in Nacos. Port, routability (readiness and
+ * the {@code ServiceRegistry} status) and the current warm-up weight change over the
+ * application's life; everything else is fixed at creation.
  */
 public class NacosRegistration implements Registration {
 
@@ -123,8 +123,8 @@ public class NacosRegistration implements Registration {
 	}
 
 	/**
-	 * Announces a metadata entry written after startup (such as a published load), so that the startup check of the
-	 * metadata size counts it.
+	 * Announces a metadata entry written after startup (such as a published load), so
+	 * that the startup check of the metadata size counts it.
 	 * @param key the metadata key
 	 * @param maxValueLength the longest value that will be written
 	 */
@@ -169,7 +169,8 @@ public class NacosRegistration implements Registration {
 	}
 
 	/**
-	 * Status set through the {@code ServiceRegistry}: {@link #STATUS_UP} or {@link #STATUS_OUT_OF_SERVICE}.
+	 * Status set through the {@code ServiceRegistry}: {@link #STATUS_UP} or
+	 * {@link #STATUS_OUT_OF_SERVICE}.
 	 * @return the status
 	 */
 	public String getStatus() {
@@ -181,7 +182,8 @@ public class NacosRegistration implements Registration {
 	}
 
 	/**
-	 * Whether the application accepts traffic (its readiness state, when readiness gating is on).
+	 * Whether the application accepts traffic (its readiness state, when readiness gating
+	 * is on).
 	 * @return whether ready
 	 */
 	public boolean isReady() {

@@ -12,8 +12,8 @@ public class NacosRegistrationException extends RuntimeException {
 	}
 
 	/**
-	 * Whether the instance itself was refused as invalid (by the server's parameter check or the client's own),
-	 * so that sending it again would be refused again.
+	 * Whether the instance itself was refused as invalid (by the server's parameter check
+	 * or the client's own), so that sending it again would be refused again.
 	 * @return whether the refusal is for invalid parameters
 	 */
 	public boolean isInvalidInstance() {

@@ -15,11 +15,15 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
 /**
- * Builds this application's {@link NacosRegistration} from the discovery settings and the environment.
+ * Builds this application's {@link NacosRegistration} from the discovery settings and the
+ * environment.
  */
 public class NacosRegistrationFactory {
 
-	/** Metadata key marking instances registered by a Spring application, as Spring Cloud Alibaba does. */
+	/**
+	 * Metadata key marking instances registered by a Spring application, as Spring Cloud
+	 * Alibaba does.
+	 */
 	public static final String REGISTER_SOURCE_KEY = "preserved.register.source";
 
 	static final String MANAGEMENT_PORT_KEY = "management.port";
@@ -36,7 +40,8 @@ public class NacosRegistrationFactory {
 	 * @param environment for the application name and management settings
 	 * @param buildVersion the build's version, or {@code null}
 	 * @return the registration
-	 * @throws dev.nacosboot.core.InvalidNacosPropertiesException when no service name is known
+	 * @throws dev.nacosboot.core.InvalidNacosPropertiesException when no service name is
+	 * known
 	 */
 	public NacosRegistration create(NacosDiscoveryProperties properties, Environment environment,
 			@Nullable String buildVersion) {
@@ -65,13 +70,15 @@ public class NacosRegistrationFactory {
 				properties.getClusterName(), host, Math.max(properties.getPort(), 0), properties.isSecure(),
 				properties.getWeight(), properties.isEphemeral(), properties.isInstanceEnabled(), metadata);
 		if (Integer.valueOf(0).equals(environment.getProperty("management.server.port", Integer.class))) {
-			// A random management port is added once its server is up (WebServerRegistrationListener).
+			// A random management port is added once its server is up
+			// (WebServerRegistrationListener).
 			registration.reserveMetadata(MANAGEMENT_PORT_KEY, 5);
 		}
 		return registration;
 	}
 
-	// Spring Cloud Alibaba selected the ip through Spring Cloud's InetUtils: its settings still apply when the
+	// Spring Cloud Alibaba selected the ip through Spring Cloud's InetUtils: its settings
+	// still apply when the
 	// Nacos-specific ones are not set.
 	private static List<String> orInetUtils(List<String> own, String name, Environment environment) {
 		if (!own.isEmpty()) {

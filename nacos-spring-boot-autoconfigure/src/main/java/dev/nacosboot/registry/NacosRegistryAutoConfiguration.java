@@ -23,9 +23,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
- * Nacos service registration: the {@link ServiceRegistry}, this application's {@link NacosRegistration} and its
- * auto-registration lifecycle. Auto-registration is off with
- * {@code spring.cloud.service-registry.auto-registration.enabled=false} or
+ * Nacos service registration: the {@link ServiceRegistry}, this application's
+ * {@link NacosRegistration} and its auto-registration lifecycle. Auto-registration is off
+ * with {@code spring.cloud.service-registry.auto-registration.enabled=false} or
  * {@code spring.cloud.nacos.discovery.register-enabled=false}; everything with
  * {@code spring.cloud.nacos.discovery.enabled=false}.
  */
@@ -61,8 +61,7 @@ public final class NacosRegistryAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "spring.cloud.service-registry.auto-registration.enabled",
 			matchIfMissing = true)
-	@ConditionalOnBooleanProperty(name = NacosDiscoveryProperties.PREFIX + ".register-enabled",
-			matchIfMissing = true)
+	@ConditionalOnBooleanProperty(name = NacosDiscoveryProperties.PREFIX + ".register-enabled", matchIfMissing = true)
 	NacosAutoServiceRegistration nacosAutoServiceRegistration(ApplicationContext context,
 			NacosServiceRegistry serviceRegistry, NacosRegistration registration, NamingService namingService,
 			NacosProperties nacosProperties, NacosDiscoveryProperties properties) {
@@ -77,8 +76,7 @@ public final class NacosRegistryAutoConfiguration {
 	@Bean
 	@ConditionalOnBooleanProperty(name = "spring.cloud.service-registry.auto-registration.enabled",
 			matchIfMissing = true)
-	@ConditionalOnBooleanProperty(name = NacosDiscoveryProperties.PREFIX + ".register-enabled",
-			matchIfMissing = true)
+	@ConditionalOnBooleanProperty(name = NacosDiscoveryProperties.PREFIX + ".register-enabled", matchIfMissing = true)
 	RegistrationMetadataCheck nacosRegistrationMetadataCheck(NacosRegistration registration,
 			NacosDiscoveryProperties properties) {
 		return new RegistrationMetadataCheck(registration, properties.getMetadata(), properties.getMaxMetadataLength());

@@ -11,9 +11,10 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
 
 /**
- * {@link ServiceRegistry} on a Nacos {@link NamingService}. Status {@code OUT_OF_SERVICE} keeps the instance
- * registered but disabled (no traffic); {@code UP} enables it again. Re-registering an instance replaces it on the
- * server, which is how every change (status, readiness, weight) is applied over the client's gRPC connection.
+ * {@link ServiceRegistry} on a Nacos {@link NamingService}. Status {@code OUT_OF_SERVICE}
+ * keeps the instance registered but disabled (no traffic); {@code UP} enables it again.
+ * Re-registering an instance replaces it on the server, which is how every change
+ * (status, readiness, weight) is applied over the client's gRPC connection.
  */
 public class NacosServiceRegistry implements ServiceRegistry<NacosRegistration> {
 
@@ -70,7 +71,8 @@ public class NacosServiceRegistry implements ServiceRegistry<NacosRegistration> 
 	}
 
 	/**
-	 * Sets {@code UP} or {@code OUT_OF_SERVICE} (case-insensitive) and applies it to the registered instance.
+	 * Sets {@code UP} or {@code OUT_OF_SERVICE} (case-insensitive) and applies it to the
+	 * registered instance.
 	 * @throws IllegalArgumentException for any other status
 	 */
 	@Override
@@ -78,8 +80,7 @@ public class NacosServiceRegistry implements ServiceRegistry<NacosRegistration> 
 		String normalized = status.trim().toUpperCase(Locale.ROOT);
 		if (!NacosRegistration.STATUS_UP.equals(normalized)
 				&& !NacosRegistration.STATUS_OUT_OF_SERVICE.equals(normalized)) {
-			throw new IllegalArgumentException(
-					"Unsupported status '" + status + "': use UP or OUT_OF_SERVICE");
+			throw new IllegalArgumentException("Unsupported status '" + status + "': use UP or OUT_OF_SERVICE");
 		}
 		synchronized (registration) {
 			registration.setStatus(normalized);
@@ -88,8 +89,9 @@ public class NacosServiceRegistry implements ServiceRegistry<NacosRegistration> 
 	}
 
 	/**
-	 * The status last applied: {@code UP} or {@code OUT_OF_SERVICE}. It is kept locally because Nacos hides
-	 * disabled instances from every client query, so the server cannot be asked about an out-of-service instance.
+	 * The status last applied: {@code UP} or {@code OUT_OF_SERVICE}. It is kept locally
+	 * because Nacos hides disabled instances from every client query, so the server
+	 * cannot be asked about an out-of-service instance.
 	 */
 	@Override
 	public String getStatus(NacosRegistration registration) {

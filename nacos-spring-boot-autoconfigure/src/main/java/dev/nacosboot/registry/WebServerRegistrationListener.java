@@ -7,8 +7,8 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.util.StringUtils;
 
 /**
- * Starts the registration when this context's main web server is up; a management server on its own port only
- * adds its port to the metadata.
+ * Starts the registration when this context's main web server is up; a management server
+ * on its own port only adds its port to the metadata.
  */
 class WebServerRegistrationListener implements ApplicationListener<WebServerInitializedEvent> {
 
@@ -16,7 +16,8 @@ class WebServerRegistrationListener implements ApplicationListener<WebServerInit
 
 	private final ObjectProvider<NacosAutoServiceRegistration> registration;
 
-	WebServerRegistrationListener(ApplicationContext context, ObjectProvider<NacosAutoServiceRegistration> registration) {
+	WebServerRegistrationListener(ApplicationContext context,
+			ObjectProvider<NacosAutoServiceRegistration> registration) {
 		this.context = context;
 		this.registration = registration;
 	}
@@ -30,7 +31,9 @@ class WebServerRegistrationListener implements ApplicationListener<WebServerInit
 		String namespace = event.getApplicationContext().getServerNamespace();
 		int port = event.getWebServer().getPort();
 		if ("management".equals(namespace)) {
-			registration.getRegistration().getMetadata().put(NacosRegistrationFactory.MANAGEMENT_PORT_KEY, String.valueOf(port));
+			registration.getRegistration()
+				.getMetadata()
+				.put(NacosRegistrationFactory.MANAGEMENT_PORT_KEY, String.valueOf(port));
 		}
 		else if (!StringUtils.hasText(namespace) && event.getApplicationContext() == this.context) {
 			registration.start(port);

@@ -1,6 +1,6 @@
 /**
- * Nacos service registration: {@code Registration}, {@code ServiceRegistry}, the auto-registration lifecycle, IP
- * selection and readiness gating.
+ * Nacos service registration: {@code Registration}, {@code ServiceRegistry}, the
+ * auto-registration lifecycle, IP selection and readiness gating.
  */
 @NullMarked
 package dev.nacosboot.registry;

@@ -24,17 +24,18 @@ import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
 
 /**
- * Conditions of the actuate auto-configurations, on a naming client that answers locally (no server needed).
+ * Conditions of the actuate auto-configurations, on a naming client that answers locally
+ * (no server needed).
  */
 class NacosActuateAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(NacosCoreAutoConfiguration.class,
-				NacosDiscoveryAutoConfiguration.class, NacosRegistryAutoConfiguration.class,
-				NacosActuateAutoConfiguration.class, NacosHealthContributorAutoConfiguration.class,
-				NacosHealthTrafficAutoConfiguration.class, NacosEndpointAutoConfiguration.class,
-				NacosMetricsAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
-				HealthEndpointAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(NacosCoreAutoConfiguration.class, NacosDiscoveryAutoConfiguration.class,
+						NacosRegistryAutoConfiguration.class, NacosActuateAutoConfiguration.class,
+						NacosHealthContributorAutoConfiguration.class, NacosHealthTrafficAutoConfiguration.class,
+						NacosEndpointAutoConfiguration.class, NacosMetricsAutoConfiguration.class,
+						HealthContributorRegistryAutoConfiguration.class, HealthEndpointAutoConfiguration.class))
 		.withUserConfiguration(ConnectedNamingService.class)
 		.withPropertyValues("spring.application.name=orders", "spring.cloud.nacos.discovery.ip=127.0.0.1");
 

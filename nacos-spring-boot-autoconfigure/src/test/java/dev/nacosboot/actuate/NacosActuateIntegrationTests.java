@@ -45,9 +45,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Health, endpoint, metrics and health-to-Nacos sync of one application running against the server, observed from
- * outside: over HTTP as a probe or an operator sees it, and through a separate naming client as another service
- * sees the instance. The server-outage test needs the embedded server and runs last.
+ * Health, endpoint, metrics and health-to-Nacos sync of one application running against
+ * the server, observed from outside: over HTTP as a probe or an operator sees it, and
+ * through a separate naming client as another service sees the instance. The
+ * server-outage test needs the embedded server and runs last.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -85,7 +86,8 @@ class NacosActuateIntegrationTests {
 		publisher = NacosFactory.createConfigService(client);
 		observer = NacosFactory.createNamingService(client);
 		assertThat(publisher.publishConfig(dataId, group, "greeting=hello", "properties")).isTrue();
-		// A real Nacos stores a publish asynchronously: wait until it is readable before the import reads it.
+		// A real Nacos stores a publish asynchronously: wait until it is readable before
+		// the import reads it.
 		await().atMost(Duration.ofSeconds(10))
 			.pollInterval(Duration.ofMillis(250))
 			.until(() -> "greeting=hello".equals(publisher.getConfig(dataId, group, 3000)));
@@ -152,9 +154,9 @@ class NacosActuateIntegrationTests {
 	void endpointShowsEverySection() throws Exception {
 		String nacosEndpoint = get("/nacos");
 		System.out.println("[sample] /actuator/nacos: " + nacosEndpoint);
-		assertThat(nacosEndpoint).contains("\"client\"", "\"nacosClientVersion\"", "\"registration\"",
-				"\"instanceId\"", "\"subscriptions\"", "\"config\"", "\"refreshable\":true", "\"refresh-history\"",
-				"\"gray-rules\"", "\"versionHeader\"");
+		assertThat(nacosEndpoint).contains("\"client\"", "\"nacosClientVersion\"", "\"registration\"", "\"instanceId\"",
+				"\"subscriptions\"", "\"config\"", "\"refreshable\":true", "\"refresh-history\"", "\"gray-rules\"",
+				"\"versionHeader\"");
 		assertThat(get("/nacos/registration")).contains("\"service\":\"" + service + "\"", "\"version\":\"v1\"");
 		assertThat(status("/nacos/nothing")).isEqualTo(404);
 	}
@@ -225,11 +227,9 @@ class NacosActuateIntegrationTests {
 		// A recovering health group does not undo a manual drain.
 		AppCheck check = app.getBean(AppCheck.class);
 		check.status.set(Health.down().build());
-		await().atMost(Duration.ofSeconds(5))
-			.until(() -> app.getBean(NacosTrafficSwitch.class).reasons().size() == 2);
+		await().atMost(Duration.ofSeconds(5)).until(() -> app.getBean(NacosTrafficSwitch.class).reasons().size() == 2);
 		check.status.set(Health.up().build());
-		await().atMost(Duration.ofSeconds(5))
-			.until(() -> app.getBean(NacosTrafficSwitch.class).reasons().size() == 1);
+		await().atMost(Duration.ofSeconds(5)).until(() -> app.getBean(NacosTrafficSwitch.class).reasons().size() == 1);
 		assertThat(visible(port())).isFalse();
 		long shown = measure(() -> post("/nacos", "{\"status\":\"UP\"}"), true);
 		System.out.printf("[figures] POST /actuator/nacos OUT_OF_SERVICE -> hidden %d ms; UP -> visible %d ms%n",
@@ -301,7 +301,10 @@ class NacosActuateIntegrationTests {
 		assertThat(get("/health/nacos")).contains("\"connection\":\"CONNECTED\"");
 	}
 
-	/** Runs the action and returns the ms until other clients see the instance (dis)appear. */
+	/**
+	 * Runs the action and returns the ms until other clients see the instance
+	 * (dis)appear.
+	 */
 	private static long measure(ThrowingRunnable action, boolean visible) {
 		long start = System.nanoTime();
 		try {
@@ -320,7 +323,8 @@ class NacosActuateIntegrationTests {
 		return Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
 	}
 
-	// Asks the server (no subscription cache): disabled instances are hidden from every client query.
+	// Asks the server (no subscription cache): disabled instances are hidden from every
+	// client query.
 	private static boolean visible(int port) throws Exception {
 		List<Instance> instances = observer.getAllInstances(service, group, false);
 		return instances.stream().anyMatch((instance) -> instance.getPort() == port && instance.isEnabled());

@@ -40,8 +40,8 @@ class NacosLoadBalancerMetricsTests {
 
 	private final NacosLoadBalancerMetrics metrics = new NacosLoadBalancerMetrics();
 
-	private final Request<Object> request = new DefaultRequest<>(new RequestDataContext(new RequestData(HttpMethod.GET,
-			URI.create("http://orders/api"), new HttpHeaders(), null, Map.of())));
+	private final Request<Object> request = new DefaultRequest<>(new RequestDataContext(
+			new RequestData(HttpMethod.GET, URI.create("http://orders/api"), new HttpHeaders(), null, Map.of())));
 
 	@BeforeEach
 	void bind() {
@@ -53,10 +53,10 @@ class NacosLoadBalancerMetricsTests {
 		ServiceInstance v2 = instance("10.0.0.2", Map.of("version", "v2"));
 		ServiceInstance untagged = instance("10.0.0.3", Map.of());
 
-		this.metrics.onComplete(new CompletionContext<>(CompletionContext.Status.SUCCESS, this.request,
-				new DefaultResponse(v2)));
-		this.metrics.onComplete(new CompletionContext<>(CompletionContext.Status.SUCCESS, this.request,
-				new DefaultResponse(v2)));
+		this.metrics.onComplete(
+				new CompletionContext<>(CompletionContext.Status.SUCCESS, this.request, new DefaultResponse(v2)));
+		this.metrics.onComplete(
+				new CompletionContext<>(CompletionContext.Status.SUCCESS, this.request, new DefaultResponse(v2)));
 		this.metrics.onComplete(new CompletionContext<>(CompletionContext.Status.FAILED, new ConnectException(),
 				this.request, new DefaultResponse(untagged)));
 
@@ -66,8 +66,8 @@ class NacosLoadBalancerMetricsTests {
 
 	@Test
 	void callsWithoutAnInstanceAreCountedAsNoInstance() {
-		this.metrics.onComplete(new CompletionContext<>(CompletionContext.Status.DISCARD, this.request,
-				new EmptyResponse()));
+		this.metrics
+			.onComplete(new CompletionContext<>(CompletionContext.Status.DISCARD, this.request, new EmptyResponse()));
 
 		assertThat(count("orders", "none", "no-instance")).isEqualTo(1);
 	}

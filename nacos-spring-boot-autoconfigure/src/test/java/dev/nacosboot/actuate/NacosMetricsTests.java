@@ -30,17 +30,23 @@ class NacosMetricsTests {
 		this.history.add(refresh("orders.yaml", Outcome.INVALID, 3));
 		this.history.add(refresh("limits.json", Outcome.ROLLED_BACK, 5));
 		this.metrics.sample();
-		assertThat(this.registry.get("nacos.config.refresh").tag("data-id", "orders.yaml").tag("outcome", "applied")
+		assertThat(this.registry.get("nacos.config.refresh")
+			.tag("data-id", "orders.yaml")
+			.tag("outcome", "applied")
 			.timer()
 			.count()).isEqualTo(1);
-		assertThat(this.registry.get("nacos.config.refresh").tag("data-id", "orders.yaml").tag("outcome", "applied")
+		assertThat(this.registry.get("nacos.config.refresh")
+			.tag("data-id", "orders.yaml")
+			.tag("outcome", "applied")
 			.timer()
 			.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(12);
-		assertThat(this.registry.get("nacos.config.refresh.errors").tag("data-id", "orders.yaml")
+		assertThat(this.registry.get("nacos.config.refresh.errors")
+			.tag("data-id", "orders.yaml")
 			.tag("outcome", "invalid")
 			.counter()
 			.count()).isEqualTo(1);
-		assertThat(this.registry.get("nacos.config.refresh.errors").tag("data-id", "limits.json")
+		assertThat(this.registry.get("nacos.config.refresh.errors")
+			.tag("data-id", "limits.json")
 			.tag("outcome", "rolled-back")
 			.counter()
 			.count()).isEqualTo(1);

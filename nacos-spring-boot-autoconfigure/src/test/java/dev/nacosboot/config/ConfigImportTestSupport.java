@@ -6,7 +6,8 @@ import java.util.List;
 import dev.nacosboot.testserver.junit.NacosTarget;
 
 /**
- * Command-line arguments that point an application at the test's Nacos, with discovery and registration off.
+ * Command-line arguments that point an application at the test's Nacos, with discovery
+ * and registration off.
  */
 final class ConfigImportTestSupport {
 

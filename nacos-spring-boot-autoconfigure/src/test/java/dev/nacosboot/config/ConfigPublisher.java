@@ -13,8 +13,8 @@ import dev.nacosboot.testserver.junit.NacosTarget;
 import org.awaitility.Awaitility;
 
 /**
- * Publishes configs through a client of its own, as an operator would, on the embedded test server or on an external
- * Nacos alike; removes what it published on close.
+ * Publishes configs through a client of its own, as an operator would, on the embedded
+ * test server or on an external Nacos alike; removes what it published on close.
  */
 final class ConfigPublisher implements AutoCloseable {
 
@@ -49,8 +49,9 @@ final class ConfigPublisher implements AutoCloseable {
 	}
 
 	/**
-	 * Publishes and waits until the server answers reads with the new content: a real Nacos stores a publish
-	 * asynchronously, so an application started right after could otherwise miss it.
+	 * Publishes and waits until the server answers reads with the new content: a real
+	 * Nacos stores a publish asynchronously, so an application started right after could
+	 * otherwise miss it.
 	 */
 	void publishReadable(String dataId, String group, String content, String type) {
 		publish(dataId, group, content, type);

@@ -58,17 +58,16 @@ class NacosConfigAutoConfigurationTests {
 
 	@Test
 	void historyKeepsTheConfiguredNumberOfRefreshes() {
-		this.contextRunner.withPropertyValues("spring.cloud.nacos.config.refresh.history-size=2")
-			.run((context) -> {
-				NacosConfigRefreshHistory history = context.getBean(NacosConfigRefreshHistory.class);
-				for (int i = 0; i < 3; i++) {
-					history.record(new NacosConfigRefreshHistory.Refresh("s", "d" + i, "g", "m", java.util.Set.of(),
-							java.time.Duration.ZERO, NacosConfigRefreshHistory.Outcome.APPLIED, null,
-							java.time.Instant.now()));
-				}
-				assertThat(history.refreshes()).extracting(NacosConfigRefreshHistory.Refresh::dataId)
-					.containsExactly("d2", "d1");
-			});
+		this.contextRunner.withPropertyValues("spring.cloud.nacos.config.refresh.history-size=2").run((context) -> {
+			NacosConfigRefreshHistory history = context.getBean(NacosConfigRefreshHistory.class);
+			for (int i = 0; i < 3; i++) {
+				history.record(new NacosConfigRefreshHistory.Refresh("s", "d" + i, "g", "m", java.util.Set.of(),
+						java.time.Duration.ZERO, NacosConfigRefreshHistory.Outcome.APPLIED, null,
+						java.time.Instant.now()));
+			}
+			assertThat(history.refreshes()).extracting(NacosConfigRefreshHistory.Refresh::dataId)
+				.containsExactly("d2", "d1");
+		});
 	}
 
 }

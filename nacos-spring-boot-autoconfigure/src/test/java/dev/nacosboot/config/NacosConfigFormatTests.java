@@ -105,8 +105,8 @@ class NacosConfigFormatTests {
 
 	@Test
 	void malformedXmlNamesTheDataIdAndTheProblem() {
-		assertThatExceptionOfType(NacosConfigFormatException.class)
-			.isThrownBy(() -> NacosConfigFormat.XML.parse("app.xml", "<properties>\n<entry key='a'>x</entr>\n</properties>\n"))
+		assertThatExceptionOfType(NacosConfigFormatException.class).isThrownBy(
+				() -> NacosConfigFormat.XML.parse("app.xml", "<properties>\n<entry key='a'>x</entr>\n</properties>\n"))
 			.withMessageContaining("'app.xml'")
 			.withMessageContaining("DOCTYPE");
 	}

@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What {@code spring.config.import=nacos:...} loads, and in which order, against the embedded test server or, with
- * {@code NACOS_SERVER_ADDR}, a real Nacos.
+ * What {@code spring.config.import=nacos:...} loads, and in which order, against the
+ * embedded test server or, with {@code NACOS_SERVER_ADDR}, a real Nacos.
  */
 class NacosConfigImportIntegrationTests {
 

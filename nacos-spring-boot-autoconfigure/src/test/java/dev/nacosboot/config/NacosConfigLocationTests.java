@@ -18,7 +18,8 @@ class NacosConfigLocationTests {
 
 	@Test
 	void explicitDataIdsAreSeparatedByCommaOrSemicolon() {
-		assertThat(NacosConfigLocation.parse("a.yaml,b.properties").dataIds()).containsExactly("a.yaml", "b.properties");
+		assertThat(NacosConfigLocation.parse("a.yaml,b.properties").dataIds()).containsExactly("a.yaml",
+				"b.properties");
 		assertThat(NacosConfigLocation.parse("a.yaml; b.properties").dataIds()).containsExactly("a.yaml",
 				"b.properties");
 	}

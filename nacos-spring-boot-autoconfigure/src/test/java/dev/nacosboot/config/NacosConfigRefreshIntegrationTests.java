@@ -33,8 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Hot reload of imported Nacos config in a running application, against the embedded test server or, with
- * {@code NACOS_SERVER_ADDR}, a real Nacos. One application for the whole class.
+ * Hot reload of imported Nacos config in a running application, against the embedded test
+ * server or, with {@code NACOS_SERVER_ADDR}, a real Nacos. One application for the whole
+ * class.
  */
 class NacosConfigRefreshIntegrationTests {
 
@@ -76,10 +77,11 @@ class NacosConfigRefreshIntegrationTests {
 	}
 
 	private static String appYaml(String greeting, int count, String number) {
-		// A fresh version key makes every publish a real change, so each test waits for its own content.
+		// A fresh version key makes every publish a real change, so each test waits for
+		// its own content.
 		version = String.valueOf(System.nanoTime());
-		return "app:\n  greeting: " + greeting + "\n  count: " + count + "\nvalue:\n  number: " + number
-				+ "\nversion: " + version + "\n";
+		return "app:\n  greeting: " + greeting + "\n  count: " + count + "\nvalue:\n  number: " + number + "\nversion: "
+				+ version + "\n";
 	}
 
 	private static void publishApp(String content) {
@@ -107,9 +109,10 @@ class NacosConfigRefreshIntegrationTests {
 			assertThat(values.count).isEqualTo(2);
 			assertThat(values.nested).isEqualTo(2);
 		});
-		System.out.printf("publish -> @ConfigurationProperties sees the new value: %.1f ms;"
-				+ " -> @RefreshScope bean and @Value fields: %.1f ms%n", (properties - start) / 1e6,
-				(System.nanoTime() - start) / 1e6);
+		System.out.printf(
+				"publish -> @ConfigurationProperties sees the new value: %.1f ms;"
+						+ " -> @RefreshScope bean and @Value fields: %.1f ms%n",
+				(properties - start) / 1e6, (System.nanoTime() - start) / 1e6);
 		assertThat(context.getBean(ValueHolder.class).number).isEqualTo(7);
 	}
 
@@ -120,8 +123,9 @@ class NacosConfigRefreshIntegrationTests {
 		String content = appYaml("hola", 3, "5");
 		publishApp(content);
 
-		await().atMost(TIMEOUT).until(() -> !events.refreshed.isEmpty() && events.refreshed.stream()
-			.anyMatch((event) -> event.getMd5().equals(NacosConfigDataLoader.md5(content))));
+		await().atMost(TIMEOUT)
+			.until(() -> !events.refreshed.isEmpty() && events.refreshed.stream()
+				.anyMatch((event) -> event.getMd5().equals(NacosConfigDataLoader.md5(content))));
 		NacosConfigRefreshedEvent refreshed = events.refreshed.get(events.refreshed.size() - 1);
 		assertThat(refreshed.getDataId()).isEqualTo("app.yaml");
 		assertThat(refreshed.getGroup()).isEqualTo(group);
@@ -141,10 +145,10 @@ class NacosConfigRefreshIntegrationTests {
 
 		publisher.publish("common.properties", group, content, "properties");
 
-		await().atMost(TIMEOUT).until(() -> events.refreshed.stream()
-			.anyMatch((event) -> event.getMd5().equals(NacosConfigDataLoader.md5(content))));
-		assertThat(events.refreshed).singleElement()
-			.satisfies((event) -> assertThat(event.getChangedKeys()).isEmpty());
+		await().atMost(TIMEOUT)
+			.until(() -> events.refreshed.stream()
+				.anyMatch((event) -> event.getMd5().equals(NacosConfigDataLoader.md5(content))));
+		assertThat(events.refreshed).singleElement().satisfies((event) -> assertThat(event.getChangedKeys()).isEmpty());
 		assertThat(events.environmentChanges).isEmpty();
 		assertThat(context.getBean(AppProperties.class).getGreeting()).isEqualTo(greeting);
 		assertThat(context.getEnvironment().getProperty("app.greeting")).isEqualTo(greeting);
@@ -158,9 +162,13 @@ class NacosConfigRefreshIntegrationTests {
 
 		publishApp(broken);
 
-		await().atMost(TIMEOUT).until(() -> history().stream()
-			.anyMatch((refresh) -> refresh.md5().equals(NacosConfigDataLoader.md5(broken))));
-		Refresh failure = context.getBean(NacosConfigRefreshHistory.class).lastFailures().values().stream()
+		await().atMost(TIMEOUT)
+			.until(() -> history().stream()
+				.anyMatch((refresh) -> refresh.md5().equals(NacosConfigDataLoader.md5(broken))));
+		Refresh failure = context.getBean(NacosConfigRefreshHistory.class)
+			.lastFailures()
+			.values()
+			.stream()
 			.filter((refresh) -> refresh.md5().equals(NacosConfigDataLoader.md5(broken)))
 			.findFirst()
 			.orElseThrow();
@@ -179,8 +187,9 @@ class NacosConfigRefreshIntegrationTests {
 
 		publishApp(invalid);
 
-		await().atMost(TIMEOUT).until(() -> history().stream()
-			.anyMatch((refresh) -> refresh.md5().equals(NacosConfigDataLoader.md5(invalid))));
+		await().atMost(TIMEOUT)
+			.until(() -> history().stream()
+				.anyMatch((refresh) -> refresh.md5().equals(NacosConfigDataLoader.md5(invalid))));
 		Refresh refresh = history().stream()
 			.filter((candidate) -> candidate.md5().equals(NacosConfigDataLoader.md5(invalid)))
 			.findFirst()
@@ -201,8 +210,9 @@ class NacosConfigRefreshIntegrationTests {
 
 		publishApp(content);
 
-		await().atMost(TIMEOUT).until(() -> history().stream()
-			.anyMatch((refresh) -> refresh.md5().equals(NacosConfigDataLoader.md5(content))));
+		await().atMost(TIMEOUT)
+			.until(() -> history().stream()
+				.anyMatch((refresh) -> refresh.md5().equals(NacosConfigDataLoader.md5(content))));
 		assertThat(context.getBean(ValueHolder.class).greeting).isEqualTo("numbers-2");
 		assertThat(context.getBean(ValueHolder.class).number).isEqualTo(11);
 		Refresh refresh = history().stream()
@@ -229,9 +239,10 @@ class NacosConfigRefreshIntegrationTests {
 			assertThat(context.getBean(RefreshedGreeter.class).greeting()).isEqualTo("burst-199");
 		});
 		long applied = System.nanoTime();
-		System.out.printf("burst of 200 publishes: published in %.0f ms, final value applied %.0f ms after the"
-				+ " last publish, %d refreshes ran%n", (published - start) / 1e6, (applied - published) / 1e6,
-				history().size() - before);
+		System.out.printf(
+				"burst of 200 publishes: published in %.0f ms, final value applied %.0f ms after the"
+						+ " last publish, %d refreshes ran%n",
+				(published - start) / 1e6, (applied - published) / 1e6, history().size() - before);
 	}
 
 	@Test

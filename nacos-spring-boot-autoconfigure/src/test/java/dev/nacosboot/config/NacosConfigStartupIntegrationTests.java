@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThatException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Startup while the server is unreachable. Needs the embedded server's control API (stop/start), so it is skipped
- * against an external Nacos.
+ * Startup while the server is unreachable. Needs the embedded server's control API
+ * (stop/start), so it is skipped against an external Nacos.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class NacosConfigStartupIntegrationTests {
@@ -60,8 +60,7 @@ class NacosConfigStartupIntegrationTests {
 			System.out.printf("startup with the server down, from the snapshot: %.0f ms%n",
 					(System.nanoTime() - start) / 1e6);
 			assertThat(context.getEnvironment().getProperty("snap")).isEqualTo("from-server");
-			assertThat(output).contains("using the local snapshot of Nacos config 'snap.properties'")
-				.contains(" ago ");
+			assertThat(output).contains("using the local snapshot of Nacos config 'snap.properties'").contains(" ago ");
 		}
 	}
 
@@ -71,8 +70,8 @@ class NacosConfigStartupIntegrationTests {
 		server.stop();
 
 		assertThatException()
-			.isThrownBy(() -> run("--spring.config.import=nacos:never-loaded.properties?group="
-					+ nacos.target().unique("nosnap")))
+			.isThrownBy(() -> run(
+					"--spring.config.import=nacos:never-loaded.properties?group=" + nacos.target().unique("nosnap")))
 			.isInstanceOf(NacosConfigLoadException.class)
 			.satisfies((ex) -> assertThat(new NacosConfigLoadFailureAnalyzer().analyze(ex).getDescription())
 				.contains("never-loaded.properties")

@@ -63,7 +63,8 @@ class NacosClientPropertiesFactoryTests {
 		shared.getTls().setCertificateChain("file:/etc/nacos/client.pem");
 		shared.getTls().setPrivateKey("/etc/nacos/client.key");
 		Properties properties = NacosClientPropertiesFactory.create(shared, null, PREFIX);
-		assertThat(properties).containsEntry("nacos.remote.client.rpc.tls.trustCollectionChainPath", "classpath:certs/ca.pem")
+		assertThat(properties)
+			.containsEntry("nacos.remote.client.rpc.tls.trustCollectionChainPath", "classpath:certs/ca.pem")
 			.containsEntry("nacos.remote.client.rpc.tls.certChainFile", "file:/etc/nacos/client.pem")
 			.containsEntry("nacos.remote.client.rpc.tls.certPrivateKey", "file:///etc/nacos/client.key");
 	}
@@ -87,8 +88,8 @@ class NacosClientPropertiesFactoryTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "nacos:0", "nacos:70000", "nacos:port", "a,,b", "ftp://nacos:21", "[::1:8848", "na cos:8848",
-			" " })
+	@ValueSource(strings = { "nacos:0", "nacos:70000", "nacos:port", "a,,b", "ftp://nacos:21", "[::1:8848",
+			"na cos:8848", " " })
 	void createShouldRejectMalformedServerAddressesNamingTheProperty(String serverAddr) {
 		NacosConnectionProperties override = new NacosConnectionProperties();
 		override.setServerAddr(serverAddr);

@@ -94,8 +94,10 @@ class NacosClientsTests {
 
 	@Test
 	void closingTheContextShouldCloseItsClientsAndLeaveNoClientThreads() {
-		// The client starts some threads once per JVM (notify center, log appenders, gRPC's shared pools): let a
-		// first client start them, so that what remains after the context is a per-context leak.
+		// The client starts some threads once per JVM (notify center, log appenders,
+		// gRPC's shared pools): let a
+		// first client start them, so that what remains after the context is a
+		// per-context leak.
 		try (NacosClients warmup = new NacosClients()) {
 			NamingService naming = warmup.namingService(nacos.target().clientProperties());
 			await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(naming.getServerStatus()));
@@ -109,8 +111,9 @@ class NacosClientsTests {
 				await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(naming.getServerStatus()));
 				assertThat(liveThreadNames()).isNotEqualTo(before);
 			});
-		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(newThreads(before))
-			.as("threads left behind by a closed context").isEmpty());
+		await().atMost(Duration.ofSeconds(20))
+			.untilAsserted(
+					() -> assertThat(newThreads(before)).as("threads left behind by a closed context").isEmpty());
 	}
 
 	private static List<String> newThreads(Set<String> before) {
@@ -125,7 +128,11 @@ class NacosClientsTests {
 			"ForkJoinPool", "Attach Listener");
 
 	private static Set<String> liveThreadNames() {
-		return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter(Thread::isAlive)
+			.map(Thread::getName)
 			.collect(Collectors.toSet());
 	}
 

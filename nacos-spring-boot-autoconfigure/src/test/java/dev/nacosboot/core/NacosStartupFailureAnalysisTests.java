@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * What a user sees when an application starts with bad Nacos settings: Boot's failure report, written by this
- * starter's failure analyzers.
+ * What a user sees when an application starts with bad Nacos settings: Boot's failure
+ * report, written by this starter's failure analyzers.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class NacosStartupFailureAnalysisTests {

@@ -155,8 +155,10 @@ class NacosDiscoveryIntegrationTests {
 		await().atMost(Duration.ofSeconds(20)).until(() -> heartbeats.size() > before);
 		Object first = heartbeats.get(heartbeats.size() - 1).getValue();
 		int afterAdd = heartbeats.size();
-		// Registering the same instance again changes nothing; replacing it does. Pushes arrive in order, so
-		// once the replacement is seen, an event for the no-op would already have been published.
+		// Registering the same instance again changes nothing; replacing it does. Pushes
+		// arrive in order, so
+		// once the replacement is seen, an event for the no-op would already have been
+		// published.
 		provider.registerInstance(service, group, instance(9501, 1, Map.of()));
 		provider.registerInstance(service, group, instance(9502, 1, Map.of()));
 		await().atMost(Duration.ofSeconds(20))

@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A restarted server answers a consumer's re-subscription before the providers have registered again: that empty
- * answer must not empty the view during the grace after the reconnect.
+ * A restarted server answers a consumer's re-subscription before the providers have
+ * registered again: that empty answer must not empty the view during the grace after the
+ * reconnect.
  */
 class NacosInstanceViewReconnectTests {
 
@@ -103,7 +104,10 @@ class NacosInstanceViewReconnectTests {
 		return group;
 	}
 
-	/** Restarts the server with the provider gone, and waits until the consumer has the server's empty answer. */
+	/**
+	 * Restarts the server with the provider gone, and waits until the consumer has the
+	 * server's empty answer.
+	 */
 	private void restartWithoutTheProvider(String group) throws Exception {
 		NacosTestServer server = nacos.target().server();
 		server.stop();
@@ -111,8 +115,9 @@ class NacosInstanceViewReconnectTests {
 		this.provider.shutDown();
 		this.provider = null;
 		server.start();
-		await().atMost(TIMEOUT).until(() -> server.subscribers(null, group, "orders").size() == 1
-				&& this.consumer.getAllInstances("orders", group, true).isEmpty());
+		await().atMost(TIMEOUT)
+			.until(() -> server.subscribers(null, group, "orders").size() == 1
+					&& this.consumer.getAllInstances("orders", group, true).isEmpty());
 	}
 
 }

@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * Load-aware weights, the least-latency (power of two choices) and round-robin strategies, with fixed figures and
- * seeded draws.
+ * Load-aware weights, the least-latency (power of two choices) and round-robin
+ * strategies, with fixed figures and seeded draws.
  */
 class AdaptiveChoiceTests {
 
@@ -76,9 +76,10 @@ class AdaptiveChoiceTests {
 		for (int i = 0; i < 10; i++) {
 			registry.statsOf(a).callStarted(this.clock.get());
 		}
-		// Costs: a 10 ms x 11 in flight = 110, b 10 x 1 = 10, c 60 x 1 = 60. Pairs {a,b} -> b, {a,c} -> c, {b,c} -> b.
-		GrayRoutingTable table = GrayRoutingTable.build("orders", List.of(a, b, c), GrayRules.of(this.properties),
-				null, registry);
+		// Costs: a 10 ms x 11 in flight = 110, b 10 x 1 = 10, c 60 x 1 = 60. Pairs {a,b}
+		// -> b, {a,c} -> c, {b,c} -> b.
+		GrayRoutingTable table = GrayRoutingTable.build("orders", List.of(a, b, c), GrayRules.of(this.properties), null,
+				registry);
 		Draws draws = draw(table);
 		assertThat(draws.count("i1")).isZero();
 		draws.assertShare("i2", 2.0 / 3, "cheapest wins both its pairs");
@@ -92,7 +93,8 @@ class AdaptiveChoiceTests {
 		InstanceStats stats = registry.statsOf(instance("i1").build());
 		measured(stats, 50_000_000);
 		assertThat(stats.latencyAt(this.clock.get())).isEqualTo(50_000_000);
-		// A slower call is taken at once (peak), faster ones pull the average down with the decay time.
+		// A slower call is taken at once (peak), faster ones pull the average down with
+		// the decay time.
 		stats.latency(80_000_000, this.clock.get());
 		assertThat(stats.latencyAt(this.clock.get())).isEqualTo(80_000_000);
 		long tenSeconds = Duration.ofSeconds(10).toNanos();
@@ -116,8 +118,7 @@ class AdaptiveChoiceTests {
 			stats.latency(300_000, this.clock.get());
 		}
 		double expected = 300_000 + (80_000_000 - 300_000) * Math.pow(0.9, 50);
-		assertThat(stats.latencyAt(this.clock.get())).isCloseTo(expected, within(expected * 0.01))
-			.isLessThan(800_000);
+		assertThat(stats.latencyAt(this.clock.get())).isCloseTo(expected, within(expected * 0.01)).isLessThan(800_000);
 	}
 
 	@Test
@@ -140,7 +141,8 @@ class AdaptiveChoiceTests {
 		InstanceStats fresh = registry.statsOf(instance("new").build());
 		InstanceStats known = registry.statsOf(instance("known").build());
 		measured(known, 50_000_000);
-		// A cancelled call: started, never completed (reactive lifecycles report success and error only).
+		// A cancelled call: started, never completed (reactive lifecycles report success
+		// and error only).
 		fresh.callStarted(this.clock.get());
 		this.clock.addAndGet(Duration.ofSeconds(29).toNanos());
 		assertThat(fresh.inFlight()).isEqualTo(1);

@@ -27,16 +27,17 @@ final class Draws {
 	}
 
 	/**
-	 * Asserts that {@code key} came up with probability {@code p}: |count - n p| <= 5 sqrt(n p (1 - p)).
+	 * Asserts that {@code key} came up with probability {@code p}: |count - n p| <= 5
+	 * sqrt(n p (1 - p)).
 	 */
 	void assertShare(String key, double p, String what) {
 		double expected = this.total * p;
 		double sigma = Math.sqrt(this.total * p * (1 - p));
 		int actual = count(key);
-		System.out.printf("%s: %s %d of %d (%.3f%%), expected %.1f +- %.1f (5 sigma)%n", what, key, actual,
-				this.total, 100.0 * actual / this.total, expected, SIGMAS * sigma);
-		assertThat((double) actual).as(what + " " + key).isCloseTo(expected,
-				org.assertj.core.data.Offset.offset(Math.max(SIGMAS * sigma, 0.5)));
+		System.out.printf("%s: %s %d of %d (%.3f%%), expected %.1f +- %.1f (5 sigma)%n", what, key, actual, this.total,
+				100.0 * actual / this.total, expected, SIGMAS * sigma);
+		assertThat((double) actual).as(what + " " + key)
+			.isCloseTo(expected, org.assertj.core.data.Offset.offset(Math.max(SIGMAS * sigma, 0.5)));
 	}
 
 	@Override

@@ -37,8 +37,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A canary request stays on canary across services: an edge application receives {@code X-Gray-Version: v2} and
- * calls the next service through {@code @LoadBalanced} clients that do not set the header themselves.
+ * A canary request stays on canary across services: an edge application receives
+ * {@code X-Gray-Version: v2} and calls the next service through {@code @LoadBalanced}
+ * clients that do not set the header themselves.
  */
 class GrayHeaderPropagationIntegrationTests {
 
@@ -94,7 +95,8 @@ class GrayHeaderPropagationIntegrationTests {
 		for (String path : new String[] { "/rest-template", "/rest-client", "/web-client" }) {
 			for (int i = 0; i < 20; i++) {
 				assertThat(client.get().uri(path).header("X-Gray-Version", "v2").retrieve().body(String.class))
-					.as(path + " with the header").isEqualTo("v2");
+					.as(path + " with the header")
+					.isEqualTo("v2");
 				assertThat(client.get().uri(path).retrieve().body(String.class)).as(path + " without it")
 					.isEqualTo("v1");
 			}
@@ -167,7 +169,10 @@ class GrayHeaderPropagationIntegrationTests {
 
 		@GetMapping("/web-client")
 		String viaWebClient() {
-			return this.webClient.get().uri("http://" + SERVICE + "/version").retrieve().bodyToMono(String.class)
+			return this.webClient.get()
+				.uri("http://" + SERVICE + "/version")
+				.retrieve()
+				.bodyToMono(String.class)
 				.block();
 		}
 

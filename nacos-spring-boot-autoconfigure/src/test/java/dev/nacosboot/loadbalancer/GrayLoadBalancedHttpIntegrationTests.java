@@ -34,8 +34,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A consumer calls providers v1 and v2 (real web applications registered through this starter) through
- * {@code @LoadBalanced} {@link RestClient} and {@link WebClient}, as a user's application does.
+ * A consumer calls providers v1 and v2 (real web applications registered through this
+ * starter) through {@code @LoadBalanced} {@link RestClient} and {@link WebClient}, as a
+ * user's application does.
  */
 class GrayLoadBalancedHttpIntegrationTests {
 
@@ -61,9 +62,8 @@ class GrayLoadBalancedHttpIntegrationTests {
 		v2 = provider("v2");
 		consumer = new SpringApplicationBuilder(Consumer.class).web(WebApplicationType.NONE)
 			.properties(TestApps.common(nacos.target(), group))
-			.properties("spring.application.name=gray-consumer",
-					"spring.cloud.nacos.discovery.register-enabled=false", RULES + "canary.v2=25",
-					RULES + "on-missing-version=fail")
+			.properties("spring.application.name=gray-consumer", "spring.cloud.nacos.discovery.register-enabled=false",
+					RULES + "canary.v2=25", RULES + "on-missing-version=fail")
 			.run();
 		NacosInstanceView view = consumer.getBean(NacosInstanceView.class);
 		await().atMost(Duration.ofSeconds(30)).until(() -> view.getInstances(SERVICE).size() == 2);
@@ -90,9 +90,15 @@ class GrayLoadBalancedHttpIntegrationTests {
 	void restClientWithVersionHeaderShouldReachThatVersion() {
 		RestClient client = consumer.getBean(RestClient.Builder.class).build();
 		for (int i = 0; i < 50; i++) {
-			assertThat(client.get().uri("http://" + SERVICE + "/version").header("X-Gray-Version", "v2").retrieve()
+			assertThat(client.get()
+				.uri("http://" + SERVICE + "/version")
+				.header("X-Gray-Version", "v2")
+				.retrieve()
 				.body(String.class)).isEqualTo("v2");
-			assertThat(client.get().uri("http://" + SERVICE + "/version").header("X-Gray-Version", "v1").retrieve()
+			assertThat(client.get()
+				.uri("http://" + SERVICE + "/version")
+				.header("X-Gray-Version", "v1")
+				.retrieve()
 				.body(String.class)).isEqualTo("v1");
 		}
 	}
@@ -101,8 +107,12 @@ class GrayLoadBalancedHttpIntegrationTests {
 	void webClientWithVersionHeaderShouldReachThatVersion() {
 		WebClient client = consumer.getBean(WebClient.Builder.class).build();
 		for (int i = 0; i < 50; i++) {
-			assertThat(client.get().uri("http://" + SERVICE + "/version").header("X-Gray-Version", "v2").retrieve()
-				.bodyToMono(String.class).block()).isEqualTo("v2");
+			assertThat(client.get()
+				.uri("http://" + SERVICE + "/version")
+				.header("X-Gray-Version", "v2")
+				.retrieve()
+				.bodyToMono(String.class)
+				.block()).isEqualTo("v2");
 		}
 	}
 
@@ -120,8 +130,12 @@ class GrayLoadBalancedHttpIntegrationTests {
 	void missingVersionShouldFailWith503WhenTheRuleSaysSo() {
 		WebClient client = consumer.getBean(WebClient.Builder.class).build();
 		assertThatExceptionOfType(WebClientResponseException.class)
-			.isThrownBy(() -> client.get().uri("http://" + SERVICE + "/version").header("X-Gray-Version", "v9")
-				.retrieve().bodyToMono(String.class).block())
+			.isThrownBy(() -> client.get()
+				.uri("http://" + SERVICE + "/version")
+				.header("X-Gray-Version", "v9")
+				.retrieve()
+				.bodyToMono(String.class)
+				.block())
 			.satisfies((ex) -> assertThat(ex.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE));
 	}
 
@@ -147,8 +161,8 @@ class GrayLoadBalancedHttpIntegrationTests {
 
 	private static void change(String property) {
 		TestPropertyValues.of(property).applyTo(consumer);
-		consumer.publishEvent(
-				new EnvironmentChangeEvent(consumer, Set.of(property.substring(0, property.indexOf('=')))));
+		consumer
+			.publishEvent(new EnvironmentChangeEvent(consumer, Set.of(property.substring(0, property.indexOf('=')))));
 	}
 
 	@SpringBootConfiguration

@@ -32,7 +32,8 @@ class GrayRoutingTableTests {
 
 	@Test
 	void chooseShouldFollowManyDistinctWeights() {
-		// 40 instances with weights 0.25 .. 10: every column of the alias tables is paired at least once.
+		// 40 instances with weights 0.25 .. 10: every column of the alias tables is
+		// paired at least once.
 		List<ServiceInstance> instances = new ArrayList<>();
 		double total = 0;
 		for (int i = 1; i <= 40; i++) {
@@ -190,8 +191,8 @@ class GrayRoutingTableTests {
 
 	@Test
 	void stickyValuesShouldFallIntoTheCanaryShareWithinStatisticalTolerance() {
-		GrayRoutingTable table = table(rules(canary("v2", 10.0, "X-User-Id")), null, instance("v1").version("v1").build(),
-				instance("v2").version("v2").build());
+		GrayRoutingTable table = table(rules(canary("v2", 10.0, "X-User-Id")), null,
+				instance("v1").version("v1").build(), instance("v2").version("v2").build());
 		Draws draws = new Draws();
 		for (int user = 0; user < DRAWS; user++) {
 			draws.add(table.choose(null, "user-" + user, this.random).getInstanceId());
@@ -208,10 +209,10 @@ class GrayRoutingTableTests {
 
 	@Test
 	void raisingTheCanaryShareShouldKeepUsersAlreadyOnTheCanary() {
-		GrayRoutingTable at10 = table(rules(canary("v2", 10.0, "X-User-Id")), null, instance("v1").version("v1").build(),
-				instance("v2").version("v2").build());
-		GrayRoutingTable at50 = table(rules(canary("v2", 50.0, "X-User-Id")), null, instance("v1").version("v1").build(),
-				instance("v2").version("v2").build());
+		GrayRoutingTable at10 = table(rules(canary("v2", 10.0, "X-User-Id")), null,
+				instance("v1").version("v1").build(), instance("v2").version("v2").build());
+		GrayRoutingTable at50 = table(rules(canary("v2", 50.0, "X-User-Id")), null,
+				instance("v1").version("v1").build(), instance("v2").version("v2").build());
 		for (int user = 0; user < 10_000; user++) {
 			if (at10.choose(null, "user-" + user, this.random).getInstanceId().equals("v2")) {
 				assertThat(at50.choose(null, "user-" + user, this.random).getInstanceId()).isEqualTo("v2");
@@ -258,15 +259,16 @@ class GrayRoutingTableTests {
 	void rulesOfOtherServicesShouldNotApply() {
 		NacosLoadBalancerProperties properties = canary("v2", 100.0, null);
 		GrayRoutingTable table = GrayRoutingTable.build("payments",
-				List.of(instance("v1").version("v1").build(), instance("v2").version("v2").build()),
-				rules(properties), null);
+				List.of(instance("v1").version("v1").build(), instance("v2").version("v2").build()), rules(properties),
+				null);
 		Draws draws = draw(table, null, DRAWS);
 		draws.assertShare("v2", 0.5, "no rule for payments");
 	}
 
 	@Test
 	void stickyBucketsShouldBeStableAcrossRuns() {
-		// Pinned: changing the hash would move users between stable and canary when consumers are redeployed.
+		// Pinned: changing the hash would move users between stable and canary when
+		// consumers are redeployed.
 		assertThat(GrayRoutingTable.bucketOf("user-42")).isEqualTo(GrayRoutingTable.bucketOf("user-42"));
 		assertThat(GrayRoutingTable.bucketOf("")).isBetween(0, 9999);
 		assertThat(GrayRoutingTable.bucketOf("user-42")).isEqualTo(5428);

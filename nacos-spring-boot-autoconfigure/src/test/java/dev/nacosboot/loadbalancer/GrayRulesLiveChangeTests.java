@@ -34,8 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Rules changed in the Environment apply to the next request once an {@link EnvironmentChangeEvent} is published (as
- * the config module's refresh does), with Spring Cloud's rebinder in the context as in a real application.
+ * Rules changed in the Environment apply to the next request once an
+ * {@link EnvironmentChangeEvent} is published (as the config module's refresh does), with
+ * Spring Cloud's rebinder in the context as in a real application.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class GrayRulesLiveChangeTests {
@@ -64,7 +65,8 @@ class GrayRulesLiveChangeTests {
 			change(context, RULES + "canary.v2=100");
 
 			assertThat(context.getBean(NacosLoadBalancerProperties.class).getServices().get("orders").getCanary())
-				.as("rebound by Spring Cloud").containsEntry("v2", 100.0);
+				.as("rebound by Spring Cloud")
+				.containsEntry("v2", 100.0);
 			assertThat(Requests.choose(balancer).getMetadata()).containsEntry("version", "v2");
 			change(context, RULES + "canary.v2=0");
 			assertThat(Requests.choose(balancer).getMetadata()).containsEntry("version", "v1");
@@ -80,7 +82,8 @@ class GrayRulesLiveChangeTests {
 			change(context, RULES + "canary.v2=150");
 
 			GrayRulesSource source = context.getBean(GrayRulesSource.class);
-			assertThat(source.current().ruleFor("orders").canaries()).containsExactly(new GrayRules.Canary("v2", 10_000));
+			assertThat(source.current().ruleFor("orders").canaries())
+				.containsExactly(new GrayRules.Canary("v2", 10_000));
 			assertThat(source.getLastRejection()).contains("canary.v2 is 150.0%, must be between 0 and 100");
 			assertThat(Requests.choose(balancer).getMetadata()).containsEntry("version", "v2");
 			assertThat(output.getOut().split("Rejected a change of the load-balancer rules", -1)).hasSize(2);
@@ -126,8 +129,7 @@ class GrayRulesLiveChangeTests {
 
 	@Test
 	void environmentVariableStyleKeysShouldTriggerARebind() {
-		GrayRulesSource source = new GrayRulesSource(new NacosLoadBalancerProperties(),
-				(serviceId) -> List.of());
+		GrayRulesSource source = new GrayRulesSource(new NacosLoadBalancerProperties(), (serviceId) -> List.of());
 		StandardEnvironment environment = new StandardEnvironment();
 		TestPropertyValues.of(RULES + "canary.v2=5").applyTo(environment);
 		new GrayRulesRefresher(environment, source).onApplicationEvent(new EnvironmentChangeEvent(environment,
@@ -138,7 +140,8 @@ class GrayRulesLiveChangeTests {
 	private ReactiveLoadBalancer<ServiceInstance> ordersWithV1AndV2(AssertableApplicationContext context)
 			throws Exception {
 		NamingService naming = context.getBean(NamingService.class);
-		// One client holds one registration per service: several instances go in one batch.
+		// One client holds one registration per service: several instances go in one
+		// batch.
 		naming.batchRegisterInstance("orders", this.group, List.of(instance(18081, "v1"), instance(18082, "v2")));
 		NacosInstanceView view = context.getBean(NacosInstanceView.class);
 		await().atMost(Duration.ofSeconds(10)).until(() -> view.getInstances("orders").size() == 2);
@@ -159,7 +162,8 @@ class GrayRulesLiveChangeTests {
 		for (String property : properties) {
 			keys.add(property.substring(0, property.indexOf('=')));
 		}
-		// Spring Cloud's rebinder acts on events whose source is its own context, as the config refresh sends them.
+		// Spring Cloud's rebinder acts on events whose source is its own context, as the
+		// config refresh sends them.
 		context.publishEvent(new EnvironmentChangeEvent(context.getSourceApplicationContext(), keys));
 	}
 

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The write rate of load publishing, on a manual clock with the default settings (sample every 5 s, 30 s
- * smoothing, 0.1 minimum change, 20 s between updates).
+ * The write rate of load publishing, on a manual clock with the default settings (sample
+ * every 5 s, 30 s smoothing, 0.1 minimum change, 20 s between updates).
  */
 class InstanceLoadPublisherTests {
 

@@ -30,9 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The least-latency strategy with real providers: once one of three turns 50 ms slower, its share of the calls
- * shrinks far below a third; latency is measured through Spring Cloud LoadBalancer's lifecycle callbacks of a
- * {@code @LoadBalanced WebClient}.
+ * The least-latency strategy with real providers: once one of three turns 50 ms slower,
+ * its share of the calls shrinks far below a third; latency is measured through Spring
+ * Cloud LoadBalancer's lifecycle callbacks of a {@code @LoadBalanced WebClient}.
  */
 class LeastLatencyIntegrationTests {
 
@@ -87,7 +87,8 @@ class LeastLatencyIntegrationTests {
 		Draws warmUp = calls(client, 100);
 		Draws after = calls(client, 200);
 		System.out.println("least-latency, one 50 ms slower: first 100 calls " + warmUp + ", next 200 " + after);
-		// A fair share would be a third; the slow instance only wins again once its decayed average looks cheap.
+		// A fair share would be a third; the slow instance only wins again once its
+		// decayed average looks cheap.
 		assertThat(after.count(slowPort)).isLessThan(200 / 6);
 		assertThat(before.count(slowPort)).isGreaterThan(after.count(slowPort));
 	}
@@ -95,7 +96,10 @@ class LeastLatencyIntegrationTests {
 	private static Draws calls(WebClient client, int n) {
 		Draws draws = new Draws();
 		for (int i = 0; i < n; i++) {
-			draws.add(client.get().uri("http://" + SERVICE + "/port").retrieve().bodyToMono(String.class)
+			draws.add(client.get()
+				.uri("http://" + SERVICE + "/port")
+				.retrieve()
+				.bodyToMono(String.class)
 				.block(Duration.ofSeconds(10)));
 		}
 		return draws;

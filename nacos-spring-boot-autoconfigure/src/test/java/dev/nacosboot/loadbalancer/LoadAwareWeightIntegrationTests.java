@@ -26,9 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Load-aware weights end to end: providers publish their load into their own Nacos metadata through this starter,
- * the consumer's balancer gives the loaded one a smaller share; and the number of instance updates stays within
- * its bound while the load swings on every sample.
+ * Load-aware weights end to end: providers publish their load into their own Nacos
+ * metadata through this starter, the consumer's balancer gives the loaded one a smaller
+ * share; and the number of instance updates stays within its bound while the load swings
+ * on every sample.
  */
 class LoadAwareWeightIntegrationTests {
 

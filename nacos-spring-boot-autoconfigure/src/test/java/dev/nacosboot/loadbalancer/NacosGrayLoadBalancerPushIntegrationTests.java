@@ -26,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The balancer follows the Nacos push: provider instances are registered by real naming clients (one per instance,
- * so that dropping a client drops its instance), the consumer is the auto-configured balancer.
+ * The balancer follows the Nacos push: provider instances are registered by real naming
+ * clients (one per instance, so that dropping a client drops its instance), the consumer
+ * is the auto-configured balancer.
  */
 class NacosGrayLoadBalancerPushIntegrationTests {
 
@@ -41,9 +42,9 @@ class NacosGrayLoadBalancerPushIntegrationTests {
 	private final List<NamingService> providers = new ArrayList<>();
 
 	private final ApplicationContextRunner consumer = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(NacosCoreAutoConfiguration.class,
-				NacosDiscoveryAutoConfiguration.class, NacosLoadBalancerAutoConfiguration.class,
-				LoadBalancerAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(NacosCoreAutoConfiguration.class, NacosDiscoveryAutoConfiguration.class,
+						NacosLoadBalancerAutoConfiguration.class, LoadBalancerAutoConfiguration.class))
 		.withPropertyValues(nacos.target().springPropertyValues())
 		.withPropertyValues("spring.cloud.nacos.discovery.group=" + this.group, "logging.level.com.alibaba.nacos=warn");
 

@@ -26,8 +26,9 @@ import static dev.nacosboot.loadbalancer.TestInstances.instance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The balancer over a supplier other than the push-fed one (the generic Reactor path) and the behaviour both paths
- * share: header names in any case, no instance as an empty response, the supplier looked up once.
+ * The balancer over a supplier other than the push-fed one (the generic Reactor path) and
+ * the behaviour both paths share: header names in any case, no instance as an empty
+ * response, the supplier looked up once.
  */
 class NacosGrayLoadBalancerTests {
 

@@ -34,9 +34,9 @@ class NacosLoadBalancerAutoConfigurationTests {
 	static final NacosTestServerExtension nacos = new NacosTestServerExtension();
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(NacosCoreAutoConfiguration.class,
-				NacosDiscoveryAutoConfiguration.class, NacosLoadBalancerAutoConfiguration.class,
-				LoadBalancerAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(NacosCoreAutoConfiguration.class, NacosDiscoveryAutoConfiguration.class,
+						NacosLoadBalancerAutoConfiguration.class, LoadBalancerAutoConfiguration.class))
 		.withPropertyValues("spring.cloud.nacos.server-addr=" + nacos.target().serverAddr(),
 				"spring.cloud.nacos.discovery.group=" + nacos.target().unique("lb-autoconfig"));
 
@@ -60,7 +60,8 @@ class NacosLoadBalancerAutoConfigurationTests {
 		this.runner.run((context) -> {
 			assertThat(context).hasSingleBean(InstanceStatsRegistry.class);
 			LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
-			// Clients look their lifecycle processors up in their own context, which sees the application's.
+			// Clients look their lifecycle processors up in their own context, which sees
+			// the application's.
 			assertThat(factory.getInstances("orders", LoadBalancerLifecycle.class))
 				.containsValue(context.getBean(NacosLoadBalancerLifecycle.class));
 		});
@@ -81,15 +82,19 @@ class NacosLoadBalancerAutoConfigurationTests {
 
 	@Test
 	void runWithLoadPublishingShouldCountTheLoadEntryInTheMetadataCheck() {
-		// The starter adds 48 characters, the load later up to 12 ("load.cpu" and "1.00").
+		// The starter adds 48 characters, the load later up to 12 ("load.cpu" and
+		// "1.00").
 		ApplicationContextRunner registering = this.runner
 			.withConfiguration(AutoConfigurations.of(NacosRegistryAutoConfiguration.class))
 			.withPropertyValues("spring.application.name=orders", "spring.cloud.nacos.discovery.ip=10.0.0.5",
-					"spring.cloud.nacos.discovery.metadata.description=" + "d".repeat(1024 - 48 - "description".length()));
+					"spring.cloud.nacos.discovery.metadata.description="
+							+ "d".repeat(1024 - 48 - "description".length()));
 		registering.run((context) -> assertThat(context).hasFailed());
-		// With lazy initialization too: the publisher that announces the entry is created eagerly.
-		registering.withInitializer((context) -> context
-			.addBeanFactoryPostProcessor(new org.springframework.boot.LazyInitializationBeanFactoryPostProcessor()))
+		// With lazy initialization too: the publisher that announces the entry is created
+		// eagerly.
+		registering
+			.withInitializer((context) -> context
+				.addBeanFactoryPostProcessor(new org.springframework.boot.LazyInitializationBeanFactoryPostProcessor()))
 			.run((context) -> assertThat(context).hasFailed());
 		registering.withPropertyValues("spring.cloud.nacos.loadbalancer.load-publishing.enabled=false")
 			.run((context) -> assertThat(context).hasNotFailed());
@@ -196,7 +201,8 @@ class NacosLoadBalancerAutoConfigurationTests {
 
 	}
 
-	// With Spring Retry on the class path, Spring Cloud wraps every client's supplier in its retry-aware one.
+	// With Spring Retry on the class path, Spring Cloud wraps every client's supplier in
+	// its retry-aware one.
 	private static ServiceInstanceListSupplier nacosSupplier(ServiceInstanceListSupplier supplier) {
 		if (supplier instanceof RetryAwareServiceInstanceListSupplier retry) {
 			return retry.getDelegate();

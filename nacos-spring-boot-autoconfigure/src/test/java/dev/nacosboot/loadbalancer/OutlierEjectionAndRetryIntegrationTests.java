@@ -36,9 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Passive health and Spring Cloud LoadBalancer's retry with real providers: an instance whose port refuses
- * connections is retried away (zero failed calls) and ejected, for each client type; a provider that starts
- * answering 500 is ejected after the configured number of failures.
+ * Passive health and Spring Cloud LoadBalancer's retry with real providers: an instance
+ * whose port refuses connections is retried away (zero failed calls) and ejected, for
+ * each client type; a provider that starts answering 500 is ejected after the configured
+ * number of failures.
  */
 class OutlierEjectionAndRetryIntegrationTests {
 
@@ -67,7 +68,8 @@ class OutlierEjectionAndRetryIntegrationTests {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			deadPort = socket.getLocalPort();
 		}
-		// Registered, but nothing listens there: every call to it is a refused connection.
+		// Registered, but nothing listens there: every call to it is a refused
+		// connection.
 		deadInstanceClient = NacosFactory.createNamingService(nacos.target().clientProperties());
 		Instance dead = new Instance();
 		dead.setIp("127.0.0.1");
@@ -142,7 +144,10 @@ class OutlierEjectionAndRetryIntegrationTests {
 			.getBean(WebClient.Builder.class)
 			.build();
 		for (int i = 0; i < 200; i++) {
-			assertThat(client.get().uri("http://" + SERVICE + "/port").retrieve().bodyToMono(String.class)
+			assertThat(client.get()
+				.uri("http://" + SERVICE + "/port")
+				.retrieve()
+				.bodyToMono(String.class)
 				.block(Duration.ofSeconds(10))).isNotBlank();
 		}
 		assertDeadInstanceEjected();
@@ -163,8 +168,8 @@ class OutlierEjectionAndRetryIntegrationTests {
 		for (; calls < 2000 && !(isEjected(stats, port(first)) && isEjected(stats, deadPort)); calls++) {
 			failed += call(client) ? 0 : 1;
 		}
-		System.out.printf("failing provider and dead instance both ejected after %d calls, %d of them failed%n",
-				calls, failed);
+		System.out.printf("failing provider and dead instance both ejected after %d calls, %d of them failed%n", calls,
+				failed);
 		assertThat(failed).isLessThanOrEqualTo(2 * 3);
 		for (int i = 0; i < 200; i++) {
 			assertThat(call(client)).isTrue();
@@ -173,7 +178,9 @@ class OutlierEjectionAndRetryIntegrationTests {
 
 	private boolean call(RestClient client) {
 		try {
-			ResponseEntity<String> response = client.get().uri("http://" + SERVICE + "/port").retrieve()
+			ResponseEntity<String> response = client.get()
+				.uri("http://" + SERVICE + "/port")
+				.retrieve()
 				.toEntity(String.class);
 			return response.getStatusCode().is2xxSuccessful();
 		}

@@ -15,8 +15,8 @@ import static dev.nacosboot.loadbalancer.TestInstances.instance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Passive health in the routing table: soft down-weighting, ejection with back-off, ramp-up and the share cap, on a
- * manual clock with seeded draws.
+ * Passive health in the routing table: soft down-weighting, ejection with back-off,
+ * ramp-up and the share cap, on a manual clock with seeded draws.
  */
 class OutlierEjectionTests {
 
@@ -26,8 +26,8 @@ class OutlierEjectionTests {
 
 	private final AtomicLong clock = new AtomicLong(1_000_000_000L);
 
-	private final List<ServiceInstance> instances = new ArrayList<>(List.of(instance("i1").build(),
-			instance("i2").build(), instance("i3").build(), instance("i4").build()));
+	private final List<ServiceInstance> instances = new ArrayList<>(
+			List.of(instance("i1").build(), instance("i2").build(), instance("i3").build(), instance("i4").build()));
 
 	private final NacosLoadBalancerProperties properties = new NacosLoadBalancerProperties();
 
@@ -134,15 +134,13 @@ class OutlierEjectionTests {
 		GrayRoutingTable table = table();
 		Draws draws = new Draws();
 		for (int i = 0; i < DRAWS; i++) {
-			draws.add(table.choose(null, null, this.random, instance("i1").build(), this.clock.get())
-				.getInstanceId());
+			draws.add(table.choose(null, null, this.random, instance("i1").build(), this.clock.get()).getInstanceId());
 		}
 		assertThat(draws.count("i1")).isZero();
 		draws.assertShare("i2", 1.0 / 3, "retry spreads over the others by weight");
 		GrayRoutingTable single = GrayRoutingTable.build("orders", List.of(instance("i1").build()),
 				GrayRules.of(this.properties), null, this.registry);
-		assertThat(single.choose(null, null, this.random, instance("i1").build(), 0).getInstanceId())
-			.isEqualTo("i1");
+		assertThat(single.choose(null, null, this.random, instance("i1").build(), 0).getInstanceId()).isEqualTo("i1");
 	}
 
 	@Test

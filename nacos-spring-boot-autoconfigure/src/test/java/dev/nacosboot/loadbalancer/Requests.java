@@ -16,14 +16,18 @@ import org.springframework.http.HttpMethod;
 import org.springframework.util.LinkedMultiValueMap;
 
 /**
- * Asks a balancer for an instance the way Spring Cloud's clients do: a request context carrying the headers.
+ * Asks a balancer for an instance the way Spring Cloud's clients do: a request context
+ * carrying the headers.
  */
 final class Requests {
 
 	private Requests() {
 	}
 
-	/** Chooses for a GET request with the given header name/value pairs; {@code null} when no instance. */
+	/**
+	 * Chooses for a GET request with the given header name/value pairs; {@code null} when
+	 * no instance.
+	 */
 	static ServiceInstance choose(ReactiveLoadBalancer<ServiceInstance> balancer, String... headerPairs) {
 		HttpHeaders headers = new HttpHeaders();
 		for (int i = 0; i < headerPairs.length; i += 2) {

@@ -16,8 +16,7 @@ class HostAddressSelectorTests {
 
 	private static final HostAddressSelector.Nic DOCKER = nic("docker0", 2, false, "172.17.0.1");
 
-	private static final HostAddressSelector.Nic ETH0 = nic("eth0", 3, false, "10.1.2.3", "fe80::1%2",
-			"2001:db8::3");
+	private static final HostAddressSelector.Nic ETH0 = nic("eth0", 3, false, "10.1.2.3", "fe80::1%2", "2001:db8::3");
 
 	private static final HostAddressSelector.Nic ETH1 = nic("eth1", 4, false, "192.168.5.7");
 
@@ -34,8 +33,8 @@ class HostAddressSelectorTests {
 
 	@Test
 	void selectShouldSkipIgnoredInterfaces() {
-		assertThat(select(criteria(null, null, false, List.of(), List.of("docker.*", "veth.*")), LOOPBACK, DOCKER,
-				ETH0, ETH1))
+		assertThat(select(criteria(null, null, false, List.of(), List.of("docker.*", "veth.*")), LOOPBACK, DOCKER, ETH0,
+				ETH1))
 			.isEqualTo("10.1.2.3");
 	}
 
@@ -74,7 +73,8 @@ class HostAddressSelectorTests {
 
 	@Test
 	void selectPreferringIpv6ShouldTakeAGlobalAddressNotTheLinkLocalOne() {
-		assertThat(select(criteria(null, null, true, List.of(), List.of()), LOOPBACK, ETH0)).isEqualTo("2001:db8:0:0:0:0:0:3");
+		assertThat(select(criteria(null, null, true, List.of(), List.of()), LOOPBACK, ETH0))
+			.isEqualTo("2001:db8:0:0:0:0:0:3");
 	}
 
 	@Test

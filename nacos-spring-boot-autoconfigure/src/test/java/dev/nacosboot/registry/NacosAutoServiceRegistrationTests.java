@@ -80,7 +80,8 @@ class NacosAutoServiceRegistrationTests {
 		lifecycle.stop();
 		String out = output.getOut();
 		assertThat(out.split("Could not register", -1)).hasSize(2);
-		// Only this warning is ours to judge: clients left by other test classes may log their own traces.
+		// Only this warning is ours to judge: clients left by other test classes may log
+		// their own traces.
 		List<String> warningAndNext = out.substring(out.indexOf("Could not register")).lines().limit(2).toList();
 		assertThat(warningAndNext).noneMatch((line) -> line.startsWith("\tat ") || line.contains("Exception:"));
 	}
@@ -95,11 +96,13 @@ class NacosAutoServiceRegistrationTests {
 			.register(any());
 		NacosAutoServiceRegistration lifecycle = lifecycle(false, false);
 		lifecycle.start(8080);
-		// Dropped from the client's redo, without the metadata that may be what the server refused.
+		// Dropped from the client's redo, without the metadata that may be what the
+		// server refused.
 		verify(this.naming, timeout(5000)).deregisterInstance(eq("orders"), eq("DEFAULT_GROUP"),
 				argThat((Instance instance) -> instance.getMetadata().isEmpty()));
 		// Retries would come every 10-40 ms.
-		await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+		await().during(Duration.ofMillis(500))
+			.atMost(Duration.ofSeconds(2))
 			.untilAsserted(() -> verify(this.registry, times(1)).register(this.registration));
 		assertThat(lifecycle.isRegistered()).isFalse();
 		lifecycle.stop();
@@ -112,8 +115,9 @@ class NacosAutoServiceRegistrationTests {
 	@Test
 	void refusedUpdateOfARegisteredInstanceShouldKeepTheAcceptedOne(CapturedOutput output) throws Exception {
 		String reason = "Param check invalid:Param 'Metadata' is illegal, the param length should not exceed 1024.";
-		doNothing().doThrow(new NacosRegistrationException("Could not register",
-				new NacosException(NacosException.INVALID_PARAM, reason)))
+		doNothing()
+			.doThrow(new NacosRegistrationException("Could not register",
+					new NacosException(NacosException.INVALID_PARAM, reason)))
 			.when(this.registry)
 			.register(any());
 		NacosAutoServiceRegistration lifecycle = lifecycle(false, true);
@@ -121,13 +125,15 @@ class NacosAutoServiceRegistrationTests {
 		verify(this.registry, timeout(5000)).register(this.registration);
 		this.registration.getMetadata().put("grown", "x".repeat(2000));
 		lifecycle.onApplicationEvent(new AvailabilityChangeEvent<>(this.context, ReadinessState.ACCEPTING_TRAFFIC));
-		// The client's redo data goes back to what the server accepted: registered, not yet enabled, no new entry.
+		// The client's redo data goes back to what the server accepted: registered, not
+		// yet enabled, no new entry.
 		verify(this.naming, timeout(5000)).registerInstance(eq("orders"), eq("DEFAULT_GROUP"),
 				argThat((Instance instance) -> !instance.isEnabled() && !instance.getMetadata().containsKey("grown")));
 		verify(this.naming, never()).deregisterInstance(any(), any(), any(Instance.class));
 		assertThat(lifecycle.isRegistered()).isTrue();
 		lifecycle.stop();
-		assertThat(output.getOut()).contains("refused an update of").contains(reason)
+		assertThat(output.getOut()).contains("refused an update of")
+			.contains(reason)
 			.contains("stays registered as it was");
 	}
 
@@ -148,7 +154,8 @@ class NacosAutoServiceRegistrationTests {
 			.register(any());
 		assertThatExceptionOfType(dev.nacosboot.core.NacosUnavailableException.class)
 			.isThrownBy(() -> lifecycle(true, false).start(8080))
-			.satisfies((ex) -> assertThat(ex.getFailFastProperty()).isEqualTo("spring.cloud.nacos.discovery.fail-fast"));
+			.satisfies(
+					(ex) -> assertThat(ex.getFailFastProperty()).isEqualTo("spring.cloud.nacos.discovery.fail-fast"));
 	}
 
 	@Test

@@ -37,8 +37,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A provider application registering itself, seen by another client and by a consumer application's
- * {@link DiscoveryClient}.
+ * A provider application registering itself, seen by another client and by a consumer
+ * application's {@link DiscoveryClient}.
  */
 class NacosRegistrationIntegrationTests {
 
@@ -77,7 +77,8 @@ class NacosRegistrationIntegrationTests {
 		String service = nacos.target().unique("fields");
 		try (ConfigurableApplicationContext provider = TestApps.provider(nacos.target(), group, service,
 				"spring.cloud.nacos.discovery.weight=3", "spring.cloud.nacos.discovery.cluster-name=zone-a",
-				"spring.cloud.nacos.discovery.metadata.version=1.2.3", "spring.cloud.nacos.discovery.metadata.team=blue")) {
+				"spring.cloud.nacos.discovery.metadata.version=1.2.3",
+				"spring.cloud.nacos.discovery.metadata.team=blue")) {
 			int port = provider.getBean(NacosRegistration.class).getPort();
 			await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
 				List<Instance> instances = seenByObserver(service);
@@ -122,7 +123,8 @@ class NacosRegistrationIntegrationTests {
 			.pollDelay(Duration.ZERO)
 			.pollInterval(Duration.ofMillis(2))
 			.until(() -> discovery().getInstances(service).isEmpty());
-		System.out.println("[figures] removal already seen by the consumer when close() returned: " + goneWhenCloseReturned);
+		System.out
+			.println("[figures] removal already seen by the consumer when close() returned: " + goneWhenCloseReturned);
 		System.out.printf("[figures] provider close %d ms; close -> consumer sees removal %d ms after close returned%n",
 				(closed - closing) / 1_000_000, (System.nanoTime() - closed) / 1_000_000);
 	}
@@ -134,7 +136,8 @@ class NacosRegistrationIntegrationTests {
 			await().atMost(Duration.ofSeconds(20)).until(() -> discovery().getInstances(service).size() == 1);
 			AvailabilityChangeEvent.publish(provider, ReadinessState.REFUSING_TRAFFIC);
 			await().atMost(Duration.ofSeconds(20)).until(() -> discovery().getInstances(service).isEmpty());
-			// Nacos hides disabled instances from every client, not only from this starter's discovery.
+			// Nacos hides disabled instances from every client, not only from this
+			// starter's discovery.
 			assertThat(seenByObserver(service)).isEmpty();
 			AvailabilityChangeEvent.publish(provider, ReadinessState.ACCEPTING_TRAFFIC);
 			await().atMost(Duration.ofSeconds(20)).until(() -> discovery().getInstances(service).size() == 1);
@@ -158,7 +161,9 @@ class NacosRegistrationIntegrationTests {
 				}
 				ServiceInstance instance = instances.get(0);
 				try {
-					HttpURLConnection connection = (HttpURLConnection) instance.getUri().resolve("/ping").toURL()
+					HttpURLConnection connection = (HttpURLConnection) instance.getUri()
+						.resolve("/ping")
+						.toURL()
 						.openConnection();
 					connection.setRequestProperty("Connection", "close");
 					connection.setConnectTimeout(2000);

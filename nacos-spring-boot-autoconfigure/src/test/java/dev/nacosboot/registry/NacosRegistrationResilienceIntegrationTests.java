@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Registration and discovery while the server goes away and comes back; needs the embedded server's control API.
+ * Registration and discovery while the server goes away and comes back; needs the
+ * embedded server's control API.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class NacosRegistrationResilienceIntegrationTests {
@@ -57,14 +58,16 @@ class NacosRegistrationResilienceIntegrationTests {
 		String group = nacos.target().unique("refused");
 		String service = nacos.target().unique("oversized");
 		long before = server.requestCount("InstanceRequest");
-		// The application is told that its server accepts more metadata than it does, so the startup check passes.
+		// The application is told that its server accepts more metadata than it does, so
+		// the startup check passes.
 		try (ConfigurableApplicationContext provider = TestApps.provider(nacos.target(), group, service,
 				"spring.cloud.nacos.discovery.max-metadata-length=4096",
 				"spring.cloud.nacos.discovery.metadata.description=" + "d".repeat(2000),
 				"spring.cloud.nacos.discovery.retry.initial-interval=100ms",
 				"spring.cloud.nacos.discovery.retry.max-interval=200ms")) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> output.getOut().contains("refused to register"));
-			// Neither the starter's retries (every 100-200 ms) nor the client's redo task (every 3 s) send it again.
+			// Neither the starter's retries (every 100-200 ms) nor the client's redo task
+			// (every 3 s) send it again.
 			AtomicLong seen = new AtomicLong(-1);
 			AtomicLong quietSince = new AtomicLong();
 			await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -78,10 +81,11 @@ class NacosRegistrationResilienceIntegrationTests {
 			assertThat(provider.getBean(NacosAutoServiceRegistration.class).isRegistered()).isFalse();
 			String out = output.getOut();
 			assertThat(out.split("refused to register", -1)).hasSize(2);
-			assertThat(out).contains(
-					"Param check invalid:Param 'Metadata' is illegal, the param length should not exceed 1024.");
-			System.out.printf("[figures] registration refused for its metadata: %d instance requests in all "
-					+ "(register, withdraw, register again when ready, withdraw), none in the next 7 s%n",
+			assertThat(out)
+				.contains("Param check invalid:Param 'Metadata' is illegal, the param length should not exceed 1024.");
+			System.out.printf(
+					"[figures] registration refused for its metadata: %d instance requests in all "
+							+ "(register, withdraw, register again when ready, withdraw), none in the next 7 s%n",
 					server.requestCount("InstanceRequest") - before);
 		}
 	}
@@ -138,15 +142,18 @@ class NacosRegistrationResilienceIntegrationTests {
 			long registering = System.nanoTime();
 			provider.registerInstance(service, group, "127.0.0.1", 8082);
 			long registered = System.nanoTime();
-			await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(2))
+			await().atMost(Duration.ofSeconds(20))
+				.pollInterval(Duration.ofMillis(2))
 				.until(() -> discovery.getInstances(service).size() == 1);
 			long seen = System.nanoTime();
 			provider.shutDown();
 			long dropped = System.nanoTime();
-			await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(2))
+			await().atMost(Duration.ofSeconds(20))
+				.pollInterval(Duration.ofMillis(2))
 				.until(() -> discovery.getInstances(service).isEmpty());
-			System.out.printf("[figures] registerInstance call %d ms, then getInstances sees it %d ms after it "
-					+ "returned; connection closed -> getInstances drops it %d ms%n",
+			System.out.printf(
+					"[figures] registerInstance call %d ms, then getInstances sees it %d ms after it "
+							+ "returned; connection closed -> getInstances drops it %d ms%n",
 					(registered - registering) / 1_000_000, (seen - registered) / 1_000_000,
 					(System.nanoTime() - dropped) / 1_000_000);
 		}

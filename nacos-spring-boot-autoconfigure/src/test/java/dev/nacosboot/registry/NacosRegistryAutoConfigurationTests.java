@@ -80,8 +80,9 @@ class NacosRegistryAutoConfigurationTests {
 			Properties build = new Properties();
 			build.setProperty("version", "3.1.4");
 			return new BuildProperties(build);
-		}).run((context) -> assertThat(context.getBean(NacosRegistration.class).getMetadata())
-			.containsEntry("version", "3.1.4"));
+		})
+			.run((context) -> assertThat(context.getBean(NacosRegistration.class).getMetadata())
+				.containsEntry("version", "3.1.4"));
 	}
 
 	@Test
@@ -92,7 +93,8 @@ class NacosRegistryAutoConfigurationTests {
 				.containsEntry("management.context-path", "/manage"));
 	}
 
-	// What the starter adds here: preserved.register.source=SPRING_CLOUD (37), secure=false (11).
+	// What the starter adds here: preserved.register.source=SPRING_CLOUD (37),
+	// secure=false (11).
 	private static final int ADDED_BY_THE_STARTER = 48;
 
 	@Test
@@ -105,9 +107,8 @@ class NacosRegistryAutoConfigurationTests {
 	void runWithMetadataAboveTheServersLimitShouldFailNamingThePropertyAndTheSize() {
 		this.runner.withPropertyValues(description(1024 - ADDED_BY_THE_STARTER + 1)).run((context) -> {
 			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).isInstanceOfSatisfying(InvalidNacosPropertiesException.class, (ex) -> assertThat(ex.getViolations())
-					.singleElement()
-					.satisfies((violation) -> {
+			assertThat(context.getStartupFailure()).isInstanceOfSatisfying(InvalidNacosPropertiesException.class,
+					(ex) -> assertThat(ex.getViolations()).singleElement().satisfies((violation) -> {
 						assertThat(violation.property()).isEqualTo("spring.cloud.nacos.discovery.metadata");
 						assertThat(violation.reason()).contains("1025 characters")
 							.contains("above the 1024")
@@ -121,11 +122,11 @@ class NacosRegistryAutoConfigurationTests {
 
 	@Test
 	void runWithARandomManagementPortShouldCountThePortAddedOnceItIsKnown() {
-		// management.context-path=/actuator (32) now, management.port with up to 5 digits (20) later.
+		// management.context-path=/actuator (32) now, management.port with up to 5 digits
+		// (20) later.
 		this.runner.withPropertyValues("management.server.port=0", description(1024 - ADDED_BY_THE_STARTER - 32))
 			.run((context) -> assertThat(context).hasFailed());
-		this.runner.withPropertyValues("management.server.port=0",
-				description(1024 - ADDED_BY_THE_STARTER - 32 - 20))
+		this.runner.withPropertyValues("management.server.port=0", description(1024 - ADDED_BY_THE_STARTER - 32 - 20))
 			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
@@ -160,8 +161,8 @@ class NacosRegistryAutoConfigurationTests {
 				List.of(address("10.1.2.3")));
 		HostAddressSelector.Nic eth1 = new HostAddressSelector.Nic("eth1", 4, true, false,
 				List.of(address("192.168.5.7")));
-		this.runner.withPropertyValues("spring.cloud.nacos.discovery.ip=", "spring.cloud.inetutils.ignored-interfaces=docker.*",
-				"spring.cloud.inetutils.preferred-networks=10.1")
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.ip=",
+				"spring.cloud.inetutils.ignored-interfaces=docker.*", "spring.cloud.inetutils.preferred-networks=10.1")
 			.withBean(HostAddressSelector.class, () -> new HostAddressSelector(() -> List.of(docker, eth0, eth1)))
 			.run((context) -> assertThat(context.getBean(NacosRegistration.class).getHost()).isEqualTo("10.1.2.3"));
 		this.runner

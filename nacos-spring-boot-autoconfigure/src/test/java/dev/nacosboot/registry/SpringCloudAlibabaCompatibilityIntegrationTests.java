@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An {@code application.yml} written for Spring Cloud Alibaba works unchanged; only the server address (and a
- * unique service name, for shared servers) come from the command line.
+ * An {@code application.yml} written for Spring Cloud Alibaba works unchanged; only the
+ * server address (and a unique service name, for shared servers) come from the command
+ * line.
  */
 class SpringCloudAlibabaCompatibilityIntegrationTests {
 

@@ -37,9 +37,10 @@ import static org.assertj.core.api.Assertions.assertThatException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A server with auth on: good credentials work and keep working across token expiry, a wrong password fails startup
- * once and clearly, and no credential ever shows in logs, exceptions or Actuator. Needs the embedded server (users,
- * token TTL and token loss are set up through its control API).
+ * A server with auth on: good credentials work and keep working across token expiry, a
+ * wrong password fails startup once and clearly, and no credential ever shows in logs,
+ * exceptions or Actuator. Needs the embedded server (users, token TTL and token loss are
+ * set up through its control API).
  */
 @ExtendWith(OutputCaptureExtension.class)
 class AuthAndSecretsIntegrationTests {
@@ -53,7 +54,10 @@ class AuthAndSecretsIntegrationTests {
 	@RegisterExtension
 	static final NacosTestServerExtension nacos = NacosTestServerExtension.withAuth(USER, PASSWORD);
 
-	/** Shorter than the client's 5 s token check, so that tokens really run out between two logins. */
+	/**
+	 * Shorter than the client's 5 s token check, so that tokens really run out between
+	 * two logins.
+	 */
 	private static final Duration TOKEN_TTL = Duration.ofSeconds(3);
 
 	private static NacosTestServer server;
@@ -72,17 +76,20 @@ class AuthAndSecretsIntegrationTests {
 		String group = target.unique("auth");
 		String service = target.unique("secured");
 		String dataId = service + ".properties";
-		try (NacosTestServer shortTtl = NacosTestServer.builder().user(USER, PASSWORD).tokenTtl(TOKEN_TTL)
+		try (NacosTestServer shortTtl = NacosTestServer.builder()
+			.user(USER, PASSWORD)
+			.tokenTtl(TOKEN_TTL)
 			.config(group, dataId, "reliability.value=one")
 			.build()
 			.start();
 				ConfigurableApplicationContext app = TestApps.provider(target, group, service,
 						"spring.cloud.nacos.server-addr=" + shortTtl.serverAddr(),
 						"spring.config.import=nacos:" + dataId + "?group=" + group + "&refresh=true",
-				"spring.cloud.nacos.access-key=Ak-reliability", "spring.cloud.nacos.secret-key=" + SECRET_KEY,
-				"logging.level.com.alibaba.nacos=info", "logging.level.dev.nacosboot=debug",
-				"management.endpoints.web.exposure.include=*", "management.endpoint.health.show-details=always",
-				"management.endpoint.env.show-values=always", "management.endpoint.configprops.show-values=always")) {
+						"spring.cloud.nacos.access-key=Ak-reliability", "spring.cloud.nacos.secret-key=" + SECRET_KEY,
+						"logging.level.com.alibaba.nacos=info", "logging.level.dev.nacosboot=debug",
+						"management.endpoints.web.exposure.include=*", "management.endpoint.health.show-details=always",
+						"management.endpoint.env.show-values=always",
+						"management.endpoint.configprops.show-values=always")) {
 			DiscoveryClient discovery = app.getBean(DiscoveryClient.class);
 			await().atMost(Duration.ofSeconds(20)).until(() -> discovery.getInstances(service).size() == 1);
 			assertThat(app.getEnvironment().getProperty("reliability.value")).isEqualTo("one");
@@ -91,7 +98,8 @@ class AuthAndSecretsIntegrationTests {
 					app.getBean(NacosDiscoveryProperties.class), NacosDiscoveryProperties.PREFIX);
 			assertThat(clientProperties).containsEntry(PropertyKeyConst.ACCESS_KEY, "Ak-reliability")
 				.containsEntry(PropertyKeyConst.SECRET_KEY, SECRET_KEY);
-			// The tokens run out (TTL) more than once; the client logs in again by itself on its 5 s schedule.
+			// The tokens run out (TTL) more than once; the client logs in again by itself
+			// on its 5 s schedule.
 			long started = System.nanoTime();
 			await().pollDelay(TOKEN_TTL.multipliedBy(2)).atMost(TOKEN_TTL.multipliedBy(3)).until(() -> true);
 			NamingService other = NacosFactory.createNamingService(clientProperties(shortTtl));
@@ -104,9 +112,10 @@ class AuthAndSecretsIntegrationTests {
 			}
 			int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
 			assertThat(shortTtl.instances(null, group, service)).filteredOn((i) -> i.getPort() == port).hasSize(1);
-			System.out.printf("[figures] token TTL %d s: after %d s a new instance reached the application %d ms"
-					+ " after it was registered%n", TOKEN_TTL.toSeconds(),
-					TOKEN_TTL.multipliedBy(2).toSeconds(),
+			System.out.printf(
+					"[figures] token TTL %d s: after %d s a new instance reached the application %d ms"
+							+ " after it was registered%n",
+					TOKEN_TTL.toSeconds(), TOKEN_TTL.multipliedBy(2).toSeconds(),
 					(System.nanoTime() - started) / 1_000_000 - TOKEN_TTL.multipliedBy(2).toMillis());
 			String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + "/actuator";
 			RestClient http = RestClient.create();
@@ -116,22 +125,28 @@ class AuthAndSecretsIntegrationTests {
 				assertThat(body).as(path).isNotBlank();
 				all.append(body);
 			}
-			assertThat(all.toString()).contains("spring.cloud.nacos.password").doesNotContain(PASSWORD)
+			assertThat(all.toString()).contains("spring.cloud.nacos.password")
+				.doesNotContain(PASSWORD)
 				.doesNotContain(SECRET_KEY);
-			// Write operations are off by default: the drain request is refused and changes nothing.
-			HttpStatusCode drain = http.post().uri(base + "/nacos").contentType(MediaType.APPLICATION_JSON)
+			// Write operations are off by default: the drain request is refused and
+			// changes nothing.
+			HttpStatusCode drain = http.post()
+				.uri(base + "/nacos")
+				.contentType(MediaType.APPLICATION_JSON)
 				.body("{\"status\":\"OUT_OF_SERVICE\"}")
 				.exchange((request, response) -> response.getStatusCode());
 			assertThat(drain.is2xxSuccessful()).as("POST /actuator/nacos answered %s", drain).isFalse();
-			assertThat(shortTtl.instances(null, group, service)).filteredOn((i) -> i.getPort() == port).singleElement()
+			assertThat(shortTtl.instances(null, group, service)).filteredOn((i) -> i.getPort() == port)
+				.singleElement()
 				.satisfies((instance) -> assertThat(instance.isEnabled()).isTrue());
 		}
 		assertThat(output.getAll()).doesNotContain(PASSWORD).doesNotContain(SECRET_KEY);
 	}
 
 	/**
-	 * The shortest TTL the client is sure to renew in time: it checks every 5 s and logs in again once less than a
-	 * random 1/15 to 1/10 of the TTL (whole seconds) is left, i.e. 82-84 s into a 90 s token, at the latest 89 s.
+	 * The shortest TTL the client is sure to renew in time: it checks every 5 s and logs
+	 * in again once less than a random 1/15 to 1/10 of the TTL (whole seconds) is left,
+	 * i.e. 82-84 s into a 90 s token, at the latest 89 s.
 	 */
 	private static final Duration RENEWED_TOKEN_TTL = Duration.ofSeconds(90);
 
@@ -140,7 +155,9 @@ class AuthAndSecretsIntegrationTests {
 		String group = target.unique("renew");
 		String service = target.unique("renewed");
 		String dataId = service + ".properties";
-		try (NacosTestServer renewing = NacosTestServer.builder().user(USER, PASSWORD).tokenTtl(RENEWED_TOKEN_TTL)
+		try (NacosTestServer renewing = NacosTestServer.builder()
+			.user(USER, PASSWORD)
+			.tokenTtl(RENEWED_TOKEN_TTL)
 			.config(group, dataId, "reliability.value=one")
 			.build()
 			.start()) {
@@ -159,9 +176,11 @@ class AuthAndSecretsIntegrationTests {
 				assertThat(settings.getValue()).isEqualTo("one");
 				long firstTokens = renewing.tokensIssued();
 				// Every client logs in again before its first token runs out ...
-				await().atMost(RENEWED_TOKEN_TTL.plusSeconds(10)).until(() -> renewing.tokensIssued() >= 2 * firstTokens);
+				await().atMost(RENEWED_TOKEN_TTL.plusSeconds(10))
+					.until(() -> renewing.tokensIssued() >= 2 * firstTokens);
 				long renewedAfter = System.nanoTime() - starting;
-				// ... and the first tokens have run out (tokens expire in the order they were issued).
+				// ... and the first tokens have run out (tokens expire in the order they
+				// were issued).
 				await().atMost(RENEWED_TOKEN_TTL.plusSeconds(10)).until(() -> renewing.tokensExpired() >= firstTokens);
 				long expiredAfter = System.nanoTime() - starting;
 
@@ -171,8 +190,7 @@ class AuthAndSecretsIntegrationTests {
 				long applied = System.nanoTime() - published;
 
 				int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
-				assertThat(renewing.instances(null, group, service)).filteredOn((i) -> i.getPort() == port)
-					.hasSize(1);
+				assertThat(renewing.instances(null, group, service)).filteredOn((i) -> i.getPort() == port).hasSize(1);
 				NamingService other = NacosFactory.createNamingService(clientProperties(renewing));
 				long registered;
 				try {
@@ -189,8 +207,8 @@ class AuthAndSecretsIntegrationTests {
 				System.out.printf("[figures] token TTL %d s: %d clients logged in again %.1f s after the start, "
 						+ "their first tokens had expired %.1f s after it, 0 requests refused; then a config change "
 						+ "reached the bean %d ms after it was published, a new instance reached discovery %d ms "
-						+ "after it was registered%n", RENEWED_TOKEN_TTL.toSeconds(), firstTokens,
-						renewedAfter / 1e9, expiredAfter / 1e9, applied / 1_000_000, discovered / 1_000_000);
+						+ "after it was registered%n", RENEWED_TOKEN_TTL.toSeconds(), firstTokens, renewedAfter / 1e9,
+						expiredAfter / 1e9, applied / 1_000_000, discovered / 1_000_000);
 			}
 		}
 	}
@@ -201,8 +219,9 @@ class AuthAndSecretsIntegrationTests {
 		String service = target.unique("refused");
 		String wrong = "Wrong-" + PASSWORD;
 		long started = System.nanoTime();
-		assertThatException().isThrownBy(() -> TestApps.provider(target, group, service,
-				"spring.cloud.nacos.password=" + wrong, "spring.cloud.nacos.discovery.fail-fast=true"))
+		assertThatException()
+			.isThrownBy(() -> TestApps.provider(target, group, service, "spring.cloud.nacos.password=" + wrong,
+					"spring.cloud.nacos.discovery.fail-fast=true"))
 			.satisfies((ex) -> assertThat(stackTraceOf(ex)).doesNotContain(wrong).doesNotContain(PASSWORD));
 		System.out.printf("[figures] wrong password: startup failed after %d ms%n",
 				(System.nanoTime() - started) / 1_000_000);

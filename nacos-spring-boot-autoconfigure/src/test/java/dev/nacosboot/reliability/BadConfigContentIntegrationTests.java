@@ -28,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Malformed, hostile or oversized config content published to Nacos: the application keeps running with the last
- * good values, reports the problem once with the data id, and never builds more than the limits allow.
+ * Malformed, hostile or oversized config content published to Nacos: the application
+ * keeps running with the last good values, reports the problem once with the data id, and
+ * never builds more than the limits allow.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class BadConfigContentIntegrationTests {
@@ -81,8 +82,10 @@ class BadConfigContentIntegrationTests {
 			}
 			bomb.append("]\n");
 		}
-		// 5 MB, above the 3 Mi characters allowed: a 10 MB document does not fit the client's 10 MiB gRPC message
-		// limit, so it never reaches the application (the client logs that it cannot read it, the last good
+		// 5 MB, above the 3 Mi characters allowed: a 10 MB document does not fit the
+		// client's 10 MiB gRPC message
+		// limit, so it never reaches the application (the client logs that it cannot read
+		// it, the last good
 		// content stays); one that does reach it must be refused by the parser.
 		String big = "reliability:\n  value: big\n  filler: " + "x".repeat(5 * 1024 * 1024) + "\n";
 		String utf16 = new String("reliability:\n  value: wrong-encoding\n".getBytes(StandardCharsets.UTF_16),
@@ -107,13 +110,18 @@ class BadConfigContentIntegrationTests {
 		Instant since = Instant.now();
 		publish(content);
 		await().atMost(Duration.ofSeconds(60)).until(() -> failures(history, since) > 0);
-		// The failure and then a good change: the good one proves the bad one was fully handled.
+		// The failure and then a good change: the good one proves the bad one was fully
+		// handled.
 		publishGood();
 		assertThat(app.isActive()).isTrue();
 		String log = output.getAll().substring(before);
 		long errorLines = log.lines().filter((line) -> line.contains("ERROR") && line.contains(dataId)).count();
-		String failure = history.refreshes().stream().filter((r) -> r.outcome().isFailure()).findFirst()
-			.orElseThrow().error();
+		String failure = history.refreshes()
+			.stream()
+			.filter((r) -> r.outcome().isFailure())
+			.findFirst()
+			.orElseThrow()
+			.error();
 		System.out.printf("[figures] %s: %s%n", kind, failure);
 		assertThat(errorLines).as("error lines naming %s in%n%s", dataId, log).isEqualTo(1);
 		assertThat(failure).contains(dataId);
@@ -149,14 +157,16 @@ class BadConfigContentIntegrationTests {
 	}
 
 	private static long failures(NacosConfigRefreshHistory history, Instant since) {
-		return history.refreshes().stream()
+		return history.refreshes()
+			.stream()
 			.filter((r) -> r.dataId().equals(dataId) && r.outcome().isFailure() && !r.time().isBefore(since))
 			.count();
 	}
 
 	private static void publish(String content) throws Exception {
 		if (content.length() > 4 * 1024 * 1024 && !nacos.target().isExternal()) {
-			// Larger than the test server accepts over gRPC from a client; an operator's console has no such limit.
+			// Larger than the test server accepts over gRPC from a client; an operator's
+			// console has no such limit.
 			nacos.target().server().publishConfig(null, group, dataId, content, "yaml");
 			return;
 		}

@@ -31,10 +31,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What the server pushes may be wrong: gray rules with invalid shares or versions no instance has, instances that
- * other clients registered with port 0, an address that is none, large or non-ASCII metadata. A consumer calling
- * through the load balancer all along sees none of it as a failed request; each bad piece is refused or ignored
- * with a log line.
+ * What the server pushes may be wrong: gray rules with invalid shares or versions no
+ * instance has, instances that other clients registered with port 0, an address that is
+ * none, large or non-ASCII metadata. A consumer calling through the load balancer all
+ * along sees none of it as a failed request; each bad piece is refused or ignored with a
+ * log line.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class BadRoutingDataIntegrationTests {
@@ -52,8 +53,10 @@ class BadRoutingDataIntegrationTests {
 		String service = target.unique("routed");
 		String dataId = target.unique("routing") + ".properties";
 		String rules = RULES.formatted(service);
-		// A real Nacos, like the embedded server, refuses metadata above 1024 characters in all (and the starter
-		// refuses to start with it): the largest value that fits with what the starter adds.
+		// A real Nacos, like the embedded server, refuses metadata above 1024 characters
+		// in all (and the starter
+		// refuses to start with it): the largest value that fits with what the starter
+		// adds.
 		int noteLength = 800;
 		ConfigService config = NacosFactory.createConfigService(target.clientProperties());
 		List<NamingService> others = new ArrayList<>();
@@ -64,7 +67,8 @@ class BadRoutingDataIntegrationTests {
 						"spring.cloud.nacos.discovery.metadata.note=" + "n".repeat(noteLength),
 						"spring.cloud.nacos.discovery.metadata.label=versión 2 ✓ 灰度")) {
 			assertThat(config.publishConfig(dataId, group, rules + "stable-version=v1\n" + rules + "canary.v2=20",
-					"properties")).isTrue();
+					"properties"))
+				.isTrue();
 			try (ConfigurableApplicationContext consumer = ReliabilityApps.consumer(target, group,
 					"spring.config.import=nacos:" + dataId + "?group=" + group + "&refresh=true")) {
 				DiscoveryClient discovery = consumer.getBean(DiscoveryClient.class);
@@ -82,14 +86,16 @@ class BadRoutingDataIntegrationTests {
 					}).retrieve().body(String.class);
 				})) {
 					await().atMost(Duration.ofSeconds(20)).until(() -> calls.succeeded() > 20);
-					// Rules no request can be routed by: refused, the rules in force stay.
-					publishRefused(config, dataId, group, grayRules, rules + "stable-version=v1\n" + rules
-							+ "canary.v2=150", "150");
+					// Rules no request can be routed by: refused, the rules in force
+					// stay.
+					publishRefused(config, dataId, group, grayRules,
+							rules + "stable-version=v1\n" + rules + "canary.v2=150", "150");
 					publishRefused(config, dataId, group, grayRules, rules + "stable-version=v9", "v9");
-					publishRefused(config, dataId, group, grayRules, rules + "stable-version=v1\n" + rules
-							+ "canary.v7=10", "v7");
+					publishRefused(config, dataId, group, grayRules,
+							rules + "stable-version=v1\n" + rules + "canary.v7=10", "v7");
 					assertThat(canaryShare(grayRules.current(), service)).isEqualTo(2000);
-					// Instances no call could reach, each registered by a client of its own.
+					// Instances no call could reach, each registered by a client of its
+					// own.
 					List<String> refusedByServer = new ArrayList<>();
 					for (Instance bad : List.of(instance("127.0.0.1", 0), instance("999.1.2.3", 8080),
 							instance("not an address!", 8080), instance("127.0.0.1", 70000))) {
@@ -98,8 +104,9 @@ class BadRoutingDataIntegrationTests {
 						try {
 							other.registerInstance(service, group, bad);
 							String address = bad.getIp() + ":" + bad.getPort();
-							await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(output.getAll())
-								.contains("Ignoring instance " + address + " of Nacos service"));
+							await().atMost(Duration.ofSeconds(20))
+								.untilAsserted(() -> assertThat(output.getAll())
+									.contains("Ignoring instance " + address + " of Nacos service"));
 						}
 						catch (NacosException ex) {
 							refusedByServer.add(bad.getIp() + ":" + bad.getPort() + " (" + ex.getErrMsg() + ")");
@@ -107,10 +114,9 @@ class BadRoutingDataIntegrationTests {
 					}
 					assertThat(discovery.getInstances(service)).extracting(ServiceInstance::getPort)
 						.containsExactlyInAnyOrder(port(v1), port(v2));
-					assertThat(discovery.getInstances(service))
-						.anySatisfy((instance) -> assertThat(instance.getMetadata())
-							.containsEntry("label", "versión 2 ✓ 灰度")
-							.hasEntrySatisfying("note", (note) -> assertThat(note).hasSize(noteLength)));
+					assertThat(discovery.getInstances(service)).anySatisfy(
+							(instance) -> assertThat(instance.getMetadata()).containsEntry("label", "versión 2 ✓ 灰度")
+								.hasEntrySatisfying("note", (note) -> assertThat(note).hasSize(noteLength)));
 					// A good change after all that still applies.
 					assertThat(config.publishConfig(dataId, group,
 							rules + "stable-version=v1\n" + rules + "canary.v2=50", "properties"))
@@ -120,9 +126,10 @@ class BadRoutingDataIntegrationTests {
 					long callsAfter = calls.succeeded();
 					await().atMost(Duration.ofSeconds(20)).until(() -> calls.succeeded() > callsAfter + 20);
 					calls.close();
-					System.out.printf("[figures] bad rules and instances: %d calls, %d failed; refused by the"
-							+ " client or server before reaching the consumer: %s%n", calls.succeeded(),
-							calls.failed(), refusedByServer);
+					System.out.printf(
+							"[figures] bad rules and instances: %d calls, %d failed; refused by the"
+									+ " client or server before reaching the consumer: %s%n",
+							calls.succeeded(), calls.failed(), refusedByServer);
 					assertThat(calls.failed()).as("failed calls, first: %s", calls.failures()).isZero();
 				}
 			}
@@ -147,7 +154,10 @@ class BadRoutingDataIntegrationTests {
 	}
 
 	private static int canaryShare(GrayRules rules, String service) {
-		return rules.ruleFor(service).canaries().stream().filter((canary) -> canary.version().equals("v2"))
+		return rules.ruleFor(service)
+			.canaries()
+			.stream()
+			.filter((canary) -> canary.version().equals("v2"))
 			.mapToInt(GrayRules.Canary::basisPoints)
 			.sum();
 	}

@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Calls a service over and over on a thread of its own, as a busy consumer does, and counts what succeeded and what
- * failed (keeping the first failures' messages for the assertion's description).
+ * Calls a service over and over on a thread of its own, as a busy consumer does, and
+ * counts what succeeded and what failed (keeping the first failures' messages for the
+ * assertion's description).
  */
 final class CallLoop implements AutoCloseable {
 

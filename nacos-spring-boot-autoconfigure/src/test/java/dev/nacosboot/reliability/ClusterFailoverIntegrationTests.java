@@ -16,9 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two servers in {@code server-addr}: when the one a client is connected to stops, the client moves to the other and
- * replays its registration, subscription and config listener there. The test servers do not replicate, so
- * everything found on the second server was put there by the client.
+ * Two servers in {@code server-addr}: when the one a client is connected to stops, the
+ * client moves to the other and replays its registration, subscription and config
+ * listener there. The test servers do not replicate, so everything found on the second
+ * server was put there by the client.
  */
 class ClusterFailoverIntegrationTests {
 
@@ -39,7 +40,8 @@ class ClusterFailoverIntegrationTests {
 					"spring.cloud.nacos.server-addr=" + first.serverAddr() + "," + second.serverAddr(),
 					"spring.config.import=nacos:" + dataId + "?group=" + group + "&refresh=true")) {
 				DiscoveryClient discovery = app.getBean(DiscoveryClient.class);
-				// The application discovers its own service: subscribed, and seeing its own instance.
+				// The application discovers its own service: subscribed, and seeing its
+				// own instance.
 				await().atMost(Duration.ofSeconds(20)).until(() -> discovery.getInstances(service).size() == 1);
 				NacosTestServer used = first.instances(null, group, service).isEmpty() ? second : first;
 				NacosTestServer other = (used == first) ? second : first;
@@ -62,10 +64,12 @@ class ClusterFailoverIntegrationTests {
 						.until(() -> "after-failover".equals(app.getEnvironment().getProperty("reliability.value")));
 					long applied = System.nanoTime();
 					assertThat(discovery.getInstances(service)).hasSize(1);
-					System.out.printf("[figures] failover after the server in use stopped: re-registered %d ms,"
-							+ " re-subscribed %d ms, config listener %d ms, a config change on the other server"
-							+ " applied %d ms%n", millis(stopped, registered), millis(stopped, subscribed),
-							millis(stopped, listening), millis(stopped, applied));
+					System.out.printf(
+							"[figures] failover after the server in use stopped: re-registered %d ms,"
+									+ " re-subscribed %d ms, config listener %d ms, a config change on the other server"
+									+ " applied %d ms%n",
+							millis(stopped, registered), millis(stopped, subscribed), millis(stopped, listening),
+							millis(stopped, applied));
 				}
 				finally {
 					used.start();

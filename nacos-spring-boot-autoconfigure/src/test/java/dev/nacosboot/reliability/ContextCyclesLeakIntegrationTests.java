@@ -39,18 +39,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Many application contexts started and closed in one JVM (tests, devtools restarts) leave nothing behind: no
- * thread, no connection, no file descriptor grows per cycle. Each cycle is a non-web application that registers,
- * discovers, imports a config and samples its connection state, so it creates and closes a naming and a config
- * client and every thread of this starter. To stay cheap it imports only the auto-configurations involved.
+ * Many application contexts started and closed in one JVM (tests, devtools restarts)
+ * leave nothing behind: no thread, no connection, no file descriptor grows per cycle.
+ * Each cycle is a non-web application that registers, discovers, imports a config and
+ * samples its connection state, so it creates and closes a naming and a config client and
+ * every thread of this starter. To stay cheap it imports only the auto-configurations
+ * involved.
  */
 class ContextCyclesLeakIntegrationTests {
 
 	private static final int CYCLES = Integer.getInteger("reliability.cycles", 100);
 
 	/**
-	 * Threads of pools the nacos-client (and gRPC) keep in static fields, shared by every client of the JVM: their
-	 * threads come and go with idle timeouts, so each may be above the baseline by at most its pool's idle threads.
+	 * Threads of pools the nacos-client (and gRPC) keep in static fields, shared by every
+	 * client of the JVM: their threads come and go with idle timeouts, so each may be
+	 * above the baseline by at most its pool's idle threads.
 	 */
 	private static final Pattern JVM_WIDE_CLIENT_POOLS = Pattern.compile("^(com\\.alibaba\\.nacos\\.client\\."
 			+ "(listen-executor|fuzzy-watcher-executor|naming\\.fuzzy\\.watch\\.Worker|auth\\.ram\\.identify\\.watcher)"
@@ -73,11 +76,13 @@ class ContextCyclesLeakIntegrationTests {
 			cycle(group, service);
 		}
 		long elapsed = System.nanoTime() - started;
-		Snapshot after = await().pollInSameThread().atMost(Duration.ofSeconds(30))
+		Snapshot after = await().pollInSameThread()
+			.atMost(Duration.ofSeconds(30))
 			.until(Snapshot::take, (now) -> now.isBackTo(baseline));
-		System.out.printf("[figures] %d context cycles in %d ms (%d ms each); threads %d -> %d, connections to the"
-				+ " server %d -> %d, open file descriptors %d -> %d, heap after GC %d MB -> %d MB%n", CYCLES,
-				elapsed / 1_000_000, elapsed / 1_000_000 / CYCLES, baseline.threadCount(), after.threadCount(),
+		System.out.printf(
+				"[figures] %d context cycles in %d ms (%d ms each); threads %d -> %d, connections to the"
+						+ " server %d -> %d, open file descriptors %d -> %d, heap after GC %d MB -> %d MB%n",
+				CYCLES, elapsed / 1_000_000, elapsed / 1_000_000 / CYCLES, baseline.threadCount(), after.threadCount(),
 				baseline.connections(), after.connections(), baseline.fds(), after.fds(), baseline.heapMb(),
 				after.heapMb());
 		assertThat(after.connections()).isLessThanOrEqualTo(baseline.connections());
@@ -95,9 +100,12 @@ class ContextCyclesLeakIntegrationTests {
 					"logging.level.dev.nacosboot=warn")
 			.run()) {
 			context.getBean(DiscoveryClient.class).getInstances(service);
-			// Close only once both clients are connected: nacos-client 3.2.1 leaks a connection when it is shut down
-			// while a reconnect is under way (RpcClient.reconnect sets the new connection after shutdown()), which
-			// a loaded machine can trigger when a context closes right after its clients started connecting.
+			// Close only once both clients are connected: nacos-client 3.2.1 leaks a
+			// connection when it is shut down
+			// while a reconnect is under way (RpcClient.reconnect sets the new connection
+			// after shutdown()), which
+			// a loaded machine can trigger when a context closes right after its clients
+			// started connecting.
 			NacosInstanceView view = context.getBean(NacosInstanceView.class);
 			NacosConnectionMonitor config = context.getBean(NacosActuateAutoConfiguration.CONFIG_MONITOR,
 					NacosConnectionMonitor.class);
@@ -110,12 +118,12 @@ class ContextCyclesLeakIntegrationTests {
 
 	@SpringBootConfiguration
 	@ImportAutoConfiguration({ PropertyPlaceholderAutoConfiguration.class,
-			ConfigurationPropertiesAutoConfiguration.class, UtilAutoConfiguration.class,
-			RefreshAutoConfiguration.class, ConfigurationPropertiesRebinderAutoConfiguration.class,
-			CommonsClientAutoConfiguration.class, NacosCoreAutoConfiguration.class,
-			NacosDiscoveryAutoConfiguration.class, NacosRegistryAutoConfiguration.class,
-			ServiceRegistryAutoConfiguration.class, AutoServiceRegistrationAutoConfiguration.class,
-			NacosConfigAutoConfiguration.class, NacosActuateAutoConfiguration.class })
+			ConfigurationPropertiesAutoConfiguration.class, UtilAutoConfiguration.class, RefreshAutoConfiguration.class,
+			ConfigurationPropertiesRebinderAutoConfiguration.class, CommonsClientAutoConfiguration.class,
+			NacosCoreAutoConfiguration.class, NacosDiscoveryAutoConfiguration.class,
+			NacosRegistryAutoConfiguration.class, ServiceRegistryAutoConfiguration.class,
+			AutoServiceRegistrationAutoConfiguration.class, NacosConfigAutoConfiguration.class,
+			NacosActuateAutoConfiguration.class })
 	static class CycledApplication {
 
 	}
@@ -146,8 +154,8 @@ class ContextCyclesLeakIntegrationTests {
 				int allowed = baseline.threads().getOrDefault(entry.getKey(), 0)
 						+ (JVM_WIDE_CLIENT_POOLS.matcher(entry.getKey()).find() ? JVM_WIDE_POOL_SLACK : 0);
 				if (entry.getValue() > allowed) {
-					System.out.printf("waiting for threads '%s': %d, baseline %d%n", entry.getKey(),
-							entry.getValue(), baseline.threads().getOrDefault(entry.getKey(), 0));
+					System.out.printf("waiting for threads '%s': %d, baseline %d%n", entry.getKey(), entry.getValue(),
+							baseline.threads().getOrDefault(entry.getKey(), 0));
 					return false;
 				}
 			}

@@ -15,15 +15,18 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
 
 /**
- * The applications of the reliability suite: providers from {@link TestApps}, and a non-web consumer that calls
- * them through a {@code @LoadBalanced} {@link RestClient}.
+ * The applications of the reliability suite: providers from {@link TestApps}, and a
+ * non-web consumer that calls them through a {@code @LoadBalanced} {@link RestClient}.
  */
 final class ReliabilityApps {
 
 	private ReliabilityApps() {
 	}
 
-	/** Starts a non-web consumer with a load-balanced {@link RestClient.Builder}; it does not register. */
+	/**
+	 * Starts a non-web consumer with a load-balanced {@link RestClient.Builder}; it does
+	 * not register.
+	 */
 	static ConfigurableApplicationContext consumer(NacosTarget target, String group, String... extra) {
 		Map<String, Object> properties = TestApps.common(target, group);
 		properties.put("spring.application.name", "reliability-consumer");
@@ -36,7 +39,11 @@ final class ReliabilityApps {
 
 	/** A call of {@code GET http://service/ping} through the consumer's load balancer. */
 	static String ping(ConfigurableApplicationContext consumer, String service) {
-		return consumer.getBean(RestClient.Builder.class).build().get().uri("http://" + service + "/ping").retrieve()
+		return consumer.getBean(RestClient.Builder.class)
+			.build()
+			.get()
+			.uri("http://" + service + "/ping")
+			.retrieve()
 			.body(String.class);
 	}
 

@@ -18,9 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * One of two providers restarts (stopped, then started again on the same port) while consumers call the service in
- * a loop: with Spring Cloud LoadBalancer's retry no call fails; without it, the failures are printed. The restart
- * is done twice: as a graceful shutdown (deregistered before the web server stops) and as a crash seen from the
+ * One of two providers restarts (stopped, then started again on the same port) while
+ * consumers call the service in a loop: with Spring Cloud LoadBalancer's retry no call
+ * fails; without it, the failures are printed. The restart is done twice: as a graceful
+ * shutdown (deregistered before the web server stops) and as a crash seen from the
  * consumers (the web server stops while the instance is still registered).
  */
 class RollingRestartIntegrationTests {
@@ -54,11 +55,14 @@ class RollingRestartIntegrationTests {
 				long started = System.nanoTime();
 				awaitCalls(withRetry, withoutRetry, service, retried, unretried);
 				long gracefulFailures = unretried.failed();
-				System.out.printf("[figures] rolling restart, graceful (stop %d ms, start %d ms): with retry %d calls,"
-						+ " %d failed; without retry %d calls, %d failed %s%n", (stopped - stopping) / 1_000_000,
-						(started - stopped) / 1_000_000, retried.succeeded() + retried.failed(), retried.failed(),
+				System.out.printf(
+						"[figures] rolling restart, graceful (stop %d ms, start %d ms): with retry %d calls,"
+								+ " %d failed; without retry %d calls, %d failed %s%n",
+						(stopped - stopping) / 1_000_000, (started - stopped) / 1_000_000,
+						retried.succeeded() + retried.failed(), retried.failed(),
 						unretried.succeeded() + unretried.failed(), gracefulFailures, unretried.failures());
-				// The port refuses connections while the instance is still registered, as after a kill.
+				// The port refuses connections while the instance is still registered, as
+				// after a kill.
 				((WebServerApplicationContext) restarted).getWebServer().stop();
 				long callsBeforeCrash = retried.succeeded();
 				await().atMost(Duration.ofSeconds(20))
@@ -68,10 +72,12 @@ class RollingRestartIntegrationTests {
 				awaitCalls(withRetry, withoutRetry, service, retried, unretried);
 				retried.close();
 				unretried.close();
-				System.out.printf("[figures] rolling restart, crash: with retry %d calls in all, %d failed; without"
-						+ " retry %d calls in all, %d failed in the crash %s%n", retried.succeeded() + retried.failed(),
-						retried.failed(), unretried.succeeded() + unretried.failed(),
-						unretried.failed() - gracefulFailures, unretried.failures());
+				System.out.printf(
+						"[figures] rolling restart, crash: with retry %d calls in all, %d failed; without"
+								+ " retry %d calls in all, %d failed in the crash %s%n",
+						retried.succeeded() + retried.failed(), retried.failed(),
+						unretried.succeeded() + unretried.failed(), unretried.failed() - gracefulFailures,
+						unretried.failures());
 				assertThat(retried.failed()).as("failed calls with retry, first: %s", retried.failures()).isZero();
 			}
 		}

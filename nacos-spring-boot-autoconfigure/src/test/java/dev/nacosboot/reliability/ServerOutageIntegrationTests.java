@@ -22,13 +22,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The Nacos server goes away while applications work: consumers keep calling providers from the last known
- * instances, and everything the applications had on the server (registrations, subscriptions, config listeners)
- * comes back by itself, once, with the changes made meanwhile.
+ * The Nacos server goes away while applications work: consumers keep calling providers
+ * from the last known instances, and everything the applications had on the server
+ * (registrations, subscriptions, config listeners) comes back by itself, once, with the
+ * changes made meanwhile.
  * <p>
- * The outage lasts until every client has noticed it, plus {@code reliability.outage} (default 3s; the issue's
- * figure is 10s, {@code -Dreliability.outage=10s}). Nothing in the clients is timed beyond noticing the loss and
- * retrying the connection, so a longer outage only repeats the retries.
+ * The outage lasts until every client has noticed it, plus {@code reliability.outage}
+ * (default 3s; the issue's figure is 10s, {@code -Dreliability.outage=10s}). Nothing in
+ * the clients is timed beyond noticing the loss and retrying the connection, so a longer
+ * outage only repeats the retries.
  */
 class ServerOutageIntegrationTests {
 
@@ -60,11 +62,11 @@ class ServerOutageIntegrationTests {
 				NacosConfigConnection consumerConfig = consumer.getBean(NacosConfigConnection.class);
 				await().atMost(Duration.ofSeconds(30))
 					.until(() -> !"UP".equals(providerNaming.getServerStatus())
-							&& !"UP".equals(consumerNaming.getServerStatus())
-							&& !consumerConfig.isConnected());
+							&& !"UP".equals(consumerNaming.getServerStatus()) && !consumerConfig.isConnected());
 				long noticed = System.nanoTime();
 				long callsBefore = calls.succeeded();
-				// An operator changes the config while this application cannot reach the server.
+				// An operator changes the config while this application cannot reach the
+				// server.
 				server.publishConfig(null, group, dataId, "reliability.greeting=during-outage", "properties");
 				await().atMost(OUTAGE.plusSeconds(30))
 					.until(() -> System.nanoTime() - noticed >= OUTAGE.toNanos() && calls.succeeded() > callsBefore);
@@ -83,7 +85,8 @@ class ServerOutageIntegrationTests {
 				await().atMost(Duration.ofSeconds(30))
 					.until(() -> "during-outage".equals(consumer.getEnvironment().getProperty("reliability.greeting")));
 				long configApplied = System.nanoTime();
-				// A change after the outage still reaches the application: the listener is really back.
+				// A change after the outage still reaches the application: the listener
+				// is really back.
 				server.publishConfig(null, group, dataId, "reliability.greeting=after", "properties");
 				await().atMost(Duration.ofSeconds(30))
 					.until(() -> "after".equals(consumer.getEnvironment().getProperty("reliability.greeting")));

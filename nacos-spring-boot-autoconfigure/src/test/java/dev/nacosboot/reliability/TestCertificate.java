@@ -14,8 +14,9 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * A self-signed server certificate for {@code localhost} and {@code 127.0.0.1}, made with the JDK's
- * {@code keytool} in a temporary directory the first time it is asked for, as PEM files.
+ * A self-signed server certificate for {@code localhost} and {@code 127.0.0.1}, made with
+ * the JDK's {@code keytool} in a temporary directory the first time it is asked for, as
+ * PEM files.
  */
 final class TestCertificate implements AutoCloseable {
 
@@ -46,8 +47,8 @@ final class TestCertificate implements AutoCloseable {
 			Path keyStore = this.directory.resolve("server.p12");
 			Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
 					"-genkeypair", "-alias", "nacos", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
-					"-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
-					"-keystore", keyStore.toString(), "-storepass", "changeit")
+					"-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore",
+					keyStore.toString(), "-storepass", "changeit")
 				.redirectErrorStream(true)
 				.start();
 			keytool.getInputStream().transferTo(OutputStream.nullOutputStream());

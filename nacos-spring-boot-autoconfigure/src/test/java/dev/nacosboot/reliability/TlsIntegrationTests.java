@@ -21,9 +21,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * The server speaks gRPC over TLS only: an application configured with {@code spring.cloud.nacos.tls.*} and the
- * server's certificate registers, discovers and imports config; one without TLS settings fails startup (fail-fast)
- * with a report instead of waiting. Needs the embedded server (a certificate made for the test).
+ * The server speaks gRPC over TLS only: an application configured with
+ * {@code spring.cloud.nacos.tls.*} and the server's certificate registers, discovers and
+ * imports config; one without TLS settings fails startup (fail-fast) with a report
+ * instead of waiting. Needs the embedded server (a certificate made for the test).
  */
 @ExtendWith(OutputCaptureExtension.class)
 class TlsIntegrationTests {
@@ -68,9 +69,8 @@ class TlsIntegrationTests {
 		String service = nacos.target().unique("plain-provider");
 		long started = System.nanoTime();
 		// A guard against a hang, not a timing assertion: the figure is printed below.
-		assertTimeoutPreemptively(Duration.ofSeconds(60),
-				() -> assertThatException().isThrownBy(() -> TestApps.provider(nacos.target(), group, service,
-						"spring.cloud.nacos.discovery.fail-fast=true")));
+		assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThatException().isThrownBy(() -> TestApps
+			.provider(nacos.target(), group, service, "spring.cloud.nacos.discovery.fail-fast=true")));
 		System.out.printf("[figures] plain-text application against a TLS server: startup failed after %d ms%n",
 				(System.nanoTime() - started) / 1_000_000);
 		assertThat(output.getAll()).contains("APPLICATION FAILED TO START")

@@ -16,15 +16,17 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Starts provider (web, registering) and consumer (non-web, discovering) applications against a Nacos target, the
- * way a user's application starts.
+ * Starts provider (web, registering) and consumer (non-web, discovering) applications
+ * against a Nacos target, the way a user's application starts.
  */
 public final class TestApps {
 
 	private TestApps() {
 	}
 
-	/** Properties every test application gets: server, credentials, group, loopback ip. */
+	/**
+	 * Properties every test application gets: server, credentials, group, loopback ip.
+	 */
 	public static Map<String, Object> common(NacosTarget target, String group) {
 		Map<String, Object> properties = new LinkedHashMap<>(target.springProperties());
 		properties.put("spring.cloud.nacos.discovery.group", group);

@@ -42,16 +42,20 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A Spring Cloud Gateway with an {@code lb://} route in front of providers v1 and v2, real reactive web applications
- * registered through this starter: the gateway's {@code ReactiveLoadBalancerClientFilter} asks the per-client
- * {@code ReactorLoadBalancer} bean, which is the starter's gray balancer. The rules come from a Nacos config data id
- * imported by the gateway, so every test publishes the rules it needs and waits until the gateway applied them.
- * Every wait is on a condition, so that the tests also hold against a real Nacos, which stores and pushes
- * asynchronously.
+ * A Spring Cloud Gateway with an {@code lb://} route in front of providers v1 and v2,
+ * real reactive web applications registered through this starter: the gateway's
+ * {@code ReactiveLoadBalancerClientFilter} asks the per-client
+ * {@code ReactorLoadBalancer} bean, which is the starter's gray balancer. The rules come
+ * from a Nacos config data id imported by the gateway, so every test publishes the rules
+ * it needs and waits until the gateway applied them. Every wait is on a condition, so
+ * that the tests also hold against a real Nacos, which stores and pushes asynchronously.
  */
 class GatewayGrayRoutingIntegrationTests {
 
-	/** Longest wait for a change to travel through Nacos to the gateway; a real server pushes in batches. */
+	/**
+	 * Longest wait for a change to travel through Nacos to the gateway; a real server
+	 * pushes in batches.
+	 */
 	private static final Duration PUSH = Duration.ofSeconds(30);
 
 	private static final HttpClient http = HttpClient.newHttpClient();
@@ -81,7 +85,8 @@ class GatewayGrayRoutingIntegrationTests {
 		dataId = target.unique("gateway-rules") + ".properties";
 		config = NacosFactory.createConfigService(target.clientProperties());
 		assertThat(config.publishConfig(dataId, group, stableV1(), "properties")).isTrue();
-		// A real Nacos stores a publish asynchronously: the gateway must read these rules at startup.
+		// A real Nacos stores a publish asynchronously: the gateway must read these rules
+		// at startup.
 		await().atMost(PUSH).until(() -> stableV1().equals(config.getConfig(dataId, group, 3000)));
 		v1 = provider("v1");
 		v2 = provider("v2");
@@ -159,7 +164,8 @@ class GatewayGrayRoutingIntegrationTests {
 
 			long start = System.nanoTime();
 			leaving.getBean(NacosServiceRegistry.class).deregister(leaving.getBean(NacosRegistration.class));
-			// Measured to the start of the first run of calls that all missed it, not to the end of that run.
+			// Measured to the start of the first run of calls that all missed it, not to
+			// the end of that run.
 			AtomicLong missedFrom = new AtomicLong();
 			await().atMost(PUSH).pollInterval(Duration.ofMillis(5)).until(() -> {
 				missedFrom.set(System.nanoTime());
@@ -180,8 +186,9 @@ class GatewayGrayRoutingIntegrationTests {
 		assertThat(config.publishConfig(dataId, group, rules("stable-version=v1", "canary.v2=100"), "properties"))
 			.isTrue();
 		await().atMost(PUSH).pollInterval(Duration.ofMillis(5)).until(() -> "v2".equals(call().version()));
-		System.out.printf("[figures] gateway: canary v2 at 100%% published to Nacos, first request on v2 %d ms"
-				+ " later (%s)%n", (System.nanoTime() - start) / 1_000_000, nacos.target());
+		System.out.printf(
+				"[figures] gateway: canary v2 at 100%% published to Nacos, first request on v2 %d ms" + " later (%s)%n",
+				(System.nanoTime() - start) / 1_000_000, nacos.target());
 		for (int i = 0; i < 100; i++) {
 			assertThat(call().version()).isEqualTo("v2");
 		}
@@ -206,14 +213,18 @@ class GatewayGrayRoutingIntegrationTests {
 	private static String rules(String... rules) {
 		StringBuilder content = new StringBuilder();
 		for (String rule : rules) {
-			content.append("spring.cloud.nacos.loadbalancer.services.").append(service).append('.').append(rule)
+			content.append("spring.cloud.nacos.loadbalancer.services.")
+				.append(service)
+				.append('.')
+				.append(rule)
 				.append('\n');
 		}
 		return content.toString();
 	}
 
 	private static int canaryShare(GrayRules.ServiceRule rule) {
-		return rule.canaries().stream()
+		return rule.canaries()
+			.stream()
 			.filter((canary) -> canary.version().equals("v2"))
 			.mapToInt(GrayRules.Canary::basisPoints)
 			.sum();
@@ -250,7 +261,9 @@ class GatewayGrayRoutingIntegrationTests {
 			.run();
 	}
 
-	/** Properties every application here gets: server, credentials, group, loopback ip. */
+	/**
+	 * Properties every application here gets: server, credentials, group, loopback ip.
+	 */
 	private static Map<String, Object> common() {
 		Map<String, Object> properties = new LinkedHashMap<>(nacos.target().springProperties());
 		properties.put("spring.cloud.nacos.discovery.group", group);

@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Users and the access tokens issued to them. Off by default; when on, every naming and config request must carry a
- * token that a login issued and that has not expired.
+ * Users and the access tokens issued to them. Off by default; when on, every naming and
+ * config request must carry a token that a login issued and that has not expired.
  */
 final class AuthRegistry {
 
@@ -63,7 +63,8 @@ final class AuthRegistry {
 	}
 
 	/**
-	 * Checks the credentials and issues a token, or returns {@code null} when they are wrong.
+	 * Checks the credentials and issues a token, or returns {@code null} when they are
+	 * wrong.
 	 */
 	IssuedToken login(String username, String password) {
 		String expected = (username != null) ? this.users.get(username) : null;
@@ -73,9 +74,12 @@ final class AuthRegistry {
 		byte[] bytes = new byte[24];
 		this.random.nextBytes(bytes);
 		String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-		// The real server's JWT carries its expiry in whole seconds (now's second + TTL) and accepts it as long as
-		// that second is not before the current one: a token lives between TTL and TTL + 1 s.
-		Instant expiresAt = Instant.ofEpochSecond(this.clock.instant().getEpochSecond() + this.tokenTtl.toSeconds() + 1);
+		// The real server's JWT carries its expiry in whole seconds (now's second + TTL)
+		// and accepts it as long as
+		// that second is not before the current one: a token lives between TTL and TTL +
+		// 1 s.
+		Instant expiresAt = Instant
+			.ofEpochSecond(this.clock.instant().getEpochSecond() + this.tokenTtl.toSeconds() + 1);
 		IssuedToken token = new IssuedToken(value, username, expiresAt, this.tokenTtl);
 		this.tokens.put(value, token);
 		this.logins.increment();
@@ -90,8 +94,9 @@ final class AuthRegistry {
 	}
 
 	/**
-	 * Why a request is refused, or {@code null} when it may pass. Without a token, a username and password sent
-	 * with the request itself are checked instead, as the real server does.
+	 * Why a request is refused, or {@code null} when it may pass. Without a token, a
+	 * username and password sent with the request itself are checked instead, as the real
+	 * server does.
 	 */
 	String refusal(String token, String username, String password) {
 		if (!this.enabled) {
@@ -113,7 +118,8 @@ final class AuthRegistry {
 		if (issued == null) {
 			return INVALID_TOKEN;
 		}
-		// Kept after expiry: a real server's token is self-contained and stays "expired", never becomes "invalid".
+		// Kept after expiry: a real server's token is self-contained and stays "expired",
+		// never becomes "invalid".
 		return this.clock.instant().isBefore(issued.expiresAt()) ? null : EXPIRED_TOKEN;
 	}
 

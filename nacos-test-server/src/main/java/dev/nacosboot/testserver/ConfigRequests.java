@@ -56,7 +56,8 @@ final class ConfigRequests {
 
 			@Override
 			public Request change(String key, boolean added) {
-				// A real server cannot tell a new config from an update here, so it reports CONFIG_CHANGED.
+				// A real server cannot tell a new config from an update here, so it
+				// reports CONFIG_CHANGED.
 				return new ConfigFuzzyWatchChangeNotifyRequest(key,
 						added ? Constants.ConfigChangedType.CONFIG_CHANGED : Constants.ConfigChangedType.DELETE_CONFIG);
 			}
@@ -73,7 +74,8 @@ final class ConfigRequests {
 		router.add(ConfigQueryRequest.class, ConfigQueryResponse::new, true, (request, connection) -> query(request));
 		router.add(ConfigPublishRequest.class, ConfigPublishResponse::new, true,
 				(request, connection) -> publish(request));
-		router.add(ConfigRemoveRequest.class, ConfigRemoveResponse::new, true, (request, connection) -> remove(request));
+		router.add(ConfigRemoveRequest.class, ConfigRemoveResponse::new, true,
+				(request, connection) -> remove(request));
 		router.add(ConfigBatchListenRequest.class, ConfigChangeBatchListenResponse::new, true, this::listen);
 		router.add(ConfigFuzzyWatchRequest.class, ConfigFuzzyWatchResponse::new, true, this::fuzzyWatch);
 	}
@@ -84,7 +86,8 @@ final class ConfigRequests {
 			case Constants.WATCH_TYPE_WATCH -> this.fuzzyWatches.watch(connection, request.getGroupKeyPattern(),
 					request.getReceivedGroupKeys(), request.isInitializing(),
 					FuzzyWatchRegistry.index(this.store.keys(), ConfigRequests::groupKey, ConfigRequests::resource));
-			case Constants.WATCH_TYPE_CANCEL_WATCH -> this.fuzzyWatches.cancel(connection, request.getGroupKeyPattern());
+			case Constants.WATCH_TYPE_CANCEL_WATCH ->
+				this.fuzzyWatches.cancel(connection, request.getGroupKeyPattern());
 			default -> throw new NacosException(NacosException.INVALID_PARAM,
 					String.format("Unsupported request type %s", request.getWatchType()));
 		}
@@ -101,8 +104,8 @@ final class ConfigRequests {
 
 	private ConfigQueryResponse query(ConfigQueryRequest request) throws NacosException {
 		checkNames(request.getDataId(), request.getGroup());
-		ConfigStore.ConfigItem item = this.store.query(ConfigKey.of(request.getTenant(), request.getGroup(),
-				request.getDataId()));
+		ConfigStore.ConfigItem item = this.store
+			.query(ConfigKey.of(request.getTenant(), request.getGroup(), request.getDataId()));
 		if (item == null) {
 			return ConfigQueryResponse.buildFailResponse(ConfigQueryResponse.CONFIG_NOT_FOUND, "config data not exist");
 		}

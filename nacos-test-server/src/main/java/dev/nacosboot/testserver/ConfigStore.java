@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Config items by (tenant, group, data id) and the connections listening to them. Items outlive server restarts
- * (a real server keeps them in its database); listeners are bound to their connection.
+ * Config items by (tenant, group, data id) and the connections listening to them. Items
+ * outlive server restarts (a real server keeps them in its database); listeners are bound
+ * to their connection.
  */
 final class ConfigStore {
 
@@ -29,7 +30,10 @@ final class ConfigStore {
 
 	private final Map<ConfigKey, ConfigItem> items = new LinkedHashMap<>();
 
-	/** Listening connections per key, each with the tenant to push back: null when the client listened without one. */
+	/**
+	 * Listening connections per key, each with the tenant to push back: null when the
+	 * client listened without one.
+	 */
 	private final Map<ConfigKey, Map<String, Listener>> listeners = new HashMap<>();
 
 	private volatile java.util.function.BiConsumer<ConfigKey, Boolean> existenceListener = (key, exists) -> {
@@ -61,8 +65,8 @@ final class ConfigStore {
 	}
 
 	/**
-	 * Stores the content; with a non-blank {@code casMd5}, only if the config is new or its current md5 is that one.
-	 * Listeners hear of it only when the md5 changed.
+	 * Stores the content; with a non-blank {@code casMd5}, only if the config is new or
+	 * its current md5 is that one. Listeners hear of it only when the md5 changed.
 	 * @return whether the content was stored
 	 */
 	boolean publish(ConfigKey key, String content, String type, String casMd5) {
@@ -90,8 +94,8 @@ final class ConfigStore {
 		return (type != null && KNOWN_TYPES.contains(type)) ? type : "text";
 	}
 
-	private static final Set<String> KNOWN_TYPES = Set.of("properties", "xml", "json", "text",
-			"html", "yaml", "toml", "unset");
+	private static final Set<String> KNOWN_TYPES = Set.of("properties", "xml", "json", "text", "html", "yaml", "toml",
+			"unset");
 
 	boolean remove(ConfigKey key) {
 		boolean removed;
@@ -113,8 +117,8 @@ final class ConfigStore {
 	boolean listen(ServerConnection connection, ConfigKey key, String clientTenant, String clientMd5) {
 		synchronized (this.lock) {
 			this.listeners.computeIfAbsent(key, (k) -> new LinkedHashMap<>())
-				.put(connection.id(), new Listener(connection, (clientTenant == null || clientTenant.isBlank()) ? null
-						: clientTenant.trim()));
+				.put(connection.id(), new Listener(connection,
+						(clientTenant == null || clientTenant.isBlank()) ? null : clientTenant.trim()));
 			ConfigItem item = this.items.get(key);
 			String serverMd5 = (item != null) ? item.md5() : "";
 			return !serverMd5.equals((clientMd5 != null) ? clientMd5 : "");
@@ -203,7 +207,8 @@ final class ConfigStore {
 	 *
 	 * @param content the content
 	 * @param md5 lowercase hex md5 of the UTF-8 content
-	 * @param type the declared type ({@code text}, {@code yaml}, {@code properties}, {@code json}, ...)
+	 * @param type the declared type ({@code text}, {@code yaml}, {@code properties},
+	 * {@code json}, ...)
 	 * @param lastModified epoch millis of the last publish
 	 */
 	record ConfigItem(String content, String md5, String type, long lastModified) {

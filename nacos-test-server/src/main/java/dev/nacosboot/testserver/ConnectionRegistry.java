@@ -7,9 +7,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * Connections that completed their setup, by connection id. A request from a transport whose connection is not
- * registered here is answered with {@code UN_REGISTER} (301), which makes the client reconnect and replay its state,
- * as a real Nacos does.
+ * Connections that completed their setup, by connection id. A request from a transport
+ * whose connection is not registered here is answered with {@code UN_REGISTER} (301),
+ * which makes the client reconnect and replay its state, as a real Nacos does.
  */
 final class ConnectionRegistry {
 
@@ -37,7 +37,8 @@ final class ConnectionRegistry {
 	}
 
 	/**
-	 * Called when the transport behind a connection is gone (client closed, network dropped, server stopping).
+	 * Called when the transport behind a connection is gone (client closed, network
+	 * dropped, server stopping).
 	 */
 	void transportClosed(String connectionId) {
 		ServerConnection connection = (connectionId != null) ? this.connections.remove(connectionId) : null;
@@ -47,8 +48,9 @@ final class ConnectionRegistry {
 	}
 
 	/**
-	 * Forgets every connection without closing its transport, as a server that lost its connection table would:
-	 * the next request of each client is refused with {@code UN_REGISTER}.
+	 * Forgets every connection without closing its transport, as a server that lost its
+	 * connection table would: the next request of each client is refused with
+	 * {@code UN_REGISTER}.
 	 */
 	void forgetAll() {
 		for (ServerConnection connection : all()) {

@@ -17,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fuzzy watches (Nacos 3) of one kind of resource (services or configs): which connections watch which
- * {@code namespace>>group>>name} pattern, the initial and repair syncs, and the change notices. Matching uses the
- * client's own {@link FuzzyGroupKeyPattern}, the rules the real server applies.
+ * Fuzzy watches (Nacos 3) of one kind of resource (services or configs): which
+ * connections watch which {@code namespace>>group>>name} pattern, the initial and repair
+ * syncs, and the change notices. Matching uses the client's own
+ * {@link FuzzyGroupKeyPattern}, the rules the real server applies.
  */
 final class FuzzyWatchRegistry {
 
@@ -38,13 +39,15 @@ final class FuzzyWatchRegistry {
 	FuzzyWatchRegistry(String kind, int batchSize, Messages messages) {
 		this.batchSize = batchSize;
 		this.messages = messages;
-		this.sender = Executors.newSingleThreadExecutor(GrpcEndpoint.daemonThreads("nacos-test-server-fuzzy-" + kind + "-"));
+		this.sender = Executors
+			.newSingleThreadExecutor(GrpcEndpoint.daemonThreads("nacos-test-server-fuzzy-" + kind + "-"));
 	}
 
 	/**
-	 * Adds the watch and sends the client what it lacks or holds in excess: keys of {@code existing} that match the
-	 * pattern and are not in {@code received} as added, received keys that no longer exist as deleted. An
-	 * initializing watch always ends with a finish notice.
+	 * Adds the watch and sends the client what it lacks or holds in excess: keys of
+	 * {@code existing} that match the pattern and are not in {@code received} as added,
+	 * received keys that no longer exist as deleted. An initializing watch always ends
+	 * with a finish notice.
 	 */
 	void watch(ServerConnection connection, String pattern, Set<String> received, boolean initializing,
 			Map<String, Resource> existing) {
@@ -60,7 +63,9 @@ final class FuzzyWatchRegistry {
 		Set<String> known = (received != null) ? received : Set.of();
 		List<String[]> diff = new ArrayList<>();
 		matched.stream().filter((key) -> !known.contains(key)).forEach((key) -> diff.add(new String[] { key, "add" }));
-		known.stream().filter((key) -> !matched.contains(key)).forEach((key) -> diff.add(new String[] { key, "delete" }));
+		known.stream()
+			.filter((key) -> !matched.contains(key))
+			.forEach((key) -> diff.add(new String[] { key, "delete" }));
 		this.sender.execute(() -> sync(connection, pattern, diff, initializing));
 	}
 
@@ -89,12 +94,16 @@ final class FuzzyWatchRegistry {
 		}
 	}
 
-	/** Tells every connection whose pattern matches that a resource appeared or disappeared. */
+	/**
+	 * Tells every connection whose pattern matches that a resource appeared or
+	 * disappeared.
+	 */
 	void changed(String key, Resource resource, boolean added) {
 		List<ServerConnection> targets = new ArrayList<>();
 		synchronized (this.lock) {
 			this.watchers.forEach((pattern, watching) -> {
-				if (FuzzyGroupKeyPattern.matchPattern(pattern, resource.name(), resource.group(), resource.namespace())) {
+				if (FuzzyGroupKeyPattern.matchPattern(pattern, resource.name(), resource.group(),
+						resource.namespace())) {
 					watching.values().stream().filter((c) -> !targets.contains(c)).forEach(targets::add);
 				}
 			});

@@ -39,9 +39,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gRPC side of the server, on main port + 1000: the unary {@code Request/request} service and the
- * bi-directional {@code BiRequestStream/requestBiStream}. Each transport gets a connection id when it is ready;
- * requests are routed by the type name in the payload metadata, as the client names them.
+ * The gRPC side of the server, on main port + 1000: the unary {@code Request/request}
+ * service and the bi-directional {@code BiRequestStream/requestBiStream}. Each transport
+ * gets a connection id when it is ready; requests are routed by the type name in the
+ * payload metadata, as the client names them.
  */
 final class GrpcEndpoint {
 
@@ -81,9 +82,11 @@ final class GrpcEndpoint {
 	void start(String host, int port) throws IOException {
 		this.executor = Executors.newCachedThreadPool(daemonThreads("nacos-test-server-grpc-"));
 		ServerInterceptor connectionContext = new ConnectionContextInterceptor();
-		// Reuse the address so that a restart can bind the same port while the old socket is still closing.
+		// Reuse the address so that a restart can bind the same port while the old socket
+		// is still closing.
 		NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-			.withOption(com.alibaba.nacos.shaded.io.grpc.netty.shaded.io.netty.channel.ChannelOption.SO_REUSEADDR, true);
+			.withOption(com.alibaba.nacos.shaded.io.grpc.netty.shaded.io.netty.channel.ChannelOption.SO_REUSEADDR,
+					true);
 		if (this.tls != null) {
 			builder.useTransportSecurity(this.tls.certificateChain().toFile(), this.tls.privateKey().toFile());
 		}

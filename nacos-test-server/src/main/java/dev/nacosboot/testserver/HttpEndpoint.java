@@ -23,9 +23,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * The HTTP side on the main port: login, the health probes, and the open-API subset a person uses with curl
- * ({@code /nacos/v1/ns/instance[/list]}, {@code /nacos/v1/cs/configs} and the Nacos 3 client API under
- * {@code /nacos/v3/client}). Status codes and messages follow what a Nacos 3.0 server answers.
+ * The HTTP side on the main port: login, the health probes, and the open-API subset a
+ * person uses with curl ({@code /nacos/v1/ns/instance[/list]},
+ * {@code /nacos/v1/cs/configs} and the Nacos 3 client API under
+ * {@code /nacos/v3/client}). Status codes and messages follow what a Nacos 3.0 server
+ * answers.
  */
 final class HttpEndpoint {
 
@@ -102,13 +104,14 @@ final class HttpEndpoint {
 				break;
 		}
 		if (path.startsWith("/nacos/v2/")) {
-			return Reply.json(410, springError(410, "Gone", "{\"code\":40000,\"message\":\"Current API will be deprecated, "
-					+ "If wanted continue to use, please set `nacos.core.api.compatibility.admin.enabled=true` in "
-					+ "application.properties.\"}", path));
+			return Reply
+				.json(410, springError(410, "Gone", "{\"code\":40000,\"message\":\"Current API will be deprecated, "
+						+ "If wanted continue to use, please set `nacos.core.api.compatibility.admin.enabled=true` in "
+						+ "application.properties.\"}", path));
 		}
 		if (!isKnownPath(path)) {
-			return path.startsWith("/nacos/v1/") ? Reply.json(501, springError(501, "Not Implemented",
-					"no such api:" + method + ":" + path, path))
+			return path.startsWith("/nacos/v1/")
+					? Reply.json(501, springError(501, "Not Implemented", "no such api:" + method + ":" + path, path))
 					: Reply.json(404, springError(404, "Not Found", "No endpoint " + method + " " + path + ".", path));
 		}
 		String refusal = this.auth.refusal(params.accessToken(), params.get("username"), params.get("password"));
@@ -126,18 +129,22 @@ final class HttpEndpoint {
 			case "DELETE /nacos/v3/client/ns/instance" -> v3(() -> v1Deregister(params));
 			case "GET /nacos/v3/client/ns/instance/list" -> v3List(params);
 			case "GET /nacos/v3/client/cs/config" -> v3GetConfig(params);
-			default -> Reply.json(405, springError(405, "Method Not Allowed",
-					"Method '" + method + "' is not supported.", path));
+			default -> Reply.json(405,
+					springError(405, "Method Not Allowed", "Method '" + method + "' is not supported.", path));
 		};
 	}
 
 	private static boolean isKnownPath(String path) {
-		return List.of("/nacos/v1/ns/instance", "/nacos/v1/ns/instance/list", "/nacos/v1/cs/configs",
-				"/nacos/v3/client/ns/instance", "/nacos/v3/client/ns/instance/list", "/nacos/v3/client/cs/config")
+		return List
+			.of("/nacos/v1/ns/instance", "/nacos/v1/ns/instance/list", "/nacos/v1/cs/configs",
+					"/nacos/v3/client/ns/instance", "/nacos/v3/client/ns/instance/list", "/nacos/v3/client/cs/config")
 			.contains(path);
 	}
 
-	/** Nacos 3's login: unknown users are denied by Spring Security, wrong passwords fail unhandled. */
+	/**
+	 * Nacos 3's login: unknown users are denied by Spring Security, wrong passwords fail
+	 * unhandled.
+	 */
 	private Reply loginV3(Params params, String path) {
 		String username = params.get("username");
 		if (username != null && !username.isEmpty() && !this.auth.knowsUser(username)) {
@@ -322,10 +329,11 @@ final class HttpEndpoint {
 			for (String pair : value.split(",")) {
 				int eq = pair.indexOf('=');
 				if (eq <= 0) {
-					throw new BadRequest(Reply.json(500, springError(500, "Internal Server Error",
-							"Server failed, caused: ErrCode:400, ErrMsg:metadata format incorrect:" + value
-									+ ";caused: metadata format incorrect:" + value + ";",
-							"/nacos/v1/ns/instance")));
+					throw new BadRequest(Reply.json(500,
+							springError(500, "Internal Server Error",
+									"Server failed, caused: ErrCode:400, ErrMsg:metadata format incorrect:" + value
+											+ ";caused: metadata format incorrect:" + value + ";",
+									"/nacos/v1/ns/instance")));
 				}
 				metadata.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
 			}
@@ -360,8 +368,8 @@ final class HttpEndpoint {
 		if (content.isBlank()) {
 			throw new BadRequest(Reply.text(400, "caused: content is blank : " + content + ";"));
 		}
-		return new Reply(200, "application/json;charset=UTF-8", String.valueOf(this.configs.publish(key, content,
-				params.get("type"), params.get("casMd5"))));
+		return new Reply(200, "application/json;charset=UTF-8",
+				String.valueOf(this.configs.publish(key, content, params.get("type"), params.get("casMd5"))));
 	}
 
 	private Reply v1RemoveConfig(Params params, String path) throws BadRequest {
@@ -415,7 +423,8 @@ final class HttpEndpoint {
 
 	private static void requireV3(Params params, String name) throws BadRequest {
 		if (params.get(name) == null || params.get(name).isEmpty()) {
-			throw new BadRequest(Reply.text(400, "caused: Required parameter '" + name + "' type String is not present;"));
+			throw new BadRequest(
+					Reply.text(400, "caused: Required parameter '" + name + "' type String is not present;"));
 		}
 	}
 
@@ -425,7 +434,10 @@ final class HttpEndpoint {
 
 	}
 
-	/** Wraps a v1 answer in the v3 {@code Result} envelope, and v1 parameter errors in v3's. */
+	/**
+	 * Wraps a v1 answer in the v3 {@code Result} envelope, and v1 parameter errors in
+	 * v3's.
+	 */
 	private static Reply v3(V3Call call) throws BadRequest {
 		Reply reply;
 		try {
@@ -436,8 +448,8 @@ final class HttpEndpoint {
 				throw missingV3(ex.missingParameter, ex.missingParameter.equals("port") ? "Integer" : "String");
 			}
 			if (ex.v3Code != 0) {
-				throw new BadRequest(Reply.json(400, Map.of("code", ex.v3Code, "message", ex.v3Message, "data",
-						ex.reply.body)));
+				throw new BadRequest(
+						Reply.json(400, Map.of("code", ex.v3Code, "message", ex.v3Message, "data", ex.reply.body)));
 			}
 			throw ex;
 		}
@@ -460,8 +472,8 @@ final class HttpEndpoint {
 	}
 
 	/**
-	 * Query and form parameters of one request (form values win), plus the access token wherever the client put
-	 * it.
+	 * Query and form parameters of one request (form values win), plus the access token
+	 * wherever the client put it.
 	 */
 	private static final class Params {
 
@@ -474,7 +486,8 @@ final class HttpEndpoint {
 			params.parse(exchange.getRequestURI().getRawQuery());
 			String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
 			byte[] body = exchange.getRequestBody().readAllBytes();
-			if (body.length > 0 && (contentType == null || contentType.startsWith("application/x-www-form-urlencoded"))) {
+			if (body.length > 0
+					&& (contentType == null || contentType.startsWith("application/x-www-form-urlencoded"))) {
 				params.parse(new String(body, StandardCharsets.UTF_8));
 			}
 			params.accessTokenHeader = exchange.getRequestHeaders().getFirst("accessToken");
@@ -520,8 +533,8 @@ final class HttpEndpoint {
 		String springRequired(String name, String path) throws BadRequest {
 			String value = this.values.get(name);
 			if (value == null) {
-				throw new BadRequest(Reply.json(400, springError(400, "Bad Request",
-						"Required parameter '" + name + "' is not present.", path)));
+				throw new BadRequest(Reply.json(400,
+						springError(400, "Bad Request", "Required parameter '" + name + "' is not present.", path)));
 			}
 			return value;
 		}

@@ -21,9 +21,10 @@ import com.alibaba.nacos.api.remote.request.HealthCheckRequest;
 import com.alibaba.nacos.api.remote.response.HealthCheckResponse;
 
 /**
- * An embedded, in-memory server that speaks the protocol of the official Nacos Java client (gRPC on port + 1000,
- * plus a small HTTP API on the port itself), for tests and local development. It is not a Nacos replacement: no
- * persistence, no cluster, no console.
+ * An embedded, in-memory server that speaks the protocol of the official Nacos Java
+ * client (gRPC on port + 1000, plus a small HTTP API on the port itself), for tests and
+ * local development. It is not a Nacos replacement: no persistence, no cluster, no
+ * console.
  *
  * <pre>{@code
  * try (NacosTestServer server = NacosTestServer.builder().build().start()) {
@@ -89,7 +90,8 @@ public final class NacosTestServer implements AutoCloseable {
 	}
 
 	/**
-	 * Starts listening: HTTP on the port, gRPC on port + 1000. A port of 0 picks a free pair.
+	 * Starts listening: HTTP on the port, gRPC on port + 1000. A port of 0 picks a free
+	 * pair.
 	 * @return this server
 	 */
 	public synchronized NacosTestServer start() {
@@ -97,11 +99,13 @@ public final class NacosTestServer implements AutoCloseable {
 			return this;
 		}
 		boolean fixedPort = this.port > 0 || this.requestedPort > 0;
-		// A fixed port (or a restart) may still be held for a moment by the sockets just closed: retry it briefly.
+		// A fixed port (or a restart) may still be held for a moment by the sockets just
+		// closed: retry it briefly.
 		int attempts = fixedPort ? 50 : 10;
 		IOException failure = null;
 		for (int attempt = 0; attempt < attempts; attempt++) {
-			int candidate = (this.port > 0) ? this.port : (this.requestedPort > 0) ? this.requestedPort : freePortPair();
+			int candidate = (this.port > 0) ? this.port
+					: (this.requestedPort > 0) ? this.requestedPort : freePortPair();
 			try {
 				bind(candidate);
 				this.port = candidate;
@@ -129,8 +133,9 @@ public final class NacosTestServer implements AutoCloseable {
 	}
 
 	/**
-	 * Stops listening and forgets every connection and what was bound to it (ephemeral instances, subscriptions,
-	 * config listeners), as a stopped Nacos does. Configs, persistent instances and users stay for a restart.
+	 * Stops listening and forgets every connection and what was bound to it (ephemeral
+	 * instances, subscriptions, config listeners), as a stopped Nacos does. Configs,
+	 * persistent instances and users stay for a restart.
 	 */
 	public synchronized void stop() {
 		stopEndpoints();
@@ -141,8 +146,8 @@ public final class NacosTestServer implements AutoCloseable {
 	}
 
 	/**
-	 * Stops and starts again on the same ports; connected clients reconnect and replay their registrations,
-	 * subscriptions and listeners by themselves.
+	 * Stops and starts again on the same ports; connected clients reconnect and replay
+	 * their registrations, subscriptions and listeners by themselves.
 	 */
 	public synchronized void restart() {
 		stop();
@@ -195,7 +200,10 @@ public final class NacosTestServer implements AutoCloseable {
 
 	// ---- state for assertions
 
-	/** Instances of a service as the server holds them (namespace {@code null} or "" means public). */
+	/**
+	 * Instances of a service as the server holds them (namespace {@code null} or "" means
+	 * public).
+	 */
 	public List<Instance> instances(String namespace, String group, String serviceName) {
 		return this.naming.instances(ServiceKey.of(namespace, group, serviceName));
 	}
@@ -231,8 +239,8 @@ public final class NacosTestServer implements AutoCloseable {
 	}
 
 	/**
-	 * How many requests of a type the server has received from clients, by the request's simple class name (e.g.
-	 * {@code "ConfigQueryRequest"}, {@code "InstanceRequest"}).
+	 * How many requests of a type the server has received from clients, by the request's
+	 * simple class name (e.g. {@code "ConfigQueryRequest"}, {@code "InstanceRequest"}).
 	 */
 	public long requestCount(String requestType) {
 		return this.router.count(requestType);
@@ -255,8 +263,8 @@ public final class NacosTestServer implements AutoCloseable {
 	}
 
 	/**
-	 * Forgets all connections without closing them: each client's next request is refused as unregistered (301),
-	 * so it reconnects and replays its state.
+	 * Forgets all connections without closing them: each client's next request is refused
+	 * as unregistered (301), so it reconnects and replays its state.
 	 */
 	public void forgetConnections() {
 		this.connections.forgetAll();
@@ -281,7 +289,9 @@ public final class NacosTestServer implements AutoCloseable {
 		return this.auth.expiredTokens();
 	}
 
-	/** How many requests were refused for a missing, invalid or expired token (auth on). */
+	/**
+	 * How many requests were refused for a missing, invalid or expired token (auth on).
+	 */
 	public long authRefusals() {
 		return this.auth.refusals();
 	}
@@ -352,8 +362,9 @@ public final class NacosTestServer implements AutoCloseable {
 		}
 
 		/**
-		 * Delays naming pushes, merging the changes made meanwhile into one push, as a real Nacos does (it waits
-		 * 500 ms). Zero, the default, pushes every change at once.
+		 * Delays naming pushes, merging the changes made meanwhile into one push, as a
+		 * real Nacos does (it waits 500 ms). Zero, the default, pushes every change at
+		 * once.
 		 */
 		public Builder pushDelay(Duration pushDelay) {
 			if (pushDelay.isNegative()) {
@@ -364,7 +375,8 @@ public final class NacosTestServer implements AutoCloseable {
 		}
 
 		/**
-		 * Serves gRPC over TLS with this certificate chain and PKCS#8 private key (PEM files); HTTP stays plain.
+		 * Serves gRPC over TLS with this certificate chain and PKCS#8 private key (PEM
+		 * files); HTTP stays plain.
 		 */
 		public Builder tls(java.nio.file.Path certificateChainPem, java.nio.file.Path privateKeyPem) {
 			this.tls = new GrpcEndpoint.Tls(certificateChainPem, privateKeyPem);

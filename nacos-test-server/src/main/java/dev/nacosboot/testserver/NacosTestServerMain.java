@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 /**
  * Runs the test server on its own, for a person or any Nacos client to use:
  * {@code java -jar nacos-test-server-<version>.jar --port=8848}. Prints one line,
- * {@code nacos-test-server ready on <host>:<port>}, once clients can connect, and stops cleanly on SIGTERM.
+ * {@code nacos-test-server ready on <host>:<port>}, once clients can connect, and stops
+ * cleanly on SIGTERM.
  */
 public final class NacosTestServerMain {
 

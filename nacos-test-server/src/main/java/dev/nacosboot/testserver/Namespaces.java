@@ -1,8 +1,8 @@
 package dev.nacosboot.testserver;
 
 /**
- * Namespace and group naming rules shared by naming and config: Nacos treats {@code "public"} and the empty string
- * as the same default namespace.
+ * Namespace and group naming rules shared by naming and config: Nacos treats
+ * {@code "public"} and the empty string as the same default namespace.
  */
 final class Namespaces {
 

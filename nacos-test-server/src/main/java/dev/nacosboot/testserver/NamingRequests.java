@@ -50,8 +50,8 @@ final class NamingRequests {
 			public Request sync(String pattern, boolean initializing, Map<String, Boolean> addedByKey, int total,
 					int current) {
 				Set<NamingFuzzyWatchSyncRequest.Context> contexts = new LinkedHashSet<>();
-				addedByKey.forEach((key, added) -> contexts.add(NamingFuzzyWatchSyncRequest.Context.build(key,
-						added ? Constants.ServiceChangedType.ADD_SERVICE : Constants.ServiceChangedType.DELETE_SERVICE)));
+				addedByKey.forEach((key, added) -> contexts.add(NamingFuzzyWatchSyncRequest.Context.build(key, added
+						? Constants.ServiceChangedType.ADD_SERVICE : Constants.ServiceChangedType.DELETE_SERVICE)));
 				return NamingFuzzyWatchSyncRequest.buildSyncNotifyRequest(pattern,
 						initializing ? Constants.FUZZY_WATCH_INIT_NOTIFY : Constants.FUZZY_WATCH_DIFF_SYNC_NOTIFY,
 						contexts, total, current);
@@ -70,7 +70,8 @@ final class NamingRequests {
 			}
 
 		});
-		store.onAvailabilityChange((service, up) -> this.fuzzyWatches.changed(serviceKey(service), resource(service), up));
+		store.onAvailabilityChange(
+				(service, up) -> this.fuzzyWatches.changed(serviceKey(service), resource(service), up));
 	}
 
 	FuzzyWatchRegistry fuzzyWatches() {
@@ -93,7 +94,8 @@ final class NamingRequests {
 			case Constants.WATCH_TYPE_WATCH -> this.fuzzyWatches.watch(connection, request.getGroupKeyPattern(),
 					request.getReceivedGroupKeys(), request.isInitializing(), FuzzyWatchRegistry
 						.index(this.store.availableServices(), NamingRequests::serviceKey, NamingRequests::resource));
-			case Constants.WATCH_TYPE_CANCEL_WATCH -> this.fuzzyWatches.cancel(connection, request.getGroupKeyPattern());
+			case Constants.WATCH_TYPE_CANCEL_WATCH ->
+				this.fuzzyWatches.cancel(connection, request.getGroupKeyPattern());
 			default -> throw new NacosException(NacosException.INVALID_PARAM,
 					String.format("Unsupported request type %s", request.getWatchType()));
 		}
@@ -132,8 +134,7 @@ final class NamingRequests {
 			checked(instance);
 			if (!instance.isEphemeral()) {
 				throw new NacosException(NacosException.INVALID_PARAM, String.format(
-						"Batch registration does not allow persistent instance registration , Instance：%s",
-						instance));
+						"Batch registration does not allow persistent instance registration , Instance：%s", instance));
 			}
 		}
 		this.store.register(connection, service, instances);
@@ -153,8 +154,7 @@ final class NamingRequests {
 		return new InstanceResponse(request.getType());
 	}
 
-	private QueryServiceResponse query(ServiceQueryRequest request, ServerConnection connection)
-			throws NacosException {
+	private QueryServiceResponse query(ServiceQueryRequest request, ServerConnection connection) throws NacosException {
 		ServiceInfo info = this.store.query(serviceOf(request), request.getCluster(), request.isHealthyOnly());
 		return QueryServiceResponse.buildSuccessResponse(info);
 	}
@@ -176,7 +176,8 @@ final class NamingRequests {
 	private static ServiceKey serviceOf(AbstractNamingRequest request) throws NacosException {
 		String name = request.getServiceName();
 		if (name == null || name.isBlank()) {
-			throw new NacosException(NacosException.INVALID_PARAM, "Param 'serviceName' is illegal, serviceName is blank");
+			throw new NacosException(NacosException.INVALID_PARAM,
+					"Param 'serviceName' is illegal, serviceName is blank");
 		}
 		if (name.contains(Constants.SERVICE_INFO_SPLITER)) {
 			throw new NacosException(NacosException.INVALID_PARAM,
@@ -204,19 +205,20 @@ final class NamingRequests {
 		}
 		String cluster = instance.getClusterName();
 		if (cluster != null && !cluster.isEmpty() && !CLUSTER_NAME.matcher(cluster).matches()) {
-			throw new NacosException(NacosException.INVALID_PARAM, String.format(
-					"Instance 'clusterName' should be characters with only 0-9a-zA-Z-. (current: %s)", cluster));
+			throw new NacosException(NacosException.INVALID_PARAM, String
+				.format("Instance 'clusterName' should be characters with only 0-9a-zA-Z-. (current: %s)", cluster));
 		}
 		if (metadataLength(instance.getMetadata()) > MAX_METADATA_LENGTH) {
-			// The real server's gRPC parameter filter answers before the handler, in the handler's response type.
+			// The real server's gRPC parameter filter answers before the handler, in the
+			// handler's response type.
 			throw new NacosException(NacosException.INVALID_PARAM, "Param check invalid:" + METADATA_TOO_LONG);
 		}
 		return instance;
 	}
 
 	/**
-	 * The metadata's length as the real server's parameter check counts it: the characters of every key and value
-	 * that is not blank.
+	 * The metadata's length as the real server's parameter check counts it: the
+	 * characters of every key and value that is not blank.
 	 */
 	static int metadataLength(Map<String, String> metadata) {
 		if (metadata == null) {

@@ -21,11 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Services, their instances and their subscribers. Ephemeral instances are published per connection (one
- * publication per service and connection: a new register or batch register replaces the previous one, and a
- * deregister removes it, as in Nacos 2+), persistent ones per service. Every change is pushed to the service's
- * subscribers at once (a real server batches pushes for ~500 ms). Disabled instances are stored but never served,
- * as a real server filters them from queries and pushes.
+ * Services, their instances and their subscribers. Ephemeral instances are published per
+ * connection (one publication per service and connection: a new register or batch
+ * register replaces the previous one, and a deregister removes it, as in Nacos 2+),
+ * persistent ones per service. Every change is pushed to the service's subscribers at
+ * once (a real server batches pushes for ~500 ms). Disabled instances are stored but
+ * never served, as a real server filters them from queries and pushes.
  */
 final class NamingStore {
 
@@ -57,8 +58,9 @@ final class NamingStore {
 	private final Duration pushDelay;
 
 	/**
-	 * @param pushDelay how long a change waits before it is pushed, changes within the wait merging into one push
-	 * (a real server waits 500 ms); zero pushes every change at once
+	 * @param pushDelay how long a change waits before it is pushed, changes within the
+	 * wait merging into one push (a real server waits 500 ms); zero pushes every change
+	 * at once
 	 */
 	NamingStore(Duration pushDelay) {
 		this.pushDelay = pushDelay;
@@ -74,8 +76,9 @@ final class NamingStore {
 	}
 
 	/**
-	 * Removes what the connection published for the service, whatever address the request names: a real Nacos
-	 * keeps one publication per connection and service. Returns whether there was one.
+	 * Removes what the connection published for the service, whatever address the request
+	 * names: a real Nacos keeps one publication per connection and service. Returns
+	 * whether there was one.
 	 */
 	boolean deregister(ServerConnection connection, ServiceKey service) {
 		synchronized (this.lock) {
@@ -113,16 +116,17 @@ final class NamingStore {
 	}
 
 	/**
-	 * Registers or deregisters an instance that no connection owns, as the HTTP open API does for ephemeral
-	 * instances (the test server keeps them until they are deregistered: it runs no heartbeat checks).
+	 * Registers or deregisters an instance that no connection owns, as the HTTP open API
+	 * does for ephemeral instances (the test server keeps them until they are
+	 * deregistered: it runs no heartbeat checks).
 	 */
 	void registerDetached(ServiceKey service, Instance instance) {
 		if (instance.isEphemeral()) {
 			Instance stored = normalized(service, instance, true);
 			synchronized (this.lock) {
-				List<Instance> detached = new ArrayList<>(this.ephemeralByConnection
-					.computeIfAbsent(DETACHED, (id) -> new HashMap<>())
-					.getOrDefault(service, List.of()));
+				List<Instance> detached = new ArrayList<>(
+						this.ephemeralByConnection.computeIfAbsent(DETACHED, (id) -> new HashMap<>())
+							.getOrDefault(service, List.of()));
 				detached.removeIf(sameAddress(stored));
 				detached.add(stored);
 				this.ephemeralByConnection.get(DETACHED).put(service, List.copyOf(detached));
@@ -141,12 +145,15 @@ final class NamingStore {
 		}
 		boolean removed;
 		synchronized (this.lock) {
-			// Only what the open API registered: instances of gRPC connections belong to their connection.
-			Map<ServiceKey, List<Instance>> published = this.ephemeralByConnection.getOrDefault(DETACHED, new HashMap<>());
+			// Only what the open API registered: instances of gRPC connections belong to
+			// their connection.
+			Map<ServiceKey, List<Instance>> published = this.ephemeralByConnection.getOrDefault(DETACHED,
+					new HashMap<>());
 			List<Instance> remaining = new ArrayList<>(published.getOrDefault(service, List.of()));
-			// The open API deregisters by ip and port, whatever cluster the request names.
-			removed = remaining.removeIf((stored) -> stored.getIp().equals(instance.getIp())
-					&& stored.getPort() == instance.getPort());
+			// The open API deregisters by ip and port, whatever cluster the request
+			// names.
+			removed = remaining.removeIf(
+					(stored) -> stored.getIp().equals(instance.getIp()) && stored.getPort() == instance.getPort());
 			if (removed) {
 				published.put(service, List.copyOf(remaining));
 			}
@@ -169,7 +176,8 @@ final class NamingStore {
 			info = serviceInfo(service, clusters, false);
 		}
 		if (first) {
-			// A real server follows the first subscribe of a connection with a push to that connection alone.
+			// A real server follows the first subscribe of a connection with a push to
+			// that connection alone.
 			push(service, List.of(connection));
 		}
 		return info;
@@ -195,7 +203,8 @@ final class NamingStore {
 	}
 
 	/**
-	 * Service names of a namespace and group, sorted, one page of them ({@code pageNo} starts at 1).
+	 * Service names of a namespace and group, sorted, one page of them ({@code pageNo}
+	 * starts at 1).
 	 */
 	ServicePage list(String namespace, String group, int pageNo, int pageSize) {
 		String ns = Namespaces.normalize(namespace);
@@ -259,7 +268,10 @@ final class NamingStore {
 		push(service, null);
 	}
 
-	/** Pushes the service's current state to the given connections, or to all its subscribers when null. */
+	/**
+	 * Pushes the service's current state to the given connections, or to all its
+	 * subscribers when null.
+	 */
 	private void push(ServiceKey service, List<ServerConnection> only) {
 		if (this.pushDelay.isZero()) {
 			this.pushes.execute(() -> pushNow(service, only));
@@ -292,7 +304,10 @@ final class NamingStore {
 		}
 	}
 
-	/** Called (under the store's lock) when a service gets its first instance or loses its last one. */
+	/**
+	 * Called (under the store's lock) when a service gets its first instance or loses its
+	 * last one.
+	 */
 	void onAvailabilityChange(java.util.function.BiConsumer<ServiceKey, Boolean> listener) {
 		this.availabilityListener = listener;
 	}
@@ -310,7 +325,8 @@ final class NamingStore {
 			this.availabilityListener.accept(service, up);
 		}
 		long now = System.currentTimeMillis();
-		// lastRefTime must grow with every change: the client drops a push older than what it holds.
+		// lastRefTime must grow with every change: the client drops a push older than
+		// what it holds.
 		this.services.merge(service, now, (old, current) -> Math.max(old + 1, current));
 	}
 
@@ -336,7 +352,8 @@ final class NamingStore {
 
 	private List<Instance> allInstances(ServiceKey service) {
 		List<Instance> all = new ArrayList<>();
-		this.ephemeralByConnection.values().forEach((published) -> all.addAll(published.getOrDefault(service, List.of())));
+		this.ephemeralByConnection.values()
+			.forEach((published) -> all.addAll(published.getOrDefault(service, List.of())));
 		all.addAll(this.persistent.getOrDefault(service, Map.of()).values());
 		return all;
 	}

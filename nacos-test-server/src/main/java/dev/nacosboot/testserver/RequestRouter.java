@@ -14,9 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes a parsed client request to its handler. Secured requests are refused with {@code NO_RIGHT} (403) in the
- * handler's own response type when auth is on and the {@code accessToken} header is missing or not valid, as the real
- * server's auth filter answers.
+ * Routes a parsed client request to its handler. Secured requests are refused with
+ * {@code NO_RIGHT} (403) in the handler's own response type when auth is on and the
+ * {@code accessToken} header is missing or not valid, as the real server's auth filter
+ * answers.
  */
 final class RequestRouter {
 

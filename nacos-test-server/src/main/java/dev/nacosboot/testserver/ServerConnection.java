@@ -14,8 +14,9 @@ import com.alibaba.nacos.common.remote.client.grpc.GrpcUtils;
 import com.alibaba.nacos.shaded.io.grpc.stub.StreamObserver;
 
 /**
- * One client connection: a gRPC transport that completed its {@code ConnectionSetupRequest} on the bi-directional
- * stream. Ephemeral instances, subscriptions and config listeners are bound to it and die with it.
+ * One client connection: a gRPC transport that completed its
+ * {@code ConnectionSetupRequest} on the bi-directional stream. Ephemeral instances,
+ * subscriptions and config listeners are bound to it and die with it.
  */
 final class ServerConnection {
 
@@ -75,7 +76,8 @@ final class ServerConnection {
 	}
 
 	/**
-	 * Sends a server request on the stream; the returned future completes with the client's response.
+	 * Sends a server request on the stream; the returned future completes with the
+	 * client's response.
 	 */
 	CompletableFuture<Response> push(Request request) {
 		String requestId = "push-" + PUSH_IDS.incrementAndGet();
@@ -97,7 +99,8 @@ final class ServerConnection {
 	}
 
 	/**
-	 * Sends without expecting a reply (the client answers {@code SetupAckRequest} locally).
+	 * Sends without expecting a reply (the client answers {@code SetupAckRequest}
+	 * locally).
 	 */
 	void sendOneWay(Request request) {
 		request.setRequestId("push-" + PUSH_IDS.incrementAndGet());
@@ -112,7 +115,8 @@ final class ServerConnection {
 	}
 
 	private void send(Payload payload) {
-		// gRPC stream observers are not thread-safe: pushes from several threads must not interleave.
+		// gRPC stream observers are not thread-safe: pushes from several threads must not
+		// interleave.
 		synchronized (this.stream) {
 			this.stream.onNext(payload);
 		}

@@ -1,7 +1,8 @@
 package dev.nacosboot.testserver;
 
 /**
- * A service as the server files it: namespace (normalized, {@code public} for the default), group and bare name.
+ * A service as the server files it: namespace (normalized, {@code public} for the
+ * default), group and bare name.
  *
  * @param namespace the normalized namespace id
  * @param group the group name

@@ -35,8 +35,9 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Auth on: clients with good credentials work, wrong or missing credentials are refused. Against an external server
- * these run only when {@code NACOS_USERNAME} says that server has auth on.
+ * Auth on: clients with good credentials work, wrong or missing credentials are refused.
+ * Against an external server these run only when {@code NACOS_USERNAME} says that server
+ * has auth on.
  */
 class AuthIntegrationTests {
 
@@ -114,8 +115,7 @@ class AuthIntegrationTests {
 
 		server.forgetTokens();
 
-		assertThatExceptionOfType(NacosException.class)
-			.isThrownBy(() -> naming.getServicesOfServer(1, 10, this.group))
+		assertThatExceptionOfType(NacosException.class).isThrownBy(() -> naming.getServicesOfServer(1, 10, this.group))
 			.satisfies((ex) -> assertThat(ex.getErrCode()).isEqualTo(NacosException.NO_RIGHT));
 	}
 
@@ -123,7 +123,8 @@ class AuthIntegrationTests {
 	void expiredTokenIsRefusedForConfigQueryAndListenAsTheRealServerRefusesIt() throws Exception {
 		SettableClock clock = new SettableClock(Instant.now());
 		String dataId = "expiry.properties";
-		try (NacosTestServer server = NacosTestServer.builder().user("nacos", "s3cret")
+		try (NacosTestServer server = NacosTestServer.builder()
+			.user("nacos", "s3cret")
 			.tokenTtl(Duration.ofSeconds(90))
 			.clock(clock)
 			.config(this.group, dataId, "v=1")
@@ -134,14 +135,17 @@ class AuthIntegrationTests {
 			properties.setProperty(PropertyKeyConst.USERNAME, "nacos");
 			properties.setProperty(PropertyKeyConst.PASSWORD, "s3cret");
 			ConfigService config = this.clients.config(properties);
-			// A real server's token expires in whole seconds: login second + TTL is still accepted.
+			// A real server's token expires in whole seconds: login second + TTL is still
+			// accepted.
 			clock.advance(Duration.ofSeconds(90));
 			assertThat(config.getConfig(dataId, this.group, 3000)).isEqualTo("v=1");
 			assertThat(server.authRefusals()).isZero();
 
 			clock.advance(Duration.ofSeconds(1));
-			// The auth filter's answer in the handler's response type: NO_RIGHT, the plugin's 401 message; an
-			// expired token stays "expired" on every later use, as the stateless JWT does.
+			// The auth filter's answer in the handler's response type: NO_RIGHT, the
+			// plugin's 401 message; an
+			// expired token stays "expired" on every later use, as the stateless JWT
+			// does.
 			for (int attempt = 0; attempt < 2; attempt++) {
 				assertThatExceptionOfType(NacosException.class)
 					.isThrownBy(() -> config.getConfig(dataId, this.group, 3000))

@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Configuration with the real nacos-client, against the embedded test server or, with {@code NACOS_SERVER_ADDR}, a
- * real Nacos.
+ * Configuration with the real nacos-client, against the embedded test server or, with
+ * {@code NACOS_SERVER_ADDR}, a real Nacos.
  */
 class ConfigIntegrationTests {
 
@@ -56,7 +56,8 @@ class ConfigIntegrationTests {
 		assertThat(config.publishConfig("app.yaml", this.group, "greeting: hello\n", "yaml")).isTrue();
 
 		await().atMost(NOTIFY_TIMEOUT)
-			.untilAsserted(() -> assertThat(config.getConfig("app.yaml", this.group, 3000)).isEqualTo("greeting: hello\n"));
+			.untilAsserted(
+					() -> assertThat(config.getConfig("app.yaml", this.group, 3000)).isEqualTo("greeting: hello\n"));
 		config.removeConfig("app.yaml", this.group);
 	}
 
@@ -109,9 +110,7 @@ class ConfigIntegrationTests {
 		assertThat(publisher.removeConfig("doomed.properties", this.group)).isTrue();
 
 		// The client tells its listeners of a removal with null content.
-		await().atMost(NOTIFY_TIMEOUT).untilAsserted(() -> assertThat(received).isNotEmpty()
-			.last()
-			.isEqualTo(""));
+		await().atMost(NOTIFY_TIMEOUT).untilAsserted(() -> assertThat(received).isNotEmpty().last().isEqualTo(""));
 		assertThat(subscriber.getConfig("doomed.properties", this.group, 3000)).isNull();
 	}
 

@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Nacos 3 fuzzy watch: a client learns of existing services and data ids matching a pattern, then of new and
- * removed ones, without polling.
+ * Nacos 3 fuzzy watch: a client learns of existing services and data ids matching a
+ * pattern, then of new and removed ones, without polling.
  */
 class FuzzyWatchIntegrationTests {
 
@@ -65,7 +65,8 @@ class FuzzyWatchIntegrationTests {
 			}
 
 		});
-		// At least once: the client's duplicate-ADD race is described in configWatcherSeesExistingAndNewDataIds.
+		// At least once: the client's duplicate-ADD race is described in
+		// configWatcherSeesExistingAndNewDataIds.
 		await().atMost(TIMEOUT)
 			.untilAsserted(() -> assertThat(events.stream().distinct()).containsExactly("ADD_SERVICE fz-existing"));
 
@@ -86,17 +87,21 @@ class FuzzyWatchIntegrationTests {
 		await().atMost(TIMEOUT).until(() -> publisher.getConfig("fz-one.yaml", this.group, 3000) != null);
 		ConfigService watcher = this.clients.config(this.namespace);
 		List<String> events = new CopyOnWriteArrayList<>();
-		watcher.fuzzyWatch("fz-*", this.group, new com.alibaba.nacos.api.config.listener.AbstractFuzzyWatchEventWatcher() {
+		watcher.fuzzyWatch("fz-*", this.group,
+				new com.alibaba.nacos.api.config.listener.AbstractFuzzyWatchEventWatcher() {
 
-			@Override
-			public void onEvent(com.alibaba.nacos.api.config.listener.ConfigFuzzyWatchChangeEvent event) {
-				events.add(event.getChangedType() + " " + event.getDataId());
-			}
+					@Override
+					public void onEvent(com.alibaba.nacos.api.config.listener.ConfigFuzzyWatchChangeEvent event) {
+						events.add(event.getChangedType() + " " + event.getDataId());
+					}
 
-		});
-		// nacos-client 3.2.1 may report an ADD twice: its watcher checks "already known" before the notify job
-		// records the key, and the server's initial notification and the client's own periodic diff sync can both
-		// pass that check (Config/NamingFuzzyWatchContext.doNotifyWatcher). What matters is which ids are reported.
+				});
+		// nacos-client 3.2.1 may report an ADD twice: its watcher checks "already known"
+		// before the notify job
+		// records the key, and the server's initial notification and the client's own
+		// periodic diff sync can both
+		// pass that check (Config/NamingFuzzyWatchContext.doNotifyWatcher). What matters
+		// is which ids are reported.
 		await().atMost(TIMEOUT)
 			.untilAsserted(() -> assertThat(events.stream().distinct()).containsExactly("ADD_CONFIG fz-one.yaml"));
 

@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The HTTP API a person uses with curl: probes, the v1 open API and the Nacos 3 client API, with the status codes
- * and messages a real Nacos 3 gives for good and bad requests.
+ * The HTTP API a person uses with curl: probes, the v1 open API and the Nacos 3 client
+ * API, with the status codes and messages a real Nacos 3 gives for good and bad requests.
  */
 class HttpApiIntegrationTests {
 
@@ -76,8 +76,10 @@ class HttpApiIntegrationTests {
 
 		assertThat(send("DELETE", "/nacos/v1/ns/instance?" + service + "&ip=10.8.0.1&port=8080").body())
 			.isEqualTo("ok");
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-				json.readTree(get("/nacos/v1/ns/instance/list?" + service).body()).get("hosts")).isEmpty());
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(
+					() -> assertThat(json.readTree(get("/nacos/v1/ns/instance/list?" + service).body()).get("hosts"))
+						.isEmpty());
 	}
 
 	@Test
@@ -102,24 +104,26 @@ class HttpApiIntegrationTests {
 							"Instance 'clusterName' should be characters with only 0-9a-zA-Z-. (current: bad_name)"));
 		assertThat(send("POST", "/nacos/v1/ns/instance?serviceName=x&ip=10.8.0.1&port=80&clusterName=bad.name"))
 			.satisfies((response) -> assertThat(response.statusCode()).isEqualTo(400),
-					(response) -> assertThat(response.body()).startsWith(
-							"Param 'cluster' is illegal, illegal characters should not appear in the param."));
+					(response) -> assertThat(response.body())
+						.startsWith("Param 'cluster' is illegal, illegal characters should not appear in the param."));
 		assertThat(send("POST", "/nacos/v1/ns/instance?serviceName=x&ip=10.8.0.1&port=80&weight=abc")).satisfies(
 				(response) -> assertThat(response.statusCode()).isEqualTo(400),
 				(response) -> assertThat(response.body()).isEqualTo("For input string: \"abc\""));
-		assertThat(send("POST", "/nacos/v1/ns/instance?serviceName=x&ip=10.8.0.1&port=80&metadata="
-				+ encode("{\"big\":\"" + "x".repeat(1022) + "\"}")))
+		assertThat(send("POST",
+				"/nacos/v1/ns/instance?serviceName=x&ip=10.8.0.1&port=80&metadata="
+						+ encode("{\"big\":\"" + "x".repeat(1022) + "\"}")))
 			.satisfies((response) -> assertThat(response.statusCode()).isEqualTo(400),
-					(response) -> assertThat(response.body()).startsWith(
-							"Param 'Metadata' is illegal, the param length should not exceed 1024."));
+					(response) -> assertThat(response.body())
+						.startsWith("Param 'Metadata' is illegal, the param length should not exceed 1024."));
 		assertThat(get("/nacos/v1/ns/instance/list").statusCode()).isEqualTo(400);
 	}
 
 	@Test
 	void metadataMayBeGivenAsKeyValuePairs() throws Exception {
 		String service = "serviceName=kv-svc&groupName=" + this.group + "&namespaceId=" + this.namespace;
-		assertThat(send("POST", "/nacos/v1/ns/instance?" + service + "&ip=10.8.0.3&port=80&metadata="
-				+ encode("version=v3,zone=b")).statusCode()).isEqualTo(200);
+		assertThat(send("POST",
+				"/nacos/v1/ns/instance?" + service + "&ip=10.8.0.3&port=80&metadata=" + encode("version=v3,zone=b"))
+			.statusCode()).isEqualTo(200);
 
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			JsonNode hosts = json.readTree(get("/nacos/v1/ns/instance/list?" + service).body()).get("hosts");
@@ -173,7 +177,8 @@ class HttpApiIntegrationTests {
 	@Test
 	void nacos3ClientApiWrapsResultsAndReportsMissingParameters() throws Exception {
 		String service = "serviceName=v3-svc&groupName=" + this.group + "&namespaceId=" + this.namespace;
-		HttpResponse<String> registered = send("POST", "/nacos/v3/client/ns/instance?" + service + "&ip=10.8.0.2&port=81");
+		HttpResponse<String> registered = send("POST",
+				"/nacos/v3/client/ns/instance?" + service + "&ip=10.8.0.2&port=81");
 		assertThat(registered.statusCode()).isEqualTo(200);
 		assertThat(json.readTree(registered.body()).get("code").asInt()).isZero();
 
@@ -183,8 +188,11 @@ class HttpApiIntegrationTests {
 			assertThat(listed.get("data")).hasSize(1);
 			assertThat(listed.get("data").get(0).get("ip").asText()).isEqualTo("10.8.0.2");
 		});
-		assertThat(json.readTree(send("DELETE", "/nacos/v3/client/ns/instance?" + service + "&ip=10.8.0.2&port=81")
-			.body()).get("data").asText()).isEqualTo("ok");
+		assertThat(
+				json.readTree(send("DELETE", "/nacos/v3/client/ns/instance?" + service + "&ip=10.8.0.2&port=81").body())
+					.get("data")
+					.asText())
+			.isEqualTo("ok");
 
 		HttpResponse<String> missingIp = send("POST", "/nacos/v3/client/ns/instance?" + service + "&port=81");
 		assertThat(missingIp.statusCode()).isEqualTo(400);
@@ -201,7 +209,8 @@ class HttpApiIntegrationTests {
 			assertThat(read.get("data").get("contentType").asText()).isEqualTo("properties");
 		});
 		JsonNode missing = json.readTree(get("/nacos/v3/client/cs/config?dataId=absent.yaml&groupName=" + this.group
-				+ "&namespaceId=" + this.namespace).body());
+				+ "&namespaceId=" + this.namespace)
+			.body());
 		assertThat(missing.get("code").asInt()).isEqualTo(20004);
 		assertThat(get("/nacos/v3/client/cs/config?groupName=G").statusCode()).isEqualTo(400);
 		send("DELETE", "/nacos/v1/cs/configs?dataId=v3.properties&group=" + this.group + "&tenant=" + this.namespace);
@@ -243,7 +252,8 @@ class HttpApiIntegrationTests {
 		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
-	// A server with auth on (NACOS_USERNAME / NACOS_PASSWORD) wants a token on every call of its open API.
+	// A server with auth on (NACOS_USERNAME / NACOS_PASSWORD) wants a token on every call
+	// of its open API.
 	private static synchronized String accessToken() throws IOException, InterruptedException {
 		if (accessToken == null && nacos.target().username().isPresent()) {
 			String form = "username=" + encode(nacos.target().username().get()) + "&password="

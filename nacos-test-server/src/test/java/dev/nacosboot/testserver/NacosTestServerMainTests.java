@@ -102,14 +102,14 @@ class NacosTestServerMainTests {
 			List<NamingService> providers = new ArrayList<>();
 			try {
 				List<Integer> sizes = new CopyOnWriteArrayList<>();
-				consumer.subscribe("delayed", (event) -> sizes
-					.add(((NamingEvent) event).getInstances().size()));
+				consumer.subscribe("delayed", (event) -> sizes.add(((NamingEvent) event).getInstances().size()));
 				for (int i = 1; i <= 3; i++) {
 					NamingService provider = NacosFactory.createNamingService(properties);
 					providers.add(provider);
 					provider.registerInstance("delayed", NamingIntegrationTests.instance("10.6.1." + i, 80, Map.of()));
 				}
-				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sizes).isNotEmpty().last().isEqualTo(3));
+				await().atMost(Duration.ofSeconds(10))
+					.untilAsserted(() -> assertThat(sizes).isNotEmpty().last().isEqualTo(3));
 			}
 			finally {
 				for (NamingService provider : providers) {

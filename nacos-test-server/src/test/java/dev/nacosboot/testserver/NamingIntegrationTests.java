@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Service registration and discovery with the real nacos-client, against the embedded test server or, with
- * {@code NACOS_SERVER_ADDR}, a real Nacos.
+ * Service registration and discovery with the real nacos-client, against the embedded
+ * test server or, with {@code NACOS_SERVER_ADDR}, a real Nacos.
  */
 class NamingIntegrationTests {
 
@@ -64,12 +64,13 @@ class NamingIntegrationTests {
 		instance.setClusterName("zone-a");
 		provider.registerInstance("orders", this.group, instance);
 
-		await().atMost(PUSH_TIMEOUT).untilAsserted(() -> assertThat(pushes).isNotEmpty()
-			.last()
-			.satisfies((instances) -> assertThat(instances)
-				.extracting(Instance::getIp, Instance::getPort, Instance::getWeight, Instance::getClusterName,
-						Instance::isHealthy, Instance::isEnabled, Instance::isEphemeral)
-				.containsExactly(tuple("10.1.0.1", 8080, 3.5, "zone-a", true, true, true))));
+		await().atMost(PUSH_TIMEOUT)
+			.untilAsserted(() -> assertThat(pushes).isNotEmpty()
+				.last()
+				.satisfies((instances) -> assertThat(instances)
+					.extracting(Instance::getIp, Instance::getPort, Instance::getWeight, Instance::getClusterName,
+							Instance::isHealthy, Instance::isEnabled, Instance::isEphemeral)
+					.containsExactly(tuple("10.1.0.1", 8080, 3.5, "zone-a", true, true, true))));
 		Instance pushed = pushes.get(pushes.size() - 1).get(0);
 		assertThat(pushed.getMetadata()).containsEntry("version", "v1");
 		assertThat(pushed.getServiceName()).isEqualTo(this.group + "@@orders");
@@ -90,7 +91,8 @@ class NamingIntegrationTests {
 		provider.deregisterInstance("payments", this.group, "10.1.0.2", 8080);
 
 		await().atMost(PUSH_TIMEOUT)
-			.untilAsserted(() -> assertThat(pushes).isNotEmpty().last().satisfies((last) -> assertThat(last).isEmpty()));
+			.untilAsserted(
+					() -> assertThat(pushes).isNotEmpty().last().satisfies((last) -> assertThat(last).isEmpty()));
 	}
 
 	@Test
@@ -101,7 +103,8 @@ class NamingIntegrationTests {
 		List<List<Instance>> pushes = new CopyOnWriteArrayList<>();
 		consumer.subscribe("inventory", this.group, (event) -> pushes.add(((NamingEvent) event).getInstances()));
 		await().atMost(PUSH_TIMEOUT)
-			.untilAsserted(() -> assertThat(pushes).isNotEmpty().last().satisfies((last) -> assertThat(last).hasSize(1)));
+			.untilAsserted(
+					() -> assertThat(pushes).isNotEmpty().last().satisfies((last) -> assertThat(last).hasSize(1)));
 
 		provider.shutDown();
 
@@ -117,9 +120,9 @@ class NamingIntegrationTests {
 				List.of(instance("10.1.0.4", 8001, Map.of()), instance("10.1.0.5", 8002, Map.of())));
 
 		await().atMost(PUSH_TIMEOUT)
-			.untilAsserted(() -> assertThat(consumer.getAllInstances("catalog", this.group, false))
-				.extracting(Instance::getIp)
-				.containsExactlyInAnyOrder("10.1.0.4", "10.1.0.5"));
+			.untilAsserted(
+					() -> assertThat(consumer.getAllInstances("catalog", this.group, false)).extracting(Instance::getIp)
+						.containsExactlyInAnyOrder("10.1.0.4", "10.1.0.5"));
 	}
 
 	@Test
@@ -181,10 +184,11 @@ class NamingIntegrationTests {
 	void serviceListIsPaged() throws Exception {
 		NamingService provider = this.clients.naming(this.namespace);
 		for (String service : List.of("svc-a", "svc-b", "svc-c")) {
-			this.clients.naming(this.namespace).registerInstance(service, this.group, instance("10.3.0.1", 80, Map.of()));
+			this.clients.naming(this.namespace)
+				.registerInstance(service, this.group, instance("10.3.0.1", 80, Map.of()));
 		}
-		await().atMost(PUSH_TIMEOUT).untilAsserted(
-				() -> assertThat(provider.getServicesOfServer(1, 10, this.group).getCount()).isEqualTo(3));
+		await().atMost(PUSH_TIMEOUT)
+			.untilAsserted(() -> assertThat(provider.getServicesOfServer(1, 10, this.group).getCount()).isEqualTo(3));
 
 		ListView<String> firstPage = provider.getServicesOfServer(1, 2, this.group);
 		ListView<String> secondPage = provider.getServicesOfServer(2, 2, this.group);
@@ -216,7 +220,8 @@ class NamingIntegrationTests {
 	@Test
 	void metadataAboveTheRealServersLimitIsRefusedAsTheRealServerRefusesIt() throws Exception {
 		NamingService provider = this.clients.naming(this.namespace);
-		// 1024 characters counted as the real server counts them: keys and values that are not blank.
+		// 1024 characters counted as the real server counts them: keys and values that
+		// are not blank.
 		Map<String, String> atLimit = new java.util.LinkedHashMap<>();
 		atLimit.put("big", "x".repeat(1024 - "big".length() - "blank".length()));
 		atLimit.put("blank", "   ");

@@ -22,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A restarted server, or one that forgot its connections, gets back every registration, subscription and config
- * listener from the clients themselves. Needs the embedded server's control API.
+ * A restarted server, or one that forgot its connections, gets back every registration,
+ * subscription and config listener from the clients themselves. Needs the embedded
+ * server's control API.
  */
 class ServerRestartIntegrationTests {
 
@@ -122,7 +123,8 @@ class ServerRestartIntegrationTests {
 			assertThat(this.server.subscribers(null, this.group, state.name() + "-svc")).hasSize(1);
 			assertThat(this.server.configListeners(null, this.group, state.name() + ".properties")).hasSize(1);
 		});
-		// The recovered subscription and listener receive changes made after the recovery.
+		// The recovered subscription and listener receive changes made after the
+		// recovery.
 		this.server.publishConfig(null, this.group, state.name() + ".properties", "after=recovery", "properties");
 		await().atMost(RECOVERY_TIMEOUT).untilAsserted(() -> assertThat(state.received()).contains("after=recovery"));
 		assertThat(state.pushes()).last().satisfies((last) -> assertThat(last).hasSize(1));

@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * gRPC over TLS with a certificate made for the test: a client that trusts it connects, a plain-text client does not.
+ * gRPC over TLS with a certificate made for the test: a client that trusts it connects, a
+ * plain-text client does not.
  */
 class TlsIntegrationTests {
 

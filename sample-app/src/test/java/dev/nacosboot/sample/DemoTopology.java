@@ -29,21 +29,26 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.SimpleCommandLinePropertySource;
 
 /**
- * The demo topology in one JVM: a Nacos (the embedded test server, or the one named by {@code NACOS_SERVER_ADDR}) with
- * the sample's config data ids seeded, greeting-service v1 and v2, and the consumer; each an application context of
- * its own with its own Nacos clients, as if they were separate processes.
+ * The demo topology in one JVM: a Nacos (the embedded test server, or the one named by
+ * {@code NACOS_SERVER_ADDR}) with the sample's config data ids seeded, greeting-service
+ * v1 and v2, and the consumer; each an application context of its own with its own Nacos
+ * clients, as if they were separate processes.
  * <p>
- * Options (command-line style, also passed on to every context): {@code --server.port} (the consumer, 8090),
- * {@code --demo.v1-port} (8091), {@code --demo.v2-port} (8092), {@code --nacos.test-server.port} (the embedded
- * server's, 0: any free port), {@code --spring.cloud.nacos.namespace} (also where the seeds go) and
- * {@code --demo.remove-configs-on-close} (an external Nacos: remove the sample's data ids again; tests). Port 0 picks
- * a free port.
+ * Options (command-line style, also passed on to every context): {@code --server.port}
+ * (the consumer, 8090), {@code --demo.v1-port} (8091), {@code --demo.v2-port} (8092),
+ * {@code --nacos.test-server.port} (the embedded server's, 0: any free port),
+ * {@code --spring.cloud.nacos.namespace} (also where the seeds go) and
+ * {@code --demo.remove-configs-on-close} (an external Nacos: remove the sample's data ids
+ * again; tests). Port 0 picks a free port.
  */
 public final class DemoTopology implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(DemoTopology.class);
 
-	/** Data ids published at start when they do not exist yet, from {@code seed/} on the class path. */
+	/**
+	 * Data ids published at start when they do not exist yet, from {@code seed/} on the
+	 * class path.
+	 */
 	static final Map<String, String> SEEDS = seeds("greeting-consumer.yaml", "greeting-routing.yaml");
 
 	private static final String GROUP = "DEFAULT_GROUP";
@@ -91,8 +96,8 @@ public final class DemoTopology implements AutoCloseable {
 		else {
 			NacosTestServer.Builder builder = NacosTestServer.builder()
 				.port(Integer.parseInt(option(options, "nacos.test-server.port", "0")));
-			SEEDS.forEach((dataId, content) -> builder.config(namespace, GROUP, dataId, content,
-					ConfigType.YAML.getType()));
+			SEEDS.forEach(
+					(dataId, content) -> builder.config(namespace, GROUP, dataId, content, ConfigType.YAML.getType()));
 			server = builder.build().start();
 			serverAddr = server.serverAddr();
 		}
@@ -110,11 +115,12 @@ public final class DemoTopology implements AutoCloseable {
 			topology.removeConfigsOnClose = (external != null)
 					&& Boolean.parseBoolean(option(options, "demo.remove-configs-on-close", "false"));
 			topology.namespace = namespace;
-			// Spring Boot runs its shutdown handlers after closing the contexts: they deregister first.
+			// Spring Boot runs its shutdown handlers after closing the contexts: they
+			// deregister first.
 			SpringApplication.getShutdownHandlers().add(topology.serverShutdownHandler);
-			logger.info("Sample ready: page http://localhost:" + port(consumer) + "/ ; greeting-service v1 on "
-					+ port(v1) + ", v2 on " + port(v2) + "; Nacos " + ((server != null) ? "(embedded) " : "")
-					+ serverAddr);
+			logger
+				.info("Sample ready: page http://localhost:" + port(consumer) + "/ ; greeting-service v1 on " + port(v1)
+						+ ", v2 on " + port(v2) + "; Nacos " + ((server != null) ? "(embedded) " : "") + serverAddr);
 			return topology;
 		}
 		catch (RuntimeException ex) {
@@ -146,7 +152,8 @@ public final class DemoTopology implements AutoCloseable {
 			result.add("--spring.cloud.nacos.server-addr=" + embeddedServerAddr);
 		}
 		for (String arg : args) {
-			// Each role gets its own port; a repeated option would be read as a list ("0,8091").
+			// Each role gets its own port; a repeated option would be read as a list
+			// ("0,8091").
 			if (!arg.startsWith("--server.port=") && !arg.startsWith("--demo.")) {
 				result.add(arg);
 			}
@@ -164,7 +171,8 @@ public final class DemoTopology implements AutoCloseable {
 	}
 
 	/**
-	 * Publishes the seeds that do not exist yet to an external Nacos, or removes the sample's data ids from it.
+	 * Publishes the seeds that do not exist yet to an external Nacos, or removes the
+	 * sample's data ids from it.
 	 */
 	private static void seedExternal(String serverAddr, String namespace, boolean remove) {
 		Properties properties = new Properties();
@@ -225,8 +233,9 @@ public final class DemoTopology implements AutoCloseable {
 	}
 
 	/**
-	 * Arguments for a test: free ports, and a namespace of its own (removed data ids at the end) so that a run against
-	 * an external Nacos ({@code NACOS_SERVER_ADDR}) starts from the seeds and leaves nothing behind.
+	 * Arguments for a test: free ports, and a namespace of its own (removed data ids at
+	 * the end) so that a run against an external Nacos ({@code NACOS_SERVER_ADDR}) starts
+	 * from the seeds and leaves nothing behind.
 	 * @return the arguments
 	 */
 	static String[] testArguments() {

@@ -20,8 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The sample as a user runs it (the README command's launcher: embedded server, seeds, v1, v2, consumer), driven
- * over HTTP only. Methods share one topology; the one that stops a provider runs last.
+ * The sample as a user runs it (the README command's launcher: embedded server, seeds,
+ * v1, v2, consumer), driven over HTTP only. Methods share one topology; the one that
+ * stops a provider runs last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SampleAppEndToEndTests {
@@ -78,8 +79,7 @@ class SampleAppEndToEndTests {
 		rollout(30);
 		await().atMost(PATIENCE).until(() -> canaryPercent() == 30.0);
 		rollout(500);
-		await().atMost(PATIENCE)
-			.until(() -> nacos("gray-rules").get("lastRejection").toString().contains("500"));
+		await().atMost(PATIENCE).until(() -> nacos("gray-rules").get("lastRejection").toString().contains("500"));
 		assertThat(canaryPercent()).isEqualTo(30.0);
 	}
 
@@ -142,7 +142,8 @@ class SampleAppEndToEndTests {
 			.toBodilessEntity();
 		await().atMost(PATIENCE).until(() -> state().get("instances").size() == 1);
 		assertThat(state().get("instances").get(0).get("version").asString()).isEqualTo("v1");
-		// on-missing-version is 'fallback': a v2-tagged request is served by the stable v1
+		// on-missing-version is 'fallback': a v2-tagged request is served by the stable
+		// v1
 		assertThat(greet("v2", null).get("version").asString()).isEqualTo("v1");
 	}
 

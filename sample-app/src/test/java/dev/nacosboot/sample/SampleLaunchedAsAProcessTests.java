@@ -19,9 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The README's command, as a user runs it: {@code spring-boot:test-run} forks a JVM with the test class path and runs
- * {@link TestSampleApplication}; this test does the same, reads the ready line, drives the demo over HTTP and stops it
- * with SIGTERM (Ctrl-C).
+ * The README's command, as a user runs it: {@code spring-boot:test-run} forks a JVM with
+ * the test class path and runs {@link TestSampleApplication}; this test does the same,
+ * reads the ready line, drives the demo over HTTP and stops it with SIGTERM (Ctrl-C).
  */
 class SampleLaunchedAsAProcessTests {
 

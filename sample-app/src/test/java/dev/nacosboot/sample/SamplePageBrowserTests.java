@@ -24,9 +24,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The page in a real headless browser: Debian's {@code chromium} driven through {@code chromium-driver}, both named
- * explicitly so that Selenium never downloads a browser or a driver. Outside CI the test is skipped when they are not
- * installed; in CI ({@code CI=true}, where {@code .ci/run} installs them) it fails instead.
+ * The page in a real headless browser: Debian's {@code chromium} driven through
+ * {@code chromium-driver}, both named explicitly so that Selenium never downloads a
+ * browser or a driver. Outside CI the test is skipped when they are not installed; in CI
+ * ({@code CI=true}, where {@code .ci/run} installs them) it fails instead.
  */
 class SamplePageBrowserTests {
 

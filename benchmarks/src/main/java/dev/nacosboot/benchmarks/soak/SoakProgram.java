@@ -30,15 +30,15 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
 
 /**
- * Runs a provider and a consumer for a long time while the world keeps changing: a config change every
- * {@code --config-interval} (100 ms), an instance of another subscribed service registered or deregistered every
- * {@code --churn-interval} (500 ms), and the consumer calling the provider through its load balancer in a loop.
- * Every {@code --report} (1 min) it prints heap after GC, threads, refresh latency percentiles (publish ->
- * {@code EnvironmentChangeEvent} in the consumer) and calls; at the end a verdict: no failed call, no heap growth.
- * <pre>
+ * Runs a provider and a consumer for a long time while the world keeps changing: a config
+ * change every {@code --config-interval} (100 ms), an instance of another subscribed
+ * service registered or deregistered every {@code --churn-interval} (500 ms), and the
+ * consumer calling the provider through its load balancer in a loop. Every
+ * {@code --report} (1 min) it prints heap after GC, threads, refresh latency percentiles
+ * (publish -> {@code EnvironmentChangeEvent} in the consumer) and calls; at the end a
+ * verdict: no failed call, no heap growth. <pre>
  * java -cp benchmarks/target/benchmarks-*.jar dev.nacosboot.benchmarks.soak.SoakProgram --duration=10m
- * </pre>
- * Without {@code --server=host:port} it starts the embedded test server.
+ * </pre> Without {@code --server=host:port} it starts the embedded test server.
  */
 public final class SoakProgram {
 
@@ -154,10 +154,11 @@ public final class SoakProgram {
 			}
 			caller.join();
 			long growth = heaps.get(heaps.size() - 1) - heaps.get(Math.min(1, heaps.size() - 1));
-			System.out.printf("soak done: %d config changes, %d calls, %d failed; heap after GC first interval %d MB,"
-					+ " last %d MB (%+d MB) -> %s%n", seq, calls.get(), failed.get(),
-					heaps.get(Math.min(1, heaps.size() - 1)), heaps.get(heaps.size() - 1), growth,
-					(failed.get() == 0 && growth <= 16) ? "OK" : "CHECK");
+			System.out.printf(
+					"soak done: %d config changes, %d calls, %d failed; heap after GC first interval %d MB,"
+							+ " last %d MB (%+d MB) -> %s%n",
+					seq, calls.get(), failed.get(), heaps.get(Math.min(1, heaps.size() - 1)),
+					heaps.get(heaps.size() - 1), growth, (failed.get() == 0 && growth <= 16) ? "OK" : "CHECK");
 		}
 		finally {
 			churn.shutDown();
@@ -232,7 +233,9 @@ public final class SoakProgram {
 			return new Refreshes(environment);
 		}
 
-		/** Publish time per sequence number, and the latency of each one the consumer saw. */
+		/**
+		 * Publish time per sequence number, and the latency of each one the consumer saw.
+		 */
 		static final class Refreshes implements ApplicationListener<EnvironmentChangeEvent> {
 
 			private final org.springframework.core.env.Environment environment;

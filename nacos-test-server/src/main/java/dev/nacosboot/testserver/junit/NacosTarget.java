@@ -11,10 +11,11 @@ import dev.nacosboot.testserver.NacosTestServer;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Where a test class's clients connect: the embedded {@link NacosTestServer}, or an external real Nacos when the
- * environment variable {@code NACOS_SERVER_ADDR} is set (with {@code NACOS_USERNAME} / {@code NACOS_PASSWORD} when
- * auth is on there). Against an external server every test class gets its own namespace and group, so runs never
- * see each other's data.
+ * Where a test class's clients connect: the embedded {@link NacosTestServer}, or an
+ * external real Nacos when the environment variable {@code NACOS_SERVER_ADDR} is set
+ * (with {@code NACOS_USERNAME} / {@code NACOS_PASSWORD} when auth is on there). Against
+ * an external server every test class gets its own namespace and group, so runs never see
+ * each other's data.
  */
 public final class NacosTarget {
 
@@ -69,16 +70,17 @@ public final class NacosTarget {
 	}
 
 	/**
-	 * A name unique to this test class run, for namespaces, groups, services and data ids that must not collide
-	 * with other runs on a shared server.
+	 * A name unique to this test class run, for namespaces, groups, services and data ids
+	 * that must not collide with other runs on a shared server.
 	 */
 	public String unique(String prefix) {
 		return prefix + "-" + this.runId;
 	}
 
 	/**
-	 * The embedded server, for tests that need its control API (restart, inspection). Against an external
-	 * server the calling test is skipped: those checks cannot be made there.
+	 * The embedded server, for tests that need its control API (restart, inspection).
+	 * Against an external server the calling test is skipped: those checks cannot be made
+	 * there.
 	 */
 	public NacosTestServer server() {
 		Assumptions.assumeFalse(isExternal(),
@@ -87,8 +89,9 @@ public final class NacosTarget {
 	}
 
 	/**
-	 * Spring properties that point the starter at this server: {@code spring.cloud.nacos.server-addr} and, against
-	 * a server with auth on, the credentials.
+	 * Spring properties that point the starter at this server:
+	 * {@code spring.cloud.nacos.server-addr} and, against a server with auth on, the
+	 * credentials.
 	 */
 	public Map<String, String> springProperties() {
 		Map<String, String> properties = new LinkedHashMap<>();
@@ -101,7 +104,8 @@ public final class NacosTarget {
 	}
 
 	/**
-	 * {@link #springProperties()} as {@code name=value} pairs, for {@code ApplicationContextRunner}.
+	 * {@link #springProperties()} as {@code name=value} pairs, for
+	 * {@code ApplicationContextRunner}.
 	 */
 	public String[] springPropertyValues() {
 		return springProperties().entrySet()
@@ -110,7 +114,10 @@ public final class NacosTarget {
 			.toArray(String[]::new);
 	}
 
-	/** Client properties for {@code NacosFactory}: server address, credentials, and the given namespace. */
+	/**
+	 * Client properties for {@code NacosFactory}: server address, credentials, and the
+	 * given namespace.
+	 */
 	public Properties clientProperties(String namespace) {
 		Properties properties = new Properties();
 		properties.setProperty(PropertyKeyConst.SERVER_ADDR, serverAddr());

@@ -11,15 +11,17 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Starts one {@link NacosTestServer} per test class and stops it after the class; or, with
- * {@code NACOS_SERVER_ADDR} set, points the class at that external Nacos instead. Register it on a static field:
+ * Starts one {@link NacosTestServer} per test class and stops it after the class; or,
+ * with {@code NACOS_SERVER_ADDR} set, points the class at that external Nacos instead.
+ * Register it on a static field:
  *
  * <pre>{@code
- * @RegisterExtension
+ * &#64;RegisterExtension
  * static final NacosTestServerExtension nacos = new NacosTestServerExtension();
  * }</pre>
  *
- * Test methods and constructors may also take a {@link NacosTarget} or {@link NacosTestServer} parameter.
+ * Test methods and constructors may also take a {@link NacosTarget} or
+ * {@link NacosTestServer} parameter.
  */
 public final class NacosTestServerExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
@@ -41,7 +43,8 @@ public final class NacosTestServerExtension implements BeforeAllCallback, AfterA
 	}
 
 	/**
-	 * An extension whose embedded server is built with the given options (ignored against an external server).
+	 * An extension whose embedded server is built with the given options (ignored against
+	 * an external server).
 	 */
 	public NacosTestServerExtension(Consumer<NacosTestServer.Builder> customizer) {
 		this(customizer, null, null, System.getenv());
@@ -56,8 +59,9 @@ public final class NacosTestServerExtension implements BeforeAllCallback, AfterA
 	}
 
 	/**
-	 * An extension whose embedded server has auth on with this user, and whose clients log in as that user.
-	 * Against an external server, {@code NACOS_USERNAME}/{@code NACOS_PASSWORD} are used instead.
+	 * An extension whose embedded server has auth on with this user, and whose clients
+	 * log in as that user. Against an external server,
+	 * {@code NACOS_USERNAME}/{@code NACOS_PASSWORD} are used instead.
 	 */
 	public static NacosTestServerExtension withAuth(String username, String password) {
 		return new NacosTestServerExtension((builder) -> builder.user(username, password), username, password,

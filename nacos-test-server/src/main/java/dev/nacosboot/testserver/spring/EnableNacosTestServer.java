@@ -10,10 +10,12 @@ import java.lang.annotation.Target;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * Runs a {@code @SpringBootTest} against its own embedded Nacos test server (or the external one named by
- * {@code NACOS_SERVER_ADDR}): sets {@code nacos.test-server.enabled=true}, which
- * {@link NacosTestServerEnvironmentPostProcessor} picks up before config data loads. Inject the server with
- * {@code @Autowired NacosTestServer nacosTestServer} (embedded only).
+ * Runs a {@code @SpringBootTest} against its own embedded Nacos test server (or the
+ * external one named by {@code NACOS_SERVER_ADDR}): sets
+ * {@code nacos.test-server.enabled=true}, which
+ * {@link NacosTestServerEnvironmentPostProcessor} picks up before config data loads.
+ * Inject the server with {@code @Autowired NacosTestServer nacosTestServer} (embedded
+ * only).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

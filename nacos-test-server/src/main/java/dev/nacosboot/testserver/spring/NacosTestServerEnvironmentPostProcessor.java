@@ -17,21 +17,26 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * The Spring hook of the test server: when {@code nacos.test-server.enabled=true} is set before the application
- * starts (as a test property, a system property or on the command line), starts a {@link NacosTestServer} for the
- * application context and points {@code spring.cloud.nacos.server-addr} at it, early enough for
- * {@code spring.config.import=nacos:...} to use it. With {@code NACOS_SERVER_ADDR} set it points at that external
- * Nacos instead (and its {@code NACOS_USERNAME}/{@code NACOS_PASSWORD}).
+ * The Spring hook of the test server: when {@code nacos.test-server.enabled=true} is set
+ * before the application starts (as a test property, a system property or on the command
+ * line), starts a {@link NacosTestServer} for the application context and points
+ * {@code spring.cloud.nacos.server-addr} at it, early enough for
+ * {@code spring.config.import=nacos:...} to use it. With {@code NACOS_SERVER_ADDR} set it
+ * points at that external Nacos instead (and its
+ * {@code NACOS_USERNAME}/{@code NACOS_PASSWORD}).
  * <p>
- * The server is registered as the bean {@code nacosTestServer} and stops when the context closes; Spring's test
- * context cache therefore keeps one server per cached context.
+ * The server is registered as the bean {@code nacosTestServer} and stops when the context
+ * closes; Spring's test context cache therefore keeps one server per cached context.
  */
 public class NacosTestServerEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
 	/** Property that turns the hook on. */
 	public static final String ENABLED = "nacos.test-server.enabled";
 
-	/** Runs before config data is loaded, so that {@code nacos:} imports see the server address. */
+	/**
+	 * Runs before config data is loaded, so that {@code nacos:} imports see the server
+	 * address.
+	 */
 	public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 5;
 
 	private static final String PROPERTY_SOURCE = "nacosTestServer";
@@ -79,7 +84,8 @@ public class NacosTestServerEnvironmentPostProcessor implements EnvironmentPostP
 				});
 			});
 		}
-		// Highest precedence: the address of the server started for this context must win over any default.
+		// Highest precedence: the address of the server started for this context must win
+		// over any default.
 		environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE, properties));
 	}
 

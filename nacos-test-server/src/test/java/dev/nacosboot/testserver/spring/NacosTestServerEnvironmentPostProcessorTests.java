@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
- * The Spring hook starts a server per application context, early enough for config data, and stops it with the
- * context.
+ * The Spring hook starts a server per application context, early enough for config data,
+ * and stops it with the context.
  */
 class NacosTestServerEnvironmentPostProcessorTests {
 

@@ -8,8 +8,8 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
 /**
- * A {@code @RefreshScope} bean: a config change of {@code sample.announcement} replaces the instance, so
- * {@link #getCreatedAt()} shows when it was last rebuilt.
+ * A {@code @RefreshScope} bean: a config change of {@code sample.announcement} replaces
+ * the instance, so {@link #getCreatedAt()} shows when it was last rebuilt.
  */
 @Component
 @RefreshScope

@@ -12,8 +12,9 @@ import dev.nacosboot.core.NacosProperties;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads and publishes the sample's own data ids through the config client that the starter owns for this context
- * (the same connection settings as the {@code nacos:} imports; closed with the context).
+ * Reads and publishes the sample's own data ids through the config client that the
+ * starter owns for this context (the same connection settings as the {@code nacos:}
+ * imports; closed with the context).
  */
 public class ConfigPublisher {
 
@@ -52,7 +53,8 @@ public class ConfigPublisher {
 	}
 
 	/**
-	 * Publishes new content for a data id; the import's listener applies it to this application.
+	 * Publishes new content for a data id; the import's listener applies it to this
+	 * application.
 	 * @param dataId one of {@link #DATA_IDS}
 	 * @param content YAML content
 	 * @return whether the server accepted it
@@ -64,7 +66,8 @@ public class ConfigPublisher {
 	}
 
 	/**
-	 * The rules for greeting-service with a canary share for v2, as the page's rollout form publishes them.
+	 * The rules for greeting-service with a canary share for v2, as the page's rollout
+	 * form publishes them.
 	 * @param percent share of untagged traffic for v2
 	 * @return YAML content for {@link #ROUTING_DATA_ID}
 	 */

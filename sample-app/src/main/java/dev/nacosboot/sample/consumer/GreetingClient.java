@@ -6,15 +6,17 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
 /**
- * Calls greeting-service through the {@code @LoadBalanced} client, so every call goes through the gray-release
- * load balancer, and records who answered.
+ * Calls greeting-service through the {@code @LoadBalanced} client, so every call goes
+ * through the gray-release load balancer, and records who answered.
  */
 public class GreetingClient {
 
 	/** Header the gray rules read (the starter's default {@code version-header}). */
 	public static final String VERSION_HEADER = "X-Gray-Version";
 
-	/** Sticky header of the sample's rule: one user stays on one side of the canary split. */
+	/**
+	 * Sticky header of the sample's rule: one user stays on one side of the canary split.
+	 */
 	public static final String USER_HEADER = "X-User-Id";
 
 	private final RestClient restClient;
@@ -28,7 +30,8 @@ public class GreetingClient {
 
 	/**
 	 * Calls greeting-service once.
-	 * @param grayVersion value of {@value #VERSION_HEADER}, or {@code null} to let the rules decide
+	 * @param grayVersion value of {@value #VERSION_HEADER}, or {@code null} to let the
+	 * rules decide
 	 * @param userId value of {@value #USER_HEADER}, or {@code null}
 	 * @return the answer, or why there is none
 	 */
@@ -54,7 +57,8 @@ public class GreetingClient {
 			return new Call(greeting.version(), greeting.instance(), null);
 		}
 		catch (IllegalStateException ex) {
-			// RestClient's answer when the balancer finds no instance (none registered, or 'fail' on a missing version)
+			// RestClient's answer when the balancer finds no instance (none registered,
+			// or 'fail' on a missing version)
 			this.recorder.recordFailure("no-instance");
 			return new Call(null, null, ex.getMessage());
 		}
@@ -66,6 +70,7 @@ public class GreetingClient {
 
 	/**
 	 * What greeting-service answers.
+	 *
 	 * @param service its service name
 	 * @param version its version metadata
 	 * @param instance its {@code host:port}
@@ -75,6 +80,7 @@ public class GreetingClient {
 
 	/**
 	 * Outcome of one call.
+	 *
 	 * @param version version that answered, or {@code null} when none did
 	 * @param instance instance that answered, or {@code null}
 	 * @param error why no instance answered, or {@code null}

@@ -3,7 +3,8 @@ package dev.nacosboot.sample.consumer;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * What the consumer says; rebound in place when {@code greeting-consumer.yaml} changes in Nacos.
+ * What the consumer says; rebound in place when {@code greeting-consumer.yaml} changes in
+ * Nacos.
  */
 @ConfigurationProperties("sample.greeting")
 public class GreetingProperties {

@@ -29,8 +29,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * What the page shows and the changes it makes. Registration, gray rules and refresh history come from the
- * starter's {@code /actuator/nacos} endpoint; this adds the sample's own view.
+ * What the page shows and the changes it makes. Registration, gray rules and refresh
+ * history come from the starter's {@code /actuator/nacos} endpoint; this adds the
+ * sample's own view.
  */
 @RestController
 @RequestMapping("/api")
@@ -61,13 +62,14 @@ class SampleApiController {
 
 	private final NacosDiscoveryProperties discovery;
 
-	// A plain @Value field of a singleton: the starter re-injects it when the key changes (no @RefreshScope).
+	// A plain @Value field of a singleton: the starter re-injects it when the key changes
+	// (no @RefreshScope).
 	@Value("${sample.theme-color}")
 	private String themeColor = "";
 
 	SampleApiController(GreetingClient client, GreetingProperties greeting, TrafficProperties traffic,
-			Announcement announcement, TrafficRecorder recorder, ConfigPublisher publisher,
-			NamingService namingService, NacosDiscoveryProperties discovery) {
+			Announcement announcement, TrafficRecorder recorder, ConfigPublisher publisher, NamingService namingService,
+			NacosDiscoveryProperties discovery) {
 		this.client = client;
 		this.greeting = greeting;
 		this.traffic = traffic;
@@ -81,7 +83,8 @@ class SampleApiController {
 	@GetMapping("/greet")
 	Greet greet(@RequestHeader(name = GreetingClient.VERSION_HEADER, required = false) @Nullable String version,
 			@RequestHeader(name = GreetingClient.USER_HEADER, required = false) @Nullable String user) {
-		// Forwarded explicitly: the gray header of the incoming request decides the outgoing call's instance.
+		// Forwarded explicitly: the gray header of the incoming request decides the
+		// outgoing call's instance.
 		GreetingClient.Call call = this.client.call(version, user);
 		String text = (call.version() != null)
 				? this.greeting.getSalutation() + " from " + PROVIDER + " " + call.version() + " at " + call.instance()
@@ -132,7 +135,8 @@ class SampleApiController {
 
 	@PostMapping("/rollout")
 	Published rollout(@RequestParam int percent) throws NacosException {
-		// Out-of-range values are published as they are: the starter refuses them and keeps the rules in force.
+		// Out-of-range values are published as they are: the starter refuses them and
+		// keeps the rules in force.
 		return new Published(ConfigPublisher.ROUTING_DATA_ID,
 				this.publisher.publish(ConfigPublisher.ROUTING_DATA_ID, ConfigPublisher.routingRule(percent)));
 	}

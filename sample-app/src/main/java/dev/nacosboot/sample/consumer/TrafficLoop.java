@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Background calls to greeting-service at {@code sample.traffic.calls-per-second}, each as a random user, so that the
- * page's chart shows how the rules split real traffic. Reads the rate on every tick: a config change applies at once.
+ * Background calls to greeting-service at {@code sample.traffic.calls-per-second}, each
+ * as a random user, so that the page's chart shows how the rules split real traffic.
+ * Reads the rate on every tick: a config change applies at once.
  */
 public class TrafficLoop implements SmartLifecycle {
 

@@ -3,13 +3,15 @@ package dev.nacosboot.sample.consumer;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * The consumer's background calls to greeting-service, which feed the page's traffic-split chart.
+ * The consumer's background calls to greeting-service, which feed the page's
+ * traffic-split chart.
  */
 @ConfigurationProperties("sample.traffic")
 public class TrafficProperties {
 
 	/**
-	 * Calls per second the background loop makes to greeting-service (0 to 100; 0 stops it).
+	 * Calls per second the background loop makes to greeting-service (0 to 100; 0 stops
+	 * it).
 	 */
 	private double callsPerSecond = 10;
 

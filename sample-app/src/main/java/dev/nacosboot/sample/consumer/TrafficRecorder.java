@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counts calls to greeting-service per second, by the version and the instance that answered (or by the failure),
- * for the last {@value #RETAINED_SECONDS} seconds.
+ * Counts calls to greeting-service per second, by the version and the instance that
+ * answered (or by the failure), for the last {@value #RETAINED_SECONDS} seconds.
  */
 public class TrafficRecorder {
 
@@ -46,7 +46,8 @@ public class TrafficRecorder {
 	}
 
 	/**
-	 * Counts of the last completed seconds, oldest first (the running second is left out: it is still filling).
+	 * Counts of the last completed seconds, oldest first (the running second is left out:
+	 * it is still filling).
 	 * @param count number of seconds
 	 * @return one entry per second, including seconds without calls
 	 */
@@ -82,6 +83,7 @@ public class TrafficRecorder {
 
 	/**
 	 * Calls of one second by outcome: a version, or a failure.
+	 *
 	 * @param epochSecond the second
 	 * @param byOutcome number of calls per outcome
 	 */

@@ -7,7 +7,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The provider's one endpoint: says which version and instance answered, so that the consumer can count the split.
+ * The provider's one endpoint: says which version and instance answered, so that the
+ * consumer can count the split.
  */
 @RestController
 @Profile("provider")
@@ -25,7 +26,8 @@ class GreetingController {
 
 	@GetMapping("/greeting")
 	Greeting greeting() {
-		// The registration holds the address this instance is registered (and so called) with.
+		// The registration holds the address this instance is registered (and so called)
+		// with.
 		return new Greeting(this.registration.getServiceId(), this.version,
 				this.registration.getHost() + ":" + this.registration.getPort());
 	}

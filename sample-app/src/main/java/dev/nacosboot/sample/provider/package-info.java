@@ -1,5 +1,6 @@
 /**
- * The {@code provider} role: {@code greeting-service}, registered with its version in the instance metadata.
+ * The {@code provider} role: {@code greeting-service}, registered with its version in the
+ * instance metadata.
  */
 @NullMarked
 package dev.nacosboot.sample.provider;
