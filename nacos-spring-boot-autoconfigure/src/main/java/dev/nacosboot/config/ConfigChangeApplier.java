@@ -24,7 +24,6 @@ import org.springframework.boot.context.properties.bind.validation.ValidationBin
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.convert.ApplicationConversionService;
-import org.springframework.boot.env.OriginTrackedMapPropertySource;
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.cloud.context.properties.ConfigurationPropertiesRebinder;
 import org.springframework.cloud.context.scope.refresh.RefreshScope;
@@ -105,7 +104,7 @@ public class ConfigChangeApplier {
 			record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.INVALID, ex.getMessage());
 			return Set.of();
 		}
-		PropertySource<?> candidate = new OriginTrackedMapPropertySource(name, properties, true);
+		PropertySource<?> candidate = new NacosConfigPropertySource(resource, properties);
 		Set<String> keys = new TreeSet<>(properties.keySet());
 		if (old instanceof EnumerablePropertySource<?> enumerable) {
 			keys.addAll(List.of(enumerable.getPropertyNames()));

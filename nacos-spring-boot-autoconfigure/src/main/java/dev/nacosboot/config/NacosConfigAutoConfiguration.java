@@ -33,7 +33,6 @@ public final class NacosConfigAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	NacosConfigRefreshHistory nacosConfigRefreshHistory(NacosConfigProperties properties) {
-		NacosConfigPropertiesValidator.validate(properties);
 		return new NacosConfigRefreshHistory(properties.getRefresh().getHistorySize());
 	}
 

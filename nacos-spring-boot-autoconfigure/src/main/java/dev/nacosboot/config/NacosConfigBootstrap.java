@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.bootstrap.BootstrapRegistry.InstanceSupplier;
 import org.springframework.boot.bootstrap.ConfigurableBootstrapContext;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 
 /**
  * What the {@code nacos:} imports of one application share before its context exists: the
@@ -52,7 +54,8 @@ final class NacosConfigBootstrap {
 			context.registerIfAbsent(NacosClients.class, InstanceSupplier.from(NacosClients::new));
 			NacosConfigBootstrap bootstrap = new NacosConfigBootstrap(
 					binder.bindOrCreate(NacosProperties.PREFIX, NacosProperties.class),
-					binder.bindOrCreate(NacosConfigProperties.PREFIX, NacosConfigProperties.class),
+					binder.bindOrCreate(NacosConfigProperties.PREFIX, Bindable.of(NacosConfigProperties.class),
+							new ValidationBindHandler(new NacosConfigProperties())),
 					context.get(NacosClients.class));
 			context.register(NacosConfigBootstrap.class, InstanceSupplier.of(bootstrap));
 			context.addCloseListener((event) -> event.getBootstrapContext()

@@ -21,7 +21,6 @@ import org.springframework.boot.context.config.ConfigData;
 import org.springframework.boot.context.config.ConfigDataLoader;
 import org.springframework.boot.context.config.ConfigDataLoaderContext;
 import org.springframework.boot.context.config.ConfigDataResourceNotFoundException;
-import org.springframework.boot.env.OriginTrackedMapPropertySource;
 import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.util.DigestUtils;
 
@@ -47,10 +46,8 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 		}
 		NacosConfigBootstrap bootstrap = context.getBootstrapContext().get(NacosConfigBootstrap.class);
 		try {
-			OriginTrackedMapPropertySource source = load(bootstrap, resource);
-			return (resource.getKind() == NacosConfigDataResource.Kind.PROFILE)
-					? new ConfigData(List.of(source), ConfigData.Option.PROFILE_SPECIFIC)
-					: new ConfigData(List.of(source));
+			NacosConfigPropertySource source = load(bootstrap, resource);
+			return new ConfigData(List.of(source), options(resource));
 		}
 		catch (NacosUnavailableException | NacosConfigLoadException ex) {
 			// Startup ends here and no context will take over the clients.
@@ -59,7 +56,19 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 		}
 	}
 
-	private OriginTrackedMapPropertySource load(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource)
+	/**
+	 * As in Spring Cloud Alibaba: imports and profile settings inside a Nacos config are
+	 * ignored, and {@code remote} is what Boot does for a profile-specific file: it ranks
+	 * above the local profile-specific files.
+	 */
+	private static ConfigData.Option[] options(NacosConfigDataResource resource) {
+		return (resource.getPreference() == NacosConfigPreference.REMOTE)
+				? new ConfigData.Option[] { ConfigData.Option.IGNORE_IMPORTS, ConfigData.Option.IGNORE_PROFILES,
+						ConfigData.Option.PROFILE_SPECIFIC }
+				: new ConfigData.Option[] { ConfigData.Option.IGNORE_IMPORTS, ConfigData.Option.IGNORE_PROFILES };
+	}
+
+	private NacosConfigPropertySource load(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource)
 			throws ConfigDataResourceNotFoundException {
 		NacosConfigProperties config = bootstrap.config();
 		ConfigService service = bootstrap.configService(resource.getNamespace());
@@ -119,7 +128,7 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 			}
 			Map<String, Object> properties = format.parse(resource.getDataId(), content);
 			bootstrap.sources().add(new NacosConfigSources.Loaded(resource, service, format, server, md5(content)));
-			return new OriginTrackedMapPropertySource(resource.propertySourceName(), properties, true);
+			return new NacosConfigPropertySource(resource, properties);
 		}
 		catch (NacosConfigFormatException ex) {
 			if (resource.isRequired()) {
@@ -136,7 +145,7 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 	 * An empty source that holds the place of a data id that is missing or unreadable
 	 * now, so that it is applied in place once it appears.
 	 */
-	private OriginTrackedMapPropertySource empty(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource,
+	private NacosConfigPropertySource empty(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource,
 			ConfigService service, String server, NacosConfigProperties config) {
 		NacosConfigFormat format;
 		try {
@@ -147,7 +156,7 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 				.orElse(NacosConfigFormat.PROPERTIES);
 		}
 		bootstrap.sources().add(new NacosConfigSources.Loaded(resource, service, format, server, null));
-		return new OriginTrackedMapPropertySource(resource.propertySourceName(), new LinkedHashMap<>(), true);
+		return new NacosConfigPropertySource(resource, new LinkedHashMap<>());
 	}
 
 	static String md5(String content) {

@@ -18,8 +18,9 @@ class NacosConfigLoadFailureAnalyzer implements FailureAnalyzer {
 			}
 			if (cause instanceof NacosConfigImportException invalid) {
 				return new FailureAnalysis(invalid.getMessage(), "Fix '" + invalid.getLocation()
-						+ "'. Imports look like 'nacos:app.yaml?group=G&namespace=N&refresh=true' or a bare 'nacos:'.",
-						invalid);
+						+ "'. Imports look like 'nacos:app.yaml?group=G&namespace=N&refresh=true&preference=remote'"
+						+ " (Spring Cloud Alibaba's 'nacos:app.yaml?group=G&refreshEnabled=true' works too)"
+						+ " or a bare 'nacos:'.", invalid);
 			}
 		}
 		return null;

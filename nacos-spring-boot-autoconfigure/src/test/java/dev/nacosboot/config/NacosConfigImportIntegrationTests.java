@@ -186,8 +186,26 @@ class NacosConfigImportIntegrationTests {
 		try (ConfigurableApplicationContext context = run(location)) {
 			assertThat(context.getEnvironment().getProperty("a")).isEqualTo("remote");
 		}
+		try (ConfigurableApplicationContext context = run(location,
+				"--spring.cloud.nacos.config.preference=local-first")) {
+			assertThat(context.getEnvironment().getProperty("a")).isEqualTo("local");
+		}
 		try (ConfigurableApplicationContext context = run(location, "--spring.cloud.nacos.config.local-first=true")) {
 			assertThat(context.getEnvironment().getProperty("a")).isEqualTo("local");
+		}
+	}
+
+	@Test
+	void preferenceRemoteWinsOverProfileSpecificLocalFilesAndLocalDoesNot(@TempDir Path directory) throws Exception {
+		Files.writeString(directory.resolve("application.properties"),
+				"spring.config.import=nacos:remote.properties?group=" + group + "&preference=${pref}\n");
+		Files.writeString(directory.resolve("application-dev.properties"), "a=local-dev\n");
+		String location = "--spring.config.location=file:" + directory + "/";
+		try (ConfigurableApplicationContext context = run(location, "--spring.profiles.active=dev", "--pref=remote")) {
+			assertThat(context.getEnvironment().getProperty("a")).isEqualTo("remote");
+		}
+		try (ConfigurableApplicationContext context = run(location, "--spring.profiles.active=dev", "--pref=local")) {
+			assertThat(context.getEnvironment().getProperty("a")).isEqualTo("local-dev");
 		}
 	}
 
