@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
+import com.alibaba.nacos.api.exception.NacosException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -79,8 +80,15 @@ public class ConfigChangeApplier {
 	public synchronized Set<String> apply(NacosConfigSources.Loaded config, @Nullable String content) {
 		long start = System.nanoTime();
 		NacosConfigDataResource resource = config.resource();
-		String md5 = NacosConfigDataLoader.md5((content != null) ? content : "");
+		// Nacos refuses to store empty content: none means the data id was deleted.
+		boolean deleted = content == null || content.isEmpty();
+		String md5 = NacosConfigDataLoader.md5(deleted ? "" : content);
 		if (md5.equals(config.md5())) {
+			if (config.missingSince() != null) {
+				config.missingSince(null);
+				logger.info(resource + " is back on the server with its last good content");
+				record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.APPLIED, null);
+			}
 			return Set.of();
 		}
 		MutablePropertySources live = this.context.getEnvironment().getPropertySources();
@@ -91,18 +99,24 @@ public class ConfigChangeApplier {
 					+ "' is no longer in the Environment");
 			return Set.of();
 		}
-		Map<String, Object> properties;
-		try {
-			if (content == null || content.isBlank()) {
-				throw new NacosConfigFormatException(resource.getDataId(), config.format(), null,
-						"the content is empty (was the config removed?)", null);
-			}
-			properties = config.format().parse(resource.getDataId(), content);
-		}
-		catch (NacosConfigFormatException ex) {
-			logger.error("Keeping the last good content of " + resource + ": " + ex.getMessage());
-			record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.INVALID, ex.getMessage());
+		if (deleted && resource.isRequired()) {
+			keepLastGoodValues(config, md5, start);
 			return Set.of();
+		}
+		Map<String, Object> properties;
+		if (deleted) {
+			// What a restart would load: the import is optional, so its keys go away.
+			properties = Map.of();
+		}
+		else {
+			try {
+				properties = parse(config, content);
+			}
+			catch (NacosConfigFormatException ex) {
+				logger.error("Keeping the last good content of " + resource + ": " + ex.getMessage());
+				record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.INVALID, ex.getMessage());
+				return Set.of();
+			}
 		}
 		PropertySource<?> candidate = new NacosConfigPropertySource(resource, properties);
 		Set<String> keys = new TreeSet<>(properties.keySet());
@@ -126,6 +140,10 @@ public class ConfigChangeApplier {
 		}
 		live.replace(name, candidate);
 		config.md5(md5);
+		if (config.missingSince() != null) {
+			config.missingSince(null);
+			logger.info(resource + " is back on the server");
+		}
 		List<String> valueProblems = List.of();
 		if (!changed.isEmpty()) {
 			ConfigurationPropertiesRebinder rebinder = this.rebinder.getIfAvailable();
@@ -146,11 +164,58 @@ public class ConfigChangeApplier {
 		}
 		this.context.publishEvent(new NacosConfigRefreshedEvent(this, resource.getDataId(), resource.getGroup(),
 				resource.getNamespace(), changed, md5));
-		record(config, md5, changed, start, NacosConfigRefreshHistory.Outcome.APPLIED,
+		record(config, md5, changed, start,
+				deleted ? NacosConfigRefreshHistory.Outcome.REMOVED : NacosConfigRefreshHistory.Outcome.APPLIED,
 				valueProblems.isEmpty() ? null : String.join("; ", valueProblems));
-		logger.info("Applied a change of " + resource + ": "
+		logger.info((deleted ? "Removed the keys of " + resource + ", deleted on the server: "
+				: "Applied a change of " + resource + ": ")
 				+ (changed.isEmpty() ? "no effective change" : "changed keys " + changed));
 		return changed;
+	}
+
+	/**
+	 * A required data id deleted on the server: a restart would fail, so the running
+	 * application keeps what it has, says so once, and shows it until the data id is
+	 * back.
+	 */
+	private void keepLastGoodValues(NacosConfigSources.Loaded config, String md5, long start) {
+		if (config.missingSince() != null) {
+			return;
+		}
+		config.missingSince(Instant.now());
+		String message = config.resource() + " was deleted on the server: keeping its last good values until it"
+				+ " is published again (the import is required, so a restart would fail)";
+		logger.warn(message);
+		record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.MISSING, message);
+	}
+
+	private Map<String, Object> parse(NacosConfigSources.Loaded config, String content) {
+		NacosConfigDataResource resource = config.resource();
+		NacosConfigFormat format = config.format();
+		if (format == null) {
+			format = NacosConfigFormat.of(resource.getDataId(), storedType(config), "");
+			config.format(format);
+		}
+		if (content.isBlank()) {
+			throw new NacosConfigFormatException(resource.getDataId(), format, null, "the content is empty", null);
+		}
+		return format.parse(resource.getDataId(), content);
+	}
+
+	/**
+	 * The type stored with the config, asked only when neither the data id nor its
+	 * absence at startup told the format.
+	 */
+	private static @Nullable String storedType(NacosConfigSources.Loaded config) {
+		try {
+			return config.configService()
+				.getConfigWithResult(config.resource().getDataId(), config.resource().getGroup(), 3000)
+				.getConfigType();
+		}
+		catch (NacosException | RuntimeException ex) {
+			logger.debug("Could not read the type of " + config.resource(), ex);
+			return null;
+		}
 	}
 
 	/** The raw value that wins for a key, honouring the order of the sources. */

@@ -152,8 +152,9 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 			format = NacosConfigFormat.of(resource.getDataId(), null, config.getFileExtension());
 		}
 		catch (NacosConfigFormatException ex) {
-			format = Optional.ofNullable(NacosConfigFormat.byName(config.getFileExtension()))
-				.orElse(NacosConfigFormat.PROPERTIES);
+			// Unknown until content arrives with its stored type: never guessed, so that
+			// content of another format is refused rather than misread.
+			format = null;
 		}
 		bootstrap.sources().add(new NacosConfigSources.Loaded(resource, service, format, server, null));
 		return new NacosConfigPropertySource(resource, new LinkedHashMap<>());

@@ -1,5 +1,6 @@
 package dev.nacosboot.config;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,13 +40,15 @@ public final class NacosConfigSources {
 
 		private final ConfigService configService;
 
-		private final NacosConfigFormat format;
+		private volatile @Nullable NacosConfigFormat format;
 
 		private final String serverDescription;
 
 		private volatile @Nullable String md5;
 
-		Loaded(NacosConfigDataResource resource, ConfigService configService, NacosConfigFormat format,
+		private volatile @Nullable Instant missingSince;
+
+		Loaded(NacosConfigDataResource resource, ConfigService configService, @Nullable NacosConfigFormat format,
 				String serverDescription, @Nullable String md5) {
 			this.resource = resource;
 			this.configService = configService;
@@ -62,8 +65,16 @@ public final class NacosConfigSources {
 			return this.configService;
 		}
 
-		NacosConfigFormat format() {
+		/**
+		 * The format, {@code null} while unknown (a data id that was missing at startup
+		 * and whose name tells no supported format).
+		 */
+		@Nullable NacosConfigFormat format() {
 			return this.format;
+		}
+
+		void format(NacosConfigFormat format) {
+			this.format = format;
 		}
 
 		String serverDescription() {
@@ -80,6 +91,18 @@ public final class NacosConfigSources {
 
 		void md5(@Nullable String md5) {
 			this.md5 = md5;
+		}
+
+		/**
+		 * Since when a required data id is deleted on the server while its last good
+		 * values stay in the {@code Environment}; {@code null} while it exists.
+		 */
+		public @Nullable Instant missingSince() {
+			return this.missingSince;
+		}
+
+		void missingSince(@Nullable Instant missingSince) {
+			this.missingSince = missingSince;
 		}
 
 		public String propertySourceName() {

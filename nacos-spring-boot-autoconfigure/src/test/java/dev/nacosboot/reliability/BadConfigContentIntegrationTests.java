@@ -135,7 +135,13 @@ class BadConfigContentIntegrationTests {
 	@Test
 	void unknownFormatOfAnOptionalImportStartsWithoutItAndSaysWhy(CapturedOutput output) throws Exception {
 		String unknown = nacos.target().unique("settings") + ".toml";
-		assertThat(publisher.publishConfig(unknown, group, "[reliability]\nvalue = \"toml\"\n", "text")).isTrue();
+		String toml = "[reliability]\nvalue = \"toml\"\n";
+		assertThat(publisher.publishConfig(unknown, group, toml, "text")).isTrue();
+		// A real Nacos stores a publish asynchronously: an application started right away
+		// could find nothing and would have nothing to say about the format.
+		await().atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(250))
+			.until(() -> toml.equals(publisher.getConfig(unknown, group, 3000)));
 		try (ConfigurableApplicationContext other = TestApps.consumer(nacos.target(), group,
 				"spring.config.import=optional:nacos:" + unknown + "?group=" + group)) {
 			assertThat(other.isActive()).isTrue();
@@ -146,6 +152,28 @@ class BadConfigContentIntegrationTests {
 		}
 		assertThat(output.getAll().lines().filter((line) -> line.contains(unknown) && line.contains("unknown format")))
 			.hasSize(1);
+	}
+
+	@Test
+	void unknownFormatOfAnOptionalImportPublishedAfterStartupIsRefusedNotMisread() throws Exception {
+		String unknown = nacos.target().unique("late") + ".toml";
+		try (ConfigurableApplicationContext other = TestApps.consumer(nacos.target(), group,
+				"spring.config.import=optional:nacos:" + unknown + "?group=" + group)) {
+			NacosConfigRefreshHistory history = other.getBean(NacosConfigRefreshHistory.class);
+			assertThat(publisher.publishConfig(unknown, group, "value = \"toml\"\n", "text")).isTrue();
+
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> history.lastFailures()
+					.values()
+					.stream()
+					.anyMatch((failure) -> failure.dataId().equals(unknown)
+							&& failure.outcome() == NacosConfigRefreshHistory.Outcome.INVALID && failure.error() != null
+							&& failure.error().contains("unknown format")));
+			assertThat(other.getEnvironment().getProperty("value")).isNull();
+		}
+		finally {
+			publisher.removeConfig(unknown, group);
+		}
 	}
 
 	private static void publishGood() throws Exception {
