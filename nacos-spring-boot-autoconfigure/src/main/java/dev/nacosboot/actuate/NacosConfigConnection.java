@@ -1,23 +1,21 @@
 package dev.nacosboot.actuate;
 
-import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
+import java.util.Set;
 
-import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.config.ConfigService;
 import dev.nacosboot.config.NacosConfigProperties;
 import dev.nacosboot.config.NacosConfigSources;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
 import dev.nacosboot.core.NacosClients;
 import dev.nacosboot.core.NacosProperties;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Whether the config clients that serve this application's {@code nacos:} imports are
- * connected. The clients are the ones the imports created: asked from the context's
- * {@link NacosClients} with the same settings, one per namespace of an import.
+ * connected. The clients are the ones the imports created and read through (never new
+ * ones).
  */
 public class NacosConfigConnection {
 
@@ -28,8 +26,6 @@ public class NacosConfigConnection {
 	private final NacosConfigProperties config;
 
 	private final NacosConfigSources sources;
-
-	private final Map<String, ConfigService> services = new LinkedHashMap<>();
 
 	public NacosConfigConnection(NacosClients clients, NacosProperties shared, NacosConfigProperties config,
 			NacosConfigSources sources) {
@@ -77,23 +73,15 @@ public class NacosConfigConnection {
 		return (namespace == null || namespace.isBlank()) ? "public" : namespace;
 	}
 
-	private synchronized List<ConfigService> services() {
+	private List<ConfigService> services() {
 		if (this.clients.isClosed()) {
 			return List.of();
 		}
+		Set<ConfigService> services = Collections.newSetFromMap(new IdentityHashMap<>());
 		for (NacosConfigSources.Loaded loaded : this.sources.all()) {
-			@Nullable String namespace = loaded.resource().getNamespace();
-			String key = (namespace != null) ? namespace : "";
-			if (!this.services.containsKey(key)) {
-				Properties properties = NacosClientPropertiesFactory.create(this.shared, this.config,
-						NacosConfigProperties.PREFIX);
-				if (namespace != null) {
-					properties.setProperty(PropertyKeyConst.NAMESPACE, namespace);
-				}
-				this.services.put(key, this.clients.configService(properties));
-			}
+			services.add(loaded.configService());
 		}
-		return List.copyOf(this.services.values());
+		return List.copyOf(services);
 	}
 
 }

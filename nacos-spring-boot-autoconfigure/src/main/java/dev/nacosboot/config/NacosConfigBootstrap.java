@@ -74,8 +74,21 @@ final class NacosConfigBootstrap {
 	}
 
 	/**
+	 * The namespace of the imports that name none:
+	 * {@code spring.cloud.nacos.config.namespace}, else
+	 * {@code spring.cloud.nacos.namespace}.
+	 * @return the namespace, {@code null} for the public one
+	 */
+	@Nullable String defaultNamespace() {
+		String namespace = (this.config.getNamespace() != null) ? this.config.getNamespace()
+				: this.shared.getNamespace();
+		return (namespace == null || namespace.isBlank() || "public".equals(namespace.trim())) ? null
+				: namespace.trim();
+	}
+
+	/**
 	 * The config client of a namespace.
-	 * @param namespace the namespace of an import, or {@code null} for the configured one
+	 * @param namespace the namespace of a data id, or {@code null} for the public one
 	 * @return the shared client
 	 */
 	ConfigService configService(@Nullable String namespace) {
@@ -84,7 +97,25 @@ final class NacosConfigBootstrap {
 		if (namespace != null) {
 			properties.setProperty(PropertyKeyConst.NAMESPACE, namespace);
 		}
+		else if (defaultNamespace() != null) {
+			// An import that names the public namespace while another one is configured.
+			properties.setProperty(PropertyKeyConst.NAMESPACE, "public");
+		}
+		// Spring Cloud Alibaba passes these to the config client as they are.
+		putIfSet(properties, PropertyKeyConst.ENCODE, this.config.getEncode());
+		putIfSet(properties, PropertyKeyConst.MAX_RETRY, this.config.getMaxRetry());
+		putIfSet(properties, PropertyKeyConst.CLUSTER_NAME, this.config.getClusterName());
+		putIfSet(properties, PropertyKeyConst.RAM_ROLE_NAME, this.config.getRamRoleName());
+		if (this.config.isEnableRemoteSyncConfig()) {
+			properties.setProperty(PropertyKeyConst.ENABLE_REMOTE_SYNC_CONFIG, "true");
+		}
 		return this.clients.configService(properties);
+	}
+
+	private static void putIfSet(Properties properties, String key, @Nullable Object value) {
+		if (value != null && !value.toString().isBlank()) {
+			properties.setProperty(key, value.toString().trim());
+		}
 	}
 
 	/**

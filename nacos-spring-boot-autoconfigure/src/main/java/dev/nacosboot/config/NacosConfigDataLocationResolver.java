@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.nacosboot.config.NacosConfigDataResource.Kind;
 import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.config.ConfigDataLocation;
 import org.springframework.boot.context.config.ConfigDataLocationNotFoundException;
@@ -67,16 +68,18 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 		// not
 		// matter: NacosConfigPrecedenceEnvironmentPostProcessor ranks them below the
 		// application's own data ids afterwards.
-		addEntries(resources, config.getSharedConfigs(), Kind.SHARED, "shared-configs", location, config);
-		addEntries(resources, config.getExtensionConfigs(), Kind.EXTENSION, "extension-configs", location, config);
+		String namespace = bootstrap.defaultNamespace();
+		addEntries(resources, config.getSharedConfigs(), Kind.SHARED, "shared-configs", location, config, namespace);
+		addEntries(resources, config.getExtensionConfigs(), Kind.EXTENSION, "extension-configs", location, config,
+				namespace);
 		if (parsed.isBare()) {
 			resources
 				.add(resource(parsed, location, applicationPrefix(context, config) + "." + config.getFileExtension(),
-						false, Kind.APPLICATION, config));
+						false, Kind.APPLICATION, config, namespace));
 		}
 		else {
 			for (String dataId : parsed.dataIds()) {
-				resources.add(resource(parsed, location, dataId, true, Kind.APPLICATION, config));
+				resources.add(resource(parsed, location, dataId, true, Kind.APPLICATION, config, namespace));
 			}
 		}
 		this.logger.debug("Resolved " + location + " to " + resources);
@@ -90,13 +93,13 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 		if (!parsed.isBare() || !isEnabled(context)) {
 			return List.of();
 		}
-		NacosConfigProperties config = NacosConfigBootstrap.get(context.getBootstrapContext(), context.getBinder())
-			.config();
+		NacosConfigBootstrap bootstrap = NacosConfigBootstrap.get(context.getBootstrapContext(), context.getBinder());
+		NacosConfigProperties config = bootstrap.config();
 		String prefix = applicationPrefix(context, config);
 		List<NacosConfigDataResource> resources = new ArrayList<>();
 		for (String profile : profiles.getActive()) {
 			resources.add(resource(parsed, location, prefix + "-" + profile + "." + config.getFileExtension(), false,
-					Kind.PROFILE, config));
+					Kind.PROFILE, config, bootstrap.defaultNamespace()));
 		}
 		return resources;
 	}
@@ -123,13 +126,13 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 	}
 
 	private static NacosConfigDataResource resource(NacosConfigLocation parsed, ConfigDataLocation location,
-			String dataId, boolean explicit, Kind kind, NacosConfigProperties config) {
+			String dataId, boolean explicit, Kind kind, NacosConfigProperties config, @Nullable String namespace) {
 		String group = (parsed.group() != null) ? parsed.group() : config.getGroup();
 		boolean refresh = (parsed.refresh() != null) ? parsed.refresh() : config.isRefreshEnabled();
 		NacosConfigPreference preference = (parsed.preference() != null) ? parsed.preference()
 				: defaultPreference(config);
-		return new NacosConfigDataResource(dataId, group, parsed.namespace(), refresh,
-				explicit && !location.isOptional(), location.isOptional(), kind, preference, -1);
+		return new NacosConfigDataResource(dataId, group, (parsed.namespace() != null) ? parsed.namespace() : namespace,
+				refresh, explicit && !location.isOptional(), location.isOptional(), kind, preference, -1);
 	}
 
 	/**
@@ -143,7 +146,7 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 
 	private static void addEntries(List<NacosConfigDataResource> resources,
 			List<NacosConfigProperties.ConfigEntry> entries, Kind kind, String property, ConfigDataLocation location,
-			NacosConfigProperties config) {
+			NacosConfigProperties config, @Nullable String namespace) {
 		for (int i = 0; i < entries.size(); i++) {
 			NacosConfigProperties.ConfigEntry entry = entries.get(i);
 			if (!StringUtils.hasText(entry.getDataId())) {
@@ -152,8 +155,8 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 			}
 			String group = StringUtils.hasText(entry.getGroup()) ? entry.getGroup().trim()
 					: NacosConfigProperties.DEFAULT_GROUP;
-			resources.add(new NacosConfigDataResource(entry.getDataId().trim(), group, null, entry.isRefresh(), false,
-					location.isOptional(), kind, defaultPreference(config), i));
+			resources.add(new NacosConfigDataResource(entry.getDataId().trim(), group, namespace, entry.isRefresh(),
+					false, location.isOptional(), kind, defaultPreference(config), i));
 		}
 	}
 

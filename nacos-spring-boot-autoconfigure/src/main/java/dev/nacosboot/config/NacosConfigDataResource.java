@@ -50,7 +50,10 @@ public final class NacosConfigDataResource extends ConfigDataResource {
 		return this.group;
 	}
 
-	/** The namespace named by the import, or {@code null} for the configured one. */
+	/**
+	 * The namespace: the import's, else the configured one; {@code null} for the public
+	 * namespace.
+	 */
 	public @Nullable String getNamespace() {
 		return this.namespace;
 	}

@@ -61,7 +61,8 @@ public final class NacosConfigSources {
 			return this.resource;
 		}
 
-		ConfigService configService() {
+		/** The config client that reads and listens to this data id. */
+		public ConfigService configService() {
 			return this.configService;
 		}
 

@@ -3,10 +3,12 @@ package dev.nacosboot.reliability;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Properties;
 import java.util.Random;
 import java.util.stream.Stream;
 
 import com.alibaba.nacos.api.NacosFactory;
+import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.config.ConfigService;
 import dev.nacosboot.config.NacosConfigRefreshHistory;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
@@ -54,7 +56,12 @@ class BadConfigContentIntegrationTests {
 	static void start() throws Exception {
 		group = nacos.target().unique("badcfg");
 		dataId = nacos.target().unique("bad-content") + ".yaml";
-		publisher = NacosFactory.createConfigService(nacos.target().clientProperties());
+		Properties properties = nacos.target().clientProperties();
+		// A real Nacos takes more than the client's default 3 s to store the 5 MB
+		// document
+		// on a busy machine.
+		properties.setProperty(PropertyKeyConst.CONFIG_REQUEST_TIMEOUT, "30000");
+		publisher = NacosFactory.createConfigService(properties);
 		publish(GOOD);
 		app = ReliabilityApps.consumer(nacos.target(), group,
 				"spring.config.import=nacos:" + dataId + "?group=" + group + "&refresh=true");
