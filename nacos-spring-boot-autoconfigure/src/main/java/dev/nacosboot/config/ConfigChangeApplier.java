@@ -17,10 +17,15 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBean;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.BindHandler;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
+import org.springframework.boot.context.properties.bind.handler.IgnoreErrorsBindHandler;
+import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
 import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
@@ -32,6 +37,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.PropertySource;
+import org.springframework.util.PropertyPlaceholderHelper;
+import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 import org.springframework.validation.annotation.Validated;
 
@@ -50,6 +57,9 @@ public class ConfigChangeApplier {
 	private static final Log logger = LogFactory.getLog(ConfigChangeApplier.class);
 
 	private static final String ATTACHED_SOURCE = "configurationProperties";
+
+	private static final PropertyPlaceholderHelper PLACEHOLDERS = new PropertyPlaceholderHelper("${", "}", ":", '\\',
+			true);
 
 	private final ConfigurableApplicationContext context;
 
@@ -130,6 +140,9 @@ public class ConfigChangeApplier {
 			if (!Objects.equals(effectiveValue(live, key), effectiveValue(trial, key))) {
 				changed.add(key);
 			}
+		}
+		if (!changed.isEmpty()) {
+			changed.addAll(placeholderDependents(trial, changed));
 		}
 		List<ConfigurationPropertiesBean> affected = affectedBeans(changed);
 		String invalid = validate(trial, affected);
@@ -218,6 +231,53 @@ public class ConfigChangeApplier {
 		}
 	}
 
+	/**
+	 * The keys whose value refers to a changed key through a placeholder ({@code a: ${b}}
+	 * when {@code b} changed), transitively: their resolved value changed too.
+	 */
+	private static Set<String> placeholderDependents(MutablePropertySources sources, Set<String> changed) {
+		Map<String, Set<String>> references = new java.util.HashMap<>();
+		for (PropertySource<?> source : sources) {
+			if (ATTACHED_SOURCE.equals(source.getName()) || !(source instanceof EnumerablePropertySource<?> names)) {
+				continue;
+			}
+			for (String name : names.getPropertyNames()) {
+				if (!references.containsKey(name) && source.getProperty(name) instanceof String value
+						&& value.contains("${")) {
+					Set<String> keys = new LinkedHashSet<>();
+					PLACEHOLDERS.replacePlaceholders(value, (key) -> {
+						keys.add(key);
+						return null;
+					});
+					references.put(name, keys);
+				}
+			}
+		}
+		Set<String> dependents = new LinkedHashSet<>();
+		Set<String> reached = new LinkedHashSet<>(changed);
+		boolean grew = true;
+		while (grew) {
+			grew = false;
+			for (Map.Entry<String, Set<String>> entry : references.entrySet()) {
+				if (!reached.contains(entry.getKey())
+						&& entry.getValue().stream().anyMatch((key) -> refersTo(key, reached))) {
+					reached.add(entry.getKey());
+					dependents.add(entry.getKey());
+					grew = true;
+				}
+			}
+		}
+		return dependents;
+	}
+
+	private static boolean refersTo(String key, Set<String> keys) {
+		if (keys.contains(key)) {
+			return true;
+		}
+		ConfigurationPropertyName name = ConfigurationPropertyName.adapt(key, '.');
+		return keys.stream().anyMatch((candidate) -> ConfigurationPropertyName.adapt(candidate, '.').equals(name));
+	}
+
 	/** The raw value that wins for a key, honouring the order of the sources. */
 	private static @Nullable Object effectiveValue(MutablePropertySources sources, String key) {
 		for (PropertySource<?> source : sources) {
@@ -256,9 +316,11 @@ public class ConfigChangeApplier {
 	}
 
 	/**
-	 * Binds each affected bean's type afresh from the trial sources, with validation when
-	 * the bean is {@code @Validated}, so that a change no bean can take is refused before
-	 * any bean sees it.
+	 * Binds each affected bean's type afresh from the trial sources with the checks
+	 * Spring Boot's own binding applies (the {@code configurationPropertiesValidator}
+	 * bean, Bean Validation for a {@code @Validated} type, a type that is a
+	 * {@link Validator} itself, and the annotation's ignore settings), so that a change
+	 * no bean can take is refused before any bean sees it.
 	 */
 	private @Nullable String validate(MutablePropertySources trial, List<ConfigurationPropertiesBean> affected) {
 		if (affected.isEmpty()) {
@@ -269,15 +331,8 @@ public class ConfigChangeApplier {
 		for (ConfigurationPropertiesBean bean : affected) {
 			Bindable<?> live = bean.asBindTarget();
 			Bindable<?> target = Bindable.of(live.getType()).withAnnotations(live.getAnnotations());
-			List<Validator> validators = (target.getAnnotation(Validated.class) != null) ? validators(bean) : List.of();
 			try {
-				if (validators.isEmpty()) {
-					binder.bind(bean.getAnnotation().prefix(), target);
-				}
-				else {
-					binder.bind(bean.getAnnotation().prefix(), target,
-							new ValidationBindHandler(validators.toArray(Validator[]::new)));
-				}
+				binder.bind(bean.getAnnotation().prefix(), target, bindHandler(bean, target));
 			}
 			catch (BindException ex) {
 				return "bean '" + bean.getName() + "' (" + bean.getAnnotation().prefix() + ") cannot take it: "
@@ -292,26 +347,60 @@ public class ConfigChangeApplier {
 		return null;
 	}
 
-	private List<Validator> validators(ConfigurationPropertiesBean bean) {
+	private BindHandler bindHandler(ConfigurationPropertiesBean bean, Bindable<?> target) {
+		BindHandler handler = BindHandler.DEFAULT;
+		ConfigurationProperties annotation = bean.getAnnotation();
+		if (annotation.ignoreInvalidFields()) {
+			handler = new IgnoreErrorsBindHandler(handler);
+		}
+		if (!annotation.ignoreUnknownFields()) {
+			handler = new NoUnboundElementsBindHandler(handler);
+		}
+		List<Validator> validators = validators(target);
+		return validators.isEmpty() ? handler
+				: new ValidationBindHandler(handler, validators.toArray(Validator[]::new));
+	}
+
+	private List<Validator> validators(Bindable<?> target) {
 		List<Validator> validators = new ArrayList<>();
-		if (this.context.containsBean("configurationPropertiesValidator")) {
-			validators.add(this.context.getBean("configurationPropertiesValidator", Validator.class));
+		if (this.context.containsBean(EnableConfigurationProperties.VALIDATOR_BEAN_NAME)) {
+			validators.add(this.context.getBean(EnableConfigurationProperties.VALIDATOR_BEAN_NAME, Validator.class));
 		}
-		if (this.context.containsBean("defaultValidator")
-				&& this.context.getBean("defaultValidator") instanceof Validator validator) {
-			validators.add(validator);
-		}
-		else {
-			Validator unique = this.context.getBeanProvider(Validator.class).getIfUnique();
-			if (unique != null) {
-				validators.add(unique);
+		if (target.getAnnotation(Validated.class) != null) {
+			Validator beanValidation = beanValidation();
+			if (beanValidation != null) {
+				validators.add(beanValidation);
 			}
 		}
-		if (bean.getInstance() instanceof Validator self) {
-			validators.add(self);
+		Class<?> type = target.getType().resolve();
+		if (type != null && Validator.class.isAssignableFrom(type)) {
+			validators.add(SELF_VALIDATION);
 		}
 		return validators;
 	}
+
+	private @Nullable Validator beanValidation() {
+		if (this.context.containsBean("defaultValidator")
+				&& this.context.getBean("defaultValidator") instanceof Validator validator) {
+			return validator;
+		}
+		return this.context.getBeanProvider(Validator.class).getIfUnique();
+	}
+
+	/** A type that is its own {@link Validator} checks what was bound, as Boot does. */
+	private static final Validator SELF_VALIDATION = new Validator() {
+
+		@Override
+		public boolean supports(Class<?> type) {
+			return Validator.class.isAssignableFrom(type);
+		}
+
+		@Override
+		public void validate(Object target, Errors errors) {
+			((Validator) target).validate(target, errors);
+		}
+
+	};
 
 	private static String rootMessage(Throwable ex) {
 		StringBuilder message = new StringBuilder();
