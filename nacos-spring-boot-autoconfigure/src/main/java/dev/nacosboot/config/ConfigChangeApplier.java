@@ -89,79 +89,22 @@ public class ConfigChangeApplier {
 	 */
 	public synchronized Set<String> apply(NacosConfigSources.Loaded config, @Nullable String content) {
 		long start = System.nanoTime();
+		Candidate candidate = candidate(config, content, null, start);
+		if (candidate == null) {
+			return Set.of();
+		}
 		NacosConfigDataResource resource = config.resource();
-		// Nacos refuses to store empty content: none means the data id was deleted.
-		boolean deleted = content == null || content.isEmpty();
-		String md5 = NacosConfigDataLoader.md5(deleted ? "" : content);
-		if (md5.equals(config.md5())) {
-			if (config.missingSince() != null) {
-				config.missingSince(null);
-				logger.info(resource + " is back on the server with its last good content");
-				record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.APPLIED, null);
-			}
-			return Set.of();
-		}
 		MutablePropertySources live = this.context.getEnvironment().getPropertySources();
-		String name = config.propertySourceName();
-		PropertySource<?> old = live.get(name);
-		if (old == null) {
-			logger.warn("Ignoring a change of " + resource + ": its property source '" + name
-					+ "' is no longer in the Environment");
-			return Set.of();
-		}
-		if (deleted && resource.isRequired()) {
-			keepLastGoodValues(config, md5, start);
-			return Set.of();
-		}
-		Map<String, Object> properties;
-		if (deleted) {
-			// What a restart would load: the import is optional, so its keys go away.
-			properties = Map.of();
-		}
-		else {
-			try {
-				properties = parse(config, content);
-			}
-			catch (NacosConfigFormatException ex) {
-				logger.error("Keeping the last good content of " + resource + ": " + ex.getMessage());
-				record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.INVALID, ex.getMessage());
-				return Set.of();
-			}
-		}
-		PropertySource<?> candidate = new NacosConfigPropertySource(resource, properties);
-		Set<String> keys = new TreeSet<>(properties.keySet());
-		if (old instanceof EnumerablePropertySource<?> enumerable) {
-			keys.addAll(List.of(enumerable.getPropertyNames()));
-		}
-		MutablePropertySources trial = new MutablePropertySources(live);
-		trial.replace(name, candidate);
-		Set<String> changed = new LinkedHashSet<>();
-		for (String key : keys) {
-			if (!Objects.equals(effectiveValue(live, key), effectiveValue(trial, key))) {
-				changed.add(key);
-			}
-		}
-		if (!changed.isEmpty()) {
-			changed.addAll(placeholderDependents(trial, changed));
-		}
-		List<ConfigurationPropertiesBean> affected = affectedBeans(changed);
-		String invalid = validate(trial, affected);
-		if (invalid != null) {
-			logger.error("Rolled back the change of " + resource + ": " + invalid);
-			record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.ROLLED_BACK, invalid);
-			return Set.of();
-		}
-		live.replace(name, candidate);
-		config.md5(md5);
-		if (config.missingSince() != null) {
-			config.missingSince(null);
-			logger.info(resource + " is back on the server");
-		}
+		live.replace(config.propertySourceName(), candidate.source());
+		config.md5(candidate.md5());
+		config.applied();
+		back(config);
+		Set<String> changed = candidate.changed();
 		List<String> valueProblems = List.of();
 		if (!changed.isEmpty()) {
 			ConfigurationPropertiesRebinder rebinder = this.rebinder.getIfAvailable();
 			if (rebinder != null) {
-				affected.forEach((bean) -> rebinder.rebind(bean.getName()));
+				candidate.affected().forEach((bean) -> rebinder.rebind(bean.getName()));
 			}
 			ValueInjectionRefresher values = this.values.getIfAvailable();
 			if (values != null) {
@@ -176,14 +119,152 @@ public class ConfigChangeApplier {
 			this.context.publishEvent(new EnvironmentChangeEvent(this, Set.copyOf(changed)));
 		}
 		this.context.publishEvent(new NacosConfigRefreshedEvent(this, resource.getDataId(), resource.getGroup(),
-				resource.getNamespace(), changed, md5));
-		record(config, md5, changed, start,
-				deleted ? NacosConfigRefreshHistory.Outcome.REMOVED : NacosConfigRefreshHistory.Outcome.APPLIED,
+				resource.getNamespace(), changed, candidate.md5()));
+		record(config, candidate.md5(), changed, start,
+				candidate.deleted() ? NacosConfigRefreshHistory.Outcome.REMOVED
+						: NacosConfigRefreshHistory.Outcome.APPLIED,
 				valueProblems.isEmpty() ? null : String.join("; ", valueProblems));
-		logger.info((deleted ? "Removed the keys of " + resource + ", deleted on the server: "
-				: "Applied a change of " + resource + ": ")
+		logger.info((candidate.deleted()
+				? "Removed the keys of " + candidate.resourceDescription() + ", deleted on the server: "
+				: "Applied a change of " + candidate.resourceDescription() + ": ")
 				+ (changed.isEmpty() ? "no effective change" : "changed keys " + changed));
 		return changed;
+	}
+
+	/**
+	 * The source that Spring Cloud's refresh ({@code ContextRefresher}) is to put in the
+	 * {@code Environment} for a data id it read again: the new content when the in-place
+	 * refresh would apply it, else the live source (refused, unchanged or kept while
+	 * deleted), with the same checks, records and logs as {@link #apply}. The new source
+	 * is remembered until the refresh has swapped it in (see
+	 * {@link NacosContextRefreshListener}).
+	 * @param config the loaded config
+	 * @param content the content just read ({@code null} when deleted)
+	 * @param storedType the type stored with it, if known
+	 * @return the source the refreshed {@code Environment} holds for this data id, or
+	 * {@code null} when it is no longer in the {@code Environment}
+	 */
+	synchronized @Nullable PropertySource<?> sourceForContextRefresh(NacosConfigSources.Loaded config,
+			@Nullable String content, @Nullable String storedType) {
+		PropertySource<?> live = this.context.getEnvironment().getPropertySources().get(config.propertySourceName());
+		if (live == null) {
+			return null;
+		}
+		long start = System.nanoTime();
+		Candidate candidate = candidate(config, content, storedType, start);
+		if (candidate == null) {
+			return live;
+		}
+		config.pending(new NacosConfigSources.Pending(candidate.source(), candidate.md5(), config.appliedCount()));
+		record(config, candidate.md5(), candidate.changed(), start, candidate.deleted()
+				? NacosConfigRefreshHistory.Outcome.REMOVED : NacosConfigRefreshHistory.Outcome.APPLIED, null);
+		return candidate.source();
+	}
+
+	/**
+	 * Once Spring Cloud's refresh has swapped in what it read again: remembers the md5 of
+	 * what the {@code Environment} now holds, so that the same content is not applied
+	 * again, and tells which data ids it overwrote with older content than the in-place
+	 * refresh had applied meanwhile.
+	 * @param sources the loaded configs
+	 * @return the configs to read again
+	 */
+	synchronized List<NacosConfigSources.Loaded> contextRefreshed(NacosConfigSources sources) {
+		MutablePropertySources live = this.context.getEnvironment().getPropertySources();
+		List<NacosConfigSources.Loaded> overtaken = new ArrayList<>();
+		for (NacosConfigSources.Loaded config : sources.all()) {
+			NacosConfigSources.Pending pending = config.pending();
+			if (pending == null) {
+				continue;
+			}
+			config.pending(null);
+			if (live.get(config.propertySourceName()) != pending.source()) {
+				continue;
+			}
+			config.md5(pending.md5());
+			if (config.appliedCount() != pending.appliedCountWhenRead()) {
+				overtaken.add(config);
+			}
+		}
+		return overtaken;
+	}
+
+	/**
+	 * What the {@code Environment} would hold after this content, checked: {@code null}
+	 * when nothing is to change (same content, refused content, a required data id kept
+	 * while deleted), each case logged and recorded.
+	 */
+	private @Nullable Candidate candidate(NacosConfigSources.Loaded config, @Nullable String content,
+			@Nullable String storedType, long start) {
+		NacosConfigDataResource resource = config.resource();
+		// Nacos refuses to store empty content: none means the data id was deleted.
+		boolean deleted = content == null || content.isEmpty();
+		String md5 = NacosConfigDataLoader.md5(deleted ? "" : content);
+		if (md5.equals(config.md5())) {
+			if (config.missingSince() != null) {
+				back(config);
+				record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.APPLIED, null);
+			}
+			return null;
+		}
+		MutablePropertySources live = this.context.getEnvironment().getPropertySources();
+		String name = config.propertySourceName();
+		PropertySource<?> old = live.get(name);
+		if (old == null) {
+			logger.warn("Ignoring a change of " + resource + ": its property source '" + name
+					+ "' is no longer in the Environment");
+			return null;
+		}
+		if (deleted && resource.isRequired()) {
+			keepLastGoodValues(config, md5, start);
+			return null;
+		}
+		Map<String, Object> properties;
+		if (deleted) {
+			// What a restart would load: the import is optional, so its keys go away.
+			properties = Map.of();
+		}
+		else {
+			try {
+				properties = parse(config, content, storedType);
+			}
+			catch (NacosConfigFormatException ex) {
+				logger.error("Keeping the last good content of " + resource + ": " + ex.getMessage());
+				record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.INVALID, ex.getMessage());
+				return null;
+			}
+		}
+		NacosConfigPropertySource source = new NacosConfigPropertySource(resource, properties);
+		Set<String> keys = new TreeSet<>(properties.keySet());
+		if (old instanceof EnumerablePropertySource<?> enumerable) {
+			keys.addAll(List.of(enumerable.getPropertyNames()));
+		}
+		MutablePropertySources trial = new MutablePropertySources(live);
+		trial.replace(name, source);
+		Set<String> changed = new LinkedHashSet<>();
+		for (String key : keys) {
+			if (!Objects.equals(effectiveValue(live, key), effectiveValue(trial, key))) {
+				changed.add(key);
+			}
+		}
+		if (!changed.isEmpty()) {
+			changed.addAll(placeholderDependents(trial, changed));
+		}
+		List<ConfigurationPropertiesBean> affected = affectedBeans(changed);
+		String invalid = validate(trial, affected);
+		if (invalid != null) {
+			logger.error("Rolled back the change of " + resource + ": " + invalid);
+			record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.ROLLED_BACK, invalid);
+			return null;
+		}
+		return new Candidate(resource.toString(), source, md5, deleted, changed, affected);
+	}
+
+	private static void back(NacosConfigSources.Loaded config) {
+		if (config.missingSince() != null) {
+			config.missingSince(null);
+			logger.info(config.resource() + " is back on the server");
+		}
 	}
 
 	/**
@@ -202,11 +283,12 @@ public class ConfigChangeApplier {
 		record(config, md5, Set.of(), start, NacosConfigRefreshHistory.Outcome.MISSING, message);
 	}
 
-	private Map<String, Object> parse(NacosConfigSources.Loaded config, String content) {
+	private Map<String, Object> parse(NacosConfigSources.Loaded config, String content, @Nullable String storedType) {
 		NacosConfigDataResource resource = config.resource();
 		NacosConfigFormat format = config.format();
 		if (format == null) {
-			format = NacosConfigFormat.of(resource.getDataId(), storedType(config), "");
+			format = NacosConfigFormat.of(resource.getDataId(), (storedType != null) ? storedType : storedType(config),
+					"");
 			config.format(format);
 		}
 		if (content.isBlank()) {
@@ -235,7 +317,7 @@ public class ConfigChangeApplier {
 	 * The keys whose value refers to a changed key through a placeholder ({@code a: ${b}}
 	 * when {@code b} changed), transitively: their resolved value changed too.
 	 */
-	private static Set<String> placeholderDependents(MutablePropertySources sources, Set<String> changed) {
+	static Set<String> placeholderDependents(MutablePropertySources sources, Set<String> changed) {
 		Map<String, Set<String>> references = new java.util.HashMap<>();
 		for (PropertySource<?> source : sources) {
 			if (ATTACHED_SOURCE.equals(source.getName()) || !(source instanceof EnumerablePropertySource<?> names)) {
@@ -411,6 +493,20 @@ public class ConfigChangeApplier {
 			}
 		}
 		return message.toString();
+	}
+
+	/**
+	 * A checked change, ready to be swapped in.
+	 *
+	 * @param resourceDescription the data id, for logs
+	 * @param source the new source
+	 * @param md5 md5 of its content
+	 * @param deleted whether the data id was deleted
+	 * @param changed the keys whose effective value changes
+	 * @param affected the beans bound to those keys
+	 */
+	private record Candidate(String resourceDescription, NacosConfigPropertySource source, String md5, boolean deleted,
+			Set<String> changed, List<ConfigurationPropertiesBean> affected) {
 	}
 
 	private void record(NacosConfigSources.Loaded config, String md5, Set<String> changed, long start,

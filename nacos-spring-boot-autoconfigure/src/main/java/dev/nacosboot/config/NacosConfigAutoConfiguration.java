@@ -54,6 +54,14 @@ public final class NacosConfigAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	NacosContextRefreshListener nacosContextRefreshListener(ConfigurableApplicationContext context,
+			ConfigChangeApplier applier, ObjectProvider<NacosConfigSources> sources,
+			ObjectProvider<NacosConfigWatcher> watcher, ObjectProvider<ValueInjectionRefresher> values) {
+		return new NacosContextRefreshListener(context, applier, sources, watcher, values);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	@ConditionalOnBean(NacosConfigSources.class)
 	NacosConfigWatcher nacosConfigWatcher(NacosConfigSources sources, ConfigChangeApplier applier) {
 		return new NacosConfigWatcher(sources, applier);

@@ -12,11 +12,13 @@ import dev.nacosboot.core.NacosProperties;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.bootstrap.BootstrapContext;
 import org.springframework.boot.bootstrap.BootstrapRegistry.InstanceSupplier;
 import org.springframework.boot.bootstrap.ConfigurableBootstrapContext;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * What the {@code nacos:} imports of one application share before its context exists: the
@@ -27,6 +29,9 @@ import org.springframework.boot.context.properties.bind.validation.ValidationBin
  */
 final class NacosConfigBootstrap {
 
+	/** The bean name spring-cloud-context gives the bootstrap context. */
+	private static final String BOOTSTRAP_CONTEXT_BEAN = "bootstrapContext";
+
 	private final NacosProperties shared;
 
 	private final NacosConfigProperties config;
@@ -36,6 +41,11 @@ final class NacosConfigBootstrap {
 	private final NacosConfigSources sources = new NacosConfigSources();
 
 	private final Map<ConfigService, Boolean> reachable = new ConcurrentHashMap<>();
+
+	/**
+	 * The application's context, once it exists: imports are then re-runs of a refresh.
+	 */
+	private volatile @Nullable ConfigurableApplicationContext applicationContext;
 
 	private NacosConfigBootstrap(NacosProperties shared, NacosConfigProperties config, NacosClients clients) {
 		this.shared = shared;
@@ -60,7 +70,7 @@ final class NacosConfigBootstrap {
 			context.register(NacosConfigBootstrap.class, InstanceSupplier.of(bootstrap));
 			context.addCloseListener((event) -> event.getBootstrapContext()
 				.get(NacosConfigBootstrap.class)
-				.promote(event.getApplicationContext().getBeanFactory()));
+				.promote(event.getBootstrapContext(), event.getApplicationContext()));
 		}
 		return context.get(NacosConfigBootstrap.class);
 	}
@@ -135,11 +145,31 @@ final class NacosConfigBootstrap {
 		this.clients.close();
 	}
 
-	private void promote(ConfigurableListableBeanFactory beanFactory) {
+	/**
+	 * The application's context once startup has handed the clients over to it;
+	 * {@code null} while config data loads at startup. Config data that loads after that
+	 * is Spring Cloud's refresh running the imports again.
+	 */
+	@Nullable ConfigurableApplicationContext applicationContext() {
+		return this.applicationContext;
+	}
+
+	private void promote(BootstrapContext bootstrapContext, ConfigurableApplicationContext applicationContext) {
+		ConfigurableListableBeanFactory beanFactory = applicationContext.getBeanFactory();
 		NacosClients.registerAsBean(beanFactory, this.clients);
 		if (!beanFactory.containsSingleton(NacosConfigSources.BEAN_NAME)) {
 			beanFactory.registerSingleton(NacosConfigSources.BEAN_NAME, this.sources);
 		}
+		// Spring Cloud's refresh runs the imports again with the bootstrap context it
+		// finds
+		// as a bean (spring-cloud-context registers it), else with a new, empty one that
+		// would open clients of its own: make sure it finds this one.
+		if (bootstrapContext instanceof ConfigurableBootstrapContext configurable
+				&& beanFactory.getBeanNamesForType(ConfigurableBootstrapContext.class, false, false).length == 0
+				&& !beanFactory.containsSingleton(BOOTSTRAP_CONTEXT_BEAN)) {
+			beanFactory.registerSingleton(BOOTSTRAP_CONTEXT_BEAN, configurable);
+		}
+		this.applicationContext = applicationContext;
 	}
 
 }

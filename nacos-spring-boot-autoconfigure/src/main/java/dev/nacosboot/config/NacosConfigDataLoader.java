@@ -22,6 +22,8 @@ import org.springframework.boot.context.config.ConfigDataLoader;
 import org.springframework.boot.context.config.ConfigDataLoaderContext;
 import org.springframework.boot.context.config.ConfigDataResourceNotFoundException;
 import org.springframework.boot.logging.DeferredLogFactory;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.PropertySource;
 import org.springframework.util.DigestUtils;
 
 /**
@@ -45,6 +47,10 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 			return ConfigData.EMPTY;
 		}
 		NacosConfigBootstrap bootstrap = context.getBootstrapContext().get(NacosConfigBootstrap.class);
+		ConfigurableApplicationContext applicationContext = bootstrap.applicationContext();
+		if (applicationContext != null) {
+			return loadAgain(bootstrap, applicationContext, resource);
+		}
 		try {
 			NacosConfigPropertySource source = load(bootstrap, resource);
 			return new ConfigData(List.of(source), options(resource));
@@ -54,6 +60,47 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 			bootstrap.closeClients();
 			throw ex;
 		}
+	}
+
+	/**
+	 * Spring Cloud's refresh runs the imports again ({@code ContextRefresher}): read each
+	 * refreshable data id again through the client that loaded it at startup (never a new
+	 * one, and no new listener) and decide as the in-place refresh would; a data id that
+	 * is not refreshed keeps its source.
+	 */
+	private @Nullable ConfigData loadAgain(NacosConfigBootstrap bootstrap,
+			ConfigurableApplicationContext applicationContext, NacosConfigDataResource resource) {
+		NacosConfigSources.Loaded loaded = bootstrap.sources().find(resource);
+		if (loaded == null) {
+			this.logger.warn("Not loading " + resource + " on refresh: it was not imported at startup;"
+					+ " restart the application to import it");
+			return null;
+		}
+		PropertySource<?> live = applicationContext.getEnvironment()
+			.getPropertySources()
+			.get(loaded.propertySourceName());
+		ConfigChangeApplier applier = applicationContext.getBeanProvider(ConfigChangeApplier.class).getIfAvailable();
+		if (live == null) {
+			return null;
+		}
+		// As loaded at startup: whether it refreshes does not change on a refresh.
+		NacosConfigDataResource startup = loaded.resource();
+		if (!startup.isRefresh() || applier == null) {
+			return new ConfigData(List.of(live), options(startup));
+		}
+		ConfigQueryResult result;
+		try {
+			result = loaded.configService()
+				.getConfigWithResult(resource.getDataId(), resource.getGroup(),
+						bootstrap.config().getTimeout().toMillis());
+		}
+		catch (NacosException | RuntimeException ex) {
+			this.logger.warn("Keeping " + resource + " as it is on refresh: it could not be read ("
+					+ ((ex instanceof NacosException nacos) ? nacos.getErrMsg() : ex.getMessage()) + ")");
+			return new ConfigData(List.of(live), options(resource));
+		}
+		PropertySource<?> source = applier.sourceForContextRefresh(loaded, result.getContent(), result.getConfigType());
+		return (source != null) ? new ConfigData(List.of(source), options(resource)) : null;
 	}
 
 	/**

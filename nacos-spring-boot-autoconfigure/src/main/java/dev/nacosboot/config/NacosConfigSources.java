@@ -26,6 +26,20 @@ public final class NacosConfigSources {
 		this.loaded.add(config);
 	}
 
+	/**
+	 * The loaded config of a resource.
+	 * @param resource the data id
+	 * @return the loaded config, {@code null} when it was not loaded
+	 */
+	@Nullable Loaded find(NacosConfigDataResource resource) {
+		for (Loaded config : this.loaded) {
+			if (config.resource().equals(resource)) {
+				return config;
+			}
+		}
+		return null;
+	}
+
 	/** The loaded configs, in load order. */
 	public List<Loaded> all() {
 		return new ArrayList<>(this.loaded);
@@ -47,6 +61,10 @@ public final class NacosConfigSources {
 		private volatile @Nullable String md5;
 
 		private volatile @Nullable Instant missingSince;
+
+		private volatile long appliedCount;
+
+		private volatile @Nullable Pending pending;
 
 		Loaded(NacosConfigDataResource resource, ConfigService configService, @Nullable NacosConfigFormat format,
 				String serverDescription, @Nullable String md5) {
@@ -110,6 +128,38 @@ public final class NacosConfigSources {
 			return this.resource.propertySourceName();
 		}
 
+		/** How many changes the in-place refresh applied; only its thread writes it. */
+		long appliedCount() {
+			return this.appliedCount;
+		}
+
+		void applied() {
+			this.appliedCount++;
+		}
+
+		/**
+		 * What Spring Cloud's refresh read for this data id and is about to swap in.
+		 */
+		@Nullable Pending pending() {
+			return this.pending;
+		}
+
+		void pending(@Nullable Pending pending) {
+			this.pending = pending;
+		}
+
+	}
+
+	/**
+	 * A source that Spring Cloud's refresh read again and will swap into the
+	 * {@code Environment}.
+	 *
+	 * @param source the new source
+	 * @param md5 md5 of its content
+	 * @param appliedCountWhenRead {@link Loaded#appliedCount()} when it was read: a
+	 * higher count later means the in-place refresh applied newer content meanwhile
+	 */
+	record Pending(NacosConfigPropertySource source, String md5, long appliedCountWhenRead) {
 	}
 
 }
