@@ -140,7 +140,7 @@ final class NacosConfigBootstrap {
 		return NacosClientPropertiesFactory.describeServer(this.shared, this.config);
 	}
 
-	/** Closes the clients when startup fails before the context exists. */
+	/** Closes the clients when startup fails before the context took them over. */
 	void closeClients() {
 		this.clients.close();
 	}

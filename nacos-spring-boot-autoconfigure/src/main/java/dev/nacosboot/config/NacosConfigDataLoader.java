@@ -51,15 +51,10 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 		if (applicationContext != null) {
 			return loadAgain(bootstrap, applicationContext, resource);
 		}
-		try {
-			NacosConfigPropertySource source = load(bootstrap, resource);
-			return new ConfigData(List.of(source), options(resource));
-		}
-		catch (NacosUnavailableException | NacosConfigLoadException ex) {
-			// Startup ends here and no context will take over the clients.
-			bootstrap.closeClients();
-			throw ex;
-		}
+		// A failure here ends startup: NacosConfigStartupFailureListener closes the
+		// clients.
+		NacosConfigPropertySource source = load(bootstrap, resource);
+		return new ConfigData(List.of(source), options(resource));
 	}
 
 	/**

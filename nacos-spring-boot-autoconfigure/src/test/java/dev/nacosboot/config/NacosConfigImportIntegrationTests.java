@@ -27,6 +27,7 @@ import org.springframework.core.env.PropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What {@code spring.config.import=nacos:...} loads, and in which order, against the
@@ -137,6 +138,27 @@ class NacosConfigImportIntegrationTests {
 		assertThatException().isThrownBy(() -> run("--spring.config.import=nacos:absent.properties?group=" + group))
 			.isInstanceOf(ConfigDataResourceNotFoundException.class)
 			.withMessageContaining("absent.properties");
+	}
+
+	@Test
+	void startupFailureOfAnImportClosesTheClientsItOpened() {
+		assumeTrue(!nacos.target().isExternal(), "counts the embedded server's connections");
+		NacosTestServer server = nacos.target().server();
+		long before = configConnections(server);
+
+		assertThatException().isThrownBy(() -> run("--spring.config.import=nacos:absent.properties?group=" + group))
+			.isInstanceOf(ConfigDataResourceNotFoundException.class);
+		// Config data loaded, then a later post-processor refuses a setting.
+		assertThatException()
+			.isThrownBy(() -> run("--spring.config.import=nacos:x.yaml?group=" + group,
+					"--spring.nacos.config.server-addr=elsewhere:8848"))
+			.isInstanceOf(dev.nacosboot.core.InvalidNacosPropertiesException.class);
+
+		await().atMost(TIMEOUT).until(() -> configConnections(server) == before);
+	}
+
+	private static long configConnections(NacosTestServer server) {
+		return server.connections().stream().filter((connection) -> "config".equals(connection.module())).count();
 	}
 
 	@Test
