@@ -8,6 +8,8 @@ import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.config.ConfigService;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
 import dev.nacosboot.core.NacosClients;
+import dev.nacosboot.core.NacosConnectionDetails;
+import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.core.NacosProperties;
 import org.jspecify.annotations.Nullable;
 
@@ -34,6 +36,10 @@ final class NacosConfigBootstrap {
 
 	private final NacosProperties shared;
 
+	private final NacosConnectionDetails connection;
+
+	private final boolean connectionFromBootstrap;
+
 	private final NacosConfigProperties config;
 
 	private final NacosClients clients;
@@ -47,8 +53,11 @@ final class NacosConfigBootstrap {
 	 */
 	private volatile @Nullable ConfigurableApplicationContext applicationContext;
 
-	private NacosConfigBootstrap(NacosProperties shared, NacosConfigProperties config, NacosClients clients) {
+	private NacosConfigBootstrap(NacosProperties shared, NacosConnectionDetails connection,
+			boolean connectionFromBootstrap, NacosConfigProperties config, NacosClients clients) {
 		this.shared = shared;
+		this.connection = connection;
+		this.connectionFromBootstrap = connectionFromBootstrap;
 		this.config = config;
 		this.clients = clients;
 	}
@@ -62,8 +71,14 @@ final class NacosConfigBootstrap {
 	static NacosConfigBootstrap get(ConfigurableBootstrapContext context, Binder binder) {
 		if (!context.isRegistered(NacosConfigBootstrap.class)) {
 			context.registerIfAbsent(NacosClients.class, InstanceSupplier.from(NacosClients::new));
+			// Connection details registered by a BootstrapRegistryInitializer win over
+			// the
+			// properties, as a NacosConnectionDetails bean does for the other clients.
+			boolean fromBootstrap = context.isRegistered(NacosConnectionDetails.class);
+			NacosConnectionDetails connection = fromBootstrap ? context.get(NacosConnectionDetails.class)
+					: NacosConnectionDetails.fromProperties(binder);
 			NacosConfigBootstrap bootstrap = new NacosConfigBootstrap(
-					binder.bindOrCreate(NacosProperties.PREFIX, NacosProperties.class),
+					binder.bindOrCreate(NacosProperties.PREFIX, NacosProperties.class), connection, fromBootstrap,
 					binder.bindOrCreate(NacosConfigProperties.PREFIX, Bindable.of(NacosConfigProperties.class),
 							new ValidationBindHandler(new NacosConfigProperties())),
 					context.get(NacosClients.class));
@@ -84,16 +99,13 @@ final class NacosConfigBootstrap {
 	}
 
 	/**
-	 * The namespace of the imports that name none:
-	 * {@code spring.cloud.nacos.config.namespace}, else
-	 * {@code spring.cloud.nacos.namespace}.
+	 * The namespace of the imports that name none: the configured one of the connection
+	 * details ({@code spring.cloud.nacos.config.namespace}, else
+	 * {@code spring.cloud.nacos.namespace}).
 	 * @return the namespace, {@code null} for the public one
 	 */
 	@Nullable String defaultNamespace() {
-		String namespace = (this.config.getNamespace() != null) ? this.config.getNamespace()
-				: this.shared.getNamespace();
-		return (namespace == null || namespace.isBlank() || "public".equals(namespace.trim())) ? null
-				: namespace.trim();
+		return normalizedNamespace(this.connection.forConfig().getNamespace());
 	}
 
 	/**
@@ -102,30 +114,46 @@ final class NacosConfigBootstrap {
 	 * @return the shared client
 	 */
 	ConfigService configService(@Nullable String namespace) {
-		Properties properties = NacosClientPropertiesFactory.create(this.shared, this.config,
-				NacosConfigProperties.PREFIX);
+		// An import can name the public namespace while another one is configured.
+		String effective = (namespace == null && defaultNamespace() != null) ? "public" : namespace;
+		return this.clients.configService(clientProperties(this.connection, this.shared, this.config, effective));
+	}
+
+	/**
+	 * The properties of a config client; the one place they are made, so that the
+	 * import's client and the {@code ConfigService} bean are one client.
+	 * @param connection where and how to connect
+	 * @param shared the shared client settings
+	 * @param config the config settings (Spring Cloud Alibaba's client pass-throughs)
+	 * @param namespace the namespace of an import, or {@code null} for the configured one
+	 * @return the client properties
+	 */
+	static Properties clientProperties(NacosConnectionDetails connection, NacosProperties shared,
+			NacosConfigProperties config, @Nullable String namespace) {
+		Properties properties = NacosClientPropertiesFactory.create(connection.forConfig(), shared);
 		if (namespace != null) {
 			properties.setProperty(PropertyKeyConst.NAMESPACE, namespace);
 		}
-		else if (defaultNamespace() != null) {
-			// An import that names the public namespace while another one is configured.
-			properties.setProperty(PropertyKeyConst.NAMESPACE, "public");
-		}
 		// Spring Cloud Alibaba passes these to the config client as they are.
-		putIfSet(properties, PropertyKeyConst.ENCODE, this.config.getEncode());
-		putIfSet(properties, PropertyKeyConst.MAX_RETRY, this.config.getMaxRetry());
-		putIfSet(properties, PropertyKeyConst.CLUSTER_NAME, this.config.getClusterName());
-		putIfSet(properties, PropertyKeyConst.RAM_ROLE_NAME, this.config.getRamRoleName());
-		if (this.config.isEnableRemoteSyncConfig()) {
+		putIfSet(properties, PropertyKeyConst.ENCODE, config.getEncode());
+		putIfSet(properties, PropertyKeyConst.MAX_RETRY, config.getMaxRetry());
+		putIfSet(properties, PropertyKeyConst.CLUSTER_NAME, config.getClusterName());
+		putIfSet(properties, PropertyKeyConst.RAM_ROLE_NAME, config.getRamRoleName());
+		if (config.isEnableRemoteSyncConfig()) {
 			properties.setProperty(PropertyKeyConst.ENABLE_REMOTE_SYNC_CONFIG, "true");
 		}
-		return this.clients.configService(properties);
+		return properties;
 	}
 
 	private static void putIfSet(Properties properties, String key, @Nullable Object value) {
 		if (value != null && !value.toString().isBlank()) {
 			properties.setProperty(key, value.toString().trim());
 		}
+	}
+
+	private static @Nullable String normalizedNamespace(@Nullable String namespace) {
+		return (namespace == null || namespace.isBlank() || "public".equals(namespace.trim())) ? null
+				: namespace.trim();
 	}
 
 	/**
@@ -137,7 +165,7 @@ final class NacosConfigBootstrap {
 	}
 
 	String describeServer() {
-		return NacosClientPropertiesFactory.describeServer(this.shared, this.config);
+		return NacosClientPropertiesFactory.describeServer(this.connection.forConfig());
 	}
 
 	/** Closes the clients when startup fails before the context took them over. */
@@ -157,6 +185,10 @@ final class NacosConfigBootstrap {
 	private void promote(BootstrapContext bootstrapContext, ConfigurableApplicationContext applicationContext) {
 		ConfigurableListableBeanFactory beanFactory = applicationContext.getBeanFactory();
 		NacosClients.registerAsBean(beanFactory, this.clients);
+		if (this.connectionFromBootstrap
+				&& !beanFactory.containsSingleton(NacosCoreAutoConfiguration.CONNECTION_DETAILS_BEAN_NAME)) {
+			beanFactory.registerSingleton(NacosCoreAutoConfiguration.CONNECTION_DETAILS_BEAN_NAME, this.connection);
+		}
 		if (!beanFactory.containsSingleton(NacosConfigSources.BEAN_NAME)) {
 			beanFactory.registerSingleton(NacosConfigSources.BEAN_NAME, this.sources);
 		}

@@ -162,6 +162,19 @@ class NacosConfigImportIntegrationTests {
 	}
 
 	@Test
+	void configServiceBeanIsTheClientTheImportsReadThroughWithSpringCloudAlibabasClientSettings() {
+		String namespace = nacos.target().unique("bean-ns");
+		try (ConfigurableApplicationContext context = run("--spring.config.import=optional:nacos:x.yaml?group=" + group,
+				"--spring.cloud.nacos.config.namespace=" + namespace, "--spring.cloud.nacos.config.max-retry=5",
+				"--spring.cloud.nacos.config.encode=UTF-8")) {
+			NacosConfigSources.Loaded loaded = context.getBean(NacosConfigSources.class).all().get(0);
+			assertThat(loaded.resource().getNamespace()).isEqualTo(namespace);
+			assertThat(context.getBean(com.alibaba.nacos.api.config.ConfigService.class))
+				.isSameAs(loaded.configService());
+		}
+	}
+
+	@Test
 	void optionalImportOfAMissingDataIdStartsAndPicksItUpWhenPublished() {
 		String dataId = "late-" + System.nanoTime() + ".properties";
 		try (ConfigurableApplicationContext context = run(
