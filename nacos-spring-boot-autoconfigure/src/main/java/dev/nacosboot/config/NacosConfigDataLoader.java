@@ -92,10 +92,10 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 		catch (NacosException | RuntimeException ex) {
 			this.logger.warn("Keeping " + resource + " as it is on refresh: it could not be read ("
 					+ ((ex instanceof NacosException nacos) ? nacos.getErrMsg() : ex.getMessage()) + ")");
-			return new ConfigData(List.of(live), options(resource));
+			return new ConfigData(List.of(live), options(startup));
 		}
 		PropertySource<?> source = applier.sourceForContextRefresh(loaded, result.getContent(), result.getConfigType());
-		return (source != null) ? new ConfigData(List.of(source), options(resource)) : null;
+		return (source != null) ? new ConfigData(List.of(source), options(startup)) : null;
 	}
 
 	/**
