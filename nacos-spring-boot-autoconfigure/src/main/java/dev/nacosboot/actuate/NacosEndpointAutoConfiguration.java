@@ -7,6 +7,7 @@ import dev.nacosboot.core.NacosProperties;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
 import dev.nacosboot.loadbalancer.GrayRulesSource;
 import dev.nacosboot.registry.NacosAutoServiceRegistration;
+import dev.nacosboot.registry.NacosInstanceReconciler;
 import dev.nacosboot.registry.NacosRegistration;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -37,7 +38,7 @@ public final class NacosEndpointAutoConfiguration {
 			ObjectProvider<NacosDiscoveryProperties> discoveryProperties,
 			ObjectProvider<NacosRegistration> registration,
 			ObjectProvider<NacosAutoServiceRegistration> autoRegistration,
-			ObjectProvider<NacosTrafficSwitch> trafficSwitch, ObjectProvider<NacosSubscriptions> subscriptions,
+			ObjectProvider<NacosInstanceReconciler> reconciler, ObjectProvider<NacosSubscriptions> subscriptions,
 			@Qualifier(NacosActuateAutoConfiguration.DISCOVERY_MONITOR) ObjectProvider<NacosConnectionMonitor> discoveryMonitor,
 			ObjectProvider<NacosConfigSources> configSources, ObjectProvider<NacosConfigRefreshHistory> history,
 			ObjectProvider<NacosConfigConnection> configConnection,
@@ -46,7 +47,7 @@ public final class NacosEndpointAutoConfiguration {
 		NacosDiscoveryProperties discovery = discoveryProperties.getIfAvailable();
 		String namespace = (discovery != null && discovery.getNamespace() != null) ? discovery.getNamespace()
 				: nacosProperties.getNamespace();
-		NacosEndpoint.Sources sources = new NacosEndpoint.Sources(registration, autoRegistration, trafficSwitch,
+		NacosEndpoint.Sources sources = new NacosEndpoint.Sources(registration, autoRegistration, reconciler,
 				subscriptions, discoveryMonitor,
 				NacosClientPropertiesFactory.describeServer(nacosProperties, discovery),
 				(namespace == null || namespace.isBlank()) ? "public" : namespace, configSources, history,

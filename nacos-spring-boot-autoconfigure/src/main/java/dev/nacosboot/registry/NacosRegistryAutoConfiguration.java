@@ -7,6 +7,7 @@ import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -18,13 +19,17 @@ import org.springframework.cloud.client.serviceregistry.AutoServiceRegistrationA
 import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
 import org.springframework.cloud.client.serviceregistry.ServiceRegistryAutoConfiguration;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Nacos service registration: the {@link ServiceRegistry}, this application's
- * {@link NacosRegistration} and its auto-registration lifecycle. Auto-registration is off
+ * {@link NacosRegistration}, the {@link NacosInstanceReconciler} that is the one writer
+ * of its instance in Nacos, and its auto-registration lifecycle. Auto-registration is off
  * with {@code spring.cloud.service-registry.auto-registration.enabled=false} or
  * {@code spring.cloud.nacos.discovery.register-enabled=false}; everything with
  * {@code spring.cloud.nacos.discovery.enabled=false}.
@@ -36,10 +41,37 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBean({ NamingService.class, NacosDiscoveryProperties.class })
 public final class NacosRegistryAutoConfiguration {
 
+	private static final String TASK_SCHEDULER = "nacosTaskScheduler";
+
 	@Bean
 	@ConditionalOnMissingBean
-	NacosServiceRegistry nacosServiceRegistry(NamingService namingService) {
-		return new NacosServiceRegistry(namingService);
+	NacosServiceRegistry nacosServiceRegistry(NamingService namingService, NacosInstanceReconciler reconciler) {
+		return new NacosServiceRegistry(namingService, reconciler);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	NacosInstanceReconciler nacosInstanceReconciler(NacosRegistration registration, NamingService namingService,
+			@Qualifier(TASK_SCHEDULER) TaskScheduler taskScheduler, ApplicationEventPublisher events,
+			NacosProperties nacosProperties, NacosDiscoveryProperties properties) {
+		return new NacosInstanceReconciler(registration, namingService, taskScheduler, events,
+				new NacosInstanceReconciler.Settings(properties.isFailFast(), properties.getWarmup(),
+						properties.getWarmupInitialWeightRatio(), properties.getRetry().getInitialInterval(),
+						properties.getRetry().getMaxInterval(), properties.getDeregistrationTimeout(),
+						NacosClientPropertiesFactory.describeServer(nacosProperties, properties)));
+	}
+
+	// Until the core module provides the starter's one scheduler under this name.
+	@Bean(name = TASK_SCHEDULER, defaultCandidate = false)
+	@ConditionalOnMissingBean(name = TASK_SCHEDULER)
+	ThreadPoolTaskScheduler nacosTaskScheduler() {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setPoolSize(2);
+		scheduler.setThreadNamePrefix("nacos-");
+		scheduler.setDaemon(true);
+		scheduler.setRemoveOnCancelPolicy(true);
+		scheduler.setAcceptTasksAfterContextClose(true);
+		return scheduler;
 	}
 
 	@Bean
@@ -63,13 +95,10 @@ public final class NacosRegistryAutoConfiguration {
 			matchIfMissing = true)
 	@ConditionalOnBooleanProperty(name = NacosDiscoveryProperties.PREFIX + ".register-enabled", matchIfMissing = true)
 	NacosAutoServiceRegistration nacosAutoServiceRegistration(ApplicationContext context,
-			NacosServiceRegistry serviceRegistry, NacosRegistration registration, NamingService namingService,
-			NacosProperties nacosProperties, NacosDiscoveryProperties properties) {
-		return new NacosAutoServiceRegistration(context, serviceRegistry, registration, namingService,
+			NacosInstanceReconciler reconciler, NacosProperties nacosProperties, NacosDiscoveryProperties properties) {
+		return new NacosAutoServiceRegistration(context, reconciler,
 				new NacosAutoServiceRegistration.Settings(properties.getPort(), properties.isFailFast(),
-						properties.isReadinessGating(), properties.getWarmup(),
-						properties.getWarmupInitialWeightRatio(), properties.getRetry().getInitialInterval(),
-						properties.getRetry().getMaxInterval(), properties.getDeregistrationTimeout(),
+						properties.isReadinessGating(),
 						NacosClientPropertiesFactory.describeServer(nacosProperties, properties)));
 	}
 
