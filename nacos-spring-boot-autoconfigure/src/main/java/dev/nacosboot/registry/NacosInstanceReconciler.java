@@ -207,10 +207,10 @@ public class NacosInstanceReconciler implements DisposableBean {
 		requireSubmittable(reason);
 		synchronized (this.lock) {
 			if (!this.stopped && this.reasons.add(reason)) {
+				changed();
 				if (this.wanted) {
 					logger.info("Out of traffic (" + reason.description() + "): " + this.registration);
 				}
-				changed();
 			}
 			return whenApplied();
 		}
@@ -225,12 +225,12 @@ public class NacosInstanceReconciler implements DisposableBean {
 		requireSubmittable(reason);
 		synchronized (this.lock) {
 			if (!this.stopped && this.reasons.remove(reason)) {
+				changed();
 				if (this.wanted) {
 					logger.info((this.reasons.isEmpty() ? "Back in traffic (" + reason + " withdrawn): "
 							: "Still out of traffic for " + this.reasons + " (" + reason + " withdrawn): ")
 							+ this.registration);
 				}
-				changed();
 			}
 			return whenApplied();
 		}
