@@ -2,7 +2,8 @@ package dev.nacosboot.registry;
 
 import com.alibaba.nacos.api.naming.NamingService;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
-import dev.nacosboot.core.NacosProperties;
+import dev.nacosboot.core.NacosConnectionDetails;
+import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
 
@@ -24,7 +25,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.scheduling.TaskScheduler;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Nacos service registration: the {@link ServiceRegistry}, this application's
@@ -41,8 +41,6 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 @ConditionalOnBean({ NamingService.class, NacosDiscoveryProperties.class })
 public final class NacosRegistryAutoConfiguration {
 
-	private static final String TASK_SCHEDULER = "nacosTaskScheduler";
-
 	@Bean
 	@ConditionalOnMissingBean
 	NacosServiceRegistry nacosServiceRegistry(NamingService namingService, NacosInstanceReconciler reconciler) {
@@ -52,26 +50,14 @@ public final class NacosRegistryAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	NacosInstanceReconciler nacosInstanceReconciler(NacosRegistration registration, NamingService namingService,
-			@Qualifier(TASK_SCHEDULER) TaskScheduler taskScheduler, ApplicationEventPublisher events,
-			NacosProperties nacosProperties, NacosDiscoveryProperties properties) {
+			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler taskScheduler,
+			ApplicationEventPublisher events, NacosConnectionDetails connectionDetails,
+			NacosDiscoveryProperties properties) {
 		return new NacosInstanceReconciler(registration, namingService, taskScheduler, events,
 				new NacosInstanceReconciler.Settings(properties.isFailFast(), properties.getWarmup(),
 						properties.getWarmupInitialWeightRatio(), properties.getRetry().getInitialInterval(),
 						properties.getRetry().getMaxInterval(), properties.getDeregistrationTimeout(),
-						NacosClientPropertiesFactory.describeServer(nacosProperties, properties)));
-	}
-
-	// Until the core module provides the starter's one scheduler under this name.
-	@Bean(name = TASK_SCHEDULER, defaultCandidate = false)
-	@ConditionalOnMissingBean(name = TASK_SCHEDULER)
-	ThreadPoolTaskScheduler nacosTaskScheduler() {
-		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-		scheduler.setPoolSize(2);
-		scheduler.setThreadNamePrefix("nacos-");
-		scheduler.setDaemon(true);
-		scheduler.setRemoveOnCancelPolicy(true);
-		scheduler.setAcceptTasksAfterContextClose(true);
-		return scheduler;
+						NacosClientPropertiesFactory.describeServer(connectionDetails.forDiscovery())));
 	}
 
 	@Bean
@@ -95,11 +81,12 @@ public final class NacosRegistryAutoConfiguration {
 			matchIfMissing = true)
 	@ConditionalOnBooleanProperty(name = NacosDiscoveryProperties.PREFIX + ".register-enabled", matchIfMissing = true)
 	NacosAutoServiceRegistration nacosAutoServiceRegistration(ApplicationContext context,
-			NacosInstanceReconciler reconciler, NacosProperties nacosProperties, NacosDiscoveryProperties properties) {
+			NacosInstanceReconciler reconciler, NacosConnectionDetails connectionDetails,
+			NacosDiscoveryProperties properties) {
 		return new NacosAutoServiceRegistration(context, reconciler,
 				new NacosAutoServiceRegistration.Settings(properties.getPort(), properties.isFailFast(),
 						properties.isReadinessGating(),
-						NacosClientPropertiesFactory.describeServer(nacosProperties, properties)));
+						NacosClientPropertiesFactory.describeServer(connectionDetails.forDiscovery())));
 	}
 
 	@Bean
