@@ -110,8 +110,8 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 
 	@Override
 	public int getPhase() {
-		// Stops before the registration lifecycle deregisters at shutdown, so it never
-		// re-enables the instance.
+		// Stops early at shutdown; a check that still runs after the registration was
+		// withdrawn changes nothing (the reconciler ignores intents once stopped).
 		return Integer.MAX_VALUE - 100;
 	}
 

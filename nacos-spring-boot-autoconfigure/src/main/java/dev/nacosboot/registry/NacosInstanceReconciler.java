@@ -89,8 +89,6 @@ public class NacosInstanceReconciler implements DisposableBean {
 
 	private boolean registered;
 
-	private boolean everRegistered;
-
 	// A registration was sent since the last deregistration: the client's redo data may
 	// hold it even when the server never answered.
 	private boolean sent;
@@ -605,8 +603,7 @@ public class NacosInstanceReconciler implements DisposableBean {
 			previousFailures = this.failures;
 			this.sent = this.sent || result.instance() != null || result.failure() != null;
 			if (result.instance() != null) {
-				firstRegistration = !this.everRegistered;
-				this.everRegistered = true;
+				firstRegistration = !this.registered;
 				this.registered = true;
 				this.accepted = result.instance();
 				this.appliedVersion = attempt.version();
@@ -643,7 +640,7 @@ public class NacosInstanceReconciler implements DisposableBean {
 			else {
 				this.failures++;
 				Throwable failure = Objects.requireNonNull(result.failure());
-				logFailure = this.failures == 1 && !(this.settings.failFast() && !this.everRegistered);
+				logFailure = this.failures == 1 && !(this.settings.failFast() && attempt.firstAttempt() != null);
 				if (attempt.firstAttempt() != null) {
 					// Only the first attempt reports a failure; intents wait for the
 					// retries.
