@@ -37,7 +37,8 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * metadata published at runtime (such as the load) - and is the only thing that sends it
  * to the server. Everything else submits intents ({@link #register(int)},
  * {@link #takeOutOfTraffic}, {@link #putBackInTraffic}, {@link #publishMetadata}) and
- * gets a future that completes when Nacos holds a state that includes the intent.
+ * gets a future that completes when Nacos holds a state that includes the intent (shared
+ * by the intents of one state: wait on it, never complete it).
  * <p>
  * Each pass sends the whole desired instance, so no intent can undo another: a load
  * publication or a warm-up step of a drained instance stays drained, and the client's
@@ -430,6 +431,14 @@ public class NacosInstanceReconciler implements DisposableBean {
 		if (!this.wanted || this.stopped || (this.registered && this.appliedVersion == this.desiredVersion)
 				|| this.refusedVersion == this.desiredVersion) {
 			return CompletableFuture.completedFuture(null);
+		}
+		// One future per desired state: an intent that changes nothing (a health check
+		// confirming its reason every interval during an outage) adds none.
+		if (!this.pending.isEmpty()) {
+			Pending last = this.pending.get(this.pending.size() - 1);
+			if (last.version() == this.desiredVersion) {
+				return last.future();
+			}
 		}
 		Pending intent = new Pending(this.desiredVersion, new CompletableFuture<>());
 		this.pending.add(intent);

@@ -199,6 +199,25 @@ class NacosInstanceReconcilerTests {
 	}
 
 	@Test
+	void intentsThatChangeNothingDuringAnOutageShareOneFuture() throws Exception {
+		doAnswer((invocation) -> {
+			throw new NacosException(NacosException.CLIENT_DISCONNECT, "Client not connected");
+		}).when(this.naming).registerInstance(anyString(), anyString(), any(Instance.class));
+		NacosInstanceReconciler reconciler = reconciler();
+		reconciler.register(8080);
+		CompletableFuture<Void> drained = reconciler.takeOutOfTraffic(OutOfTrafficReason.HEALTH_GROUP);
+		// A health check confirming its reason on every interval.
+		for (int check = 0; check < 100; check++) {
+			assertThat(reconciler.takeOutOfTraffic(OutOfTrafficReason.HEALTH_GROUP)).isSameAs(drained);
+		}
+		assertThat(drained).isNotDone();
+		accept((instance) -> true);
+		await().atMost(Duration.ofSeconds(5)).until(drained::isDone);
+		assertThat(lastSent().isEnabled()).isFalse();
+		reconciler.stop();
+	}
+
+	@Test
 	void instanceRefusedAsInvalidIsLoggedOnceWithTheServersReasonAndNotRetried(CapturedOutput output) throws Exception {
 		accept((instance) -> false);
 		NacosInstanceReconciler reconciler = reconciler();
