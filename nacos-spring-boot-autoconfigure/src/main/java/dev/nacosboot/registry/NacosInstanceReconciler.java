@@ -533,7 +533,8 @@ public class NacosInstanceReconciler implements DisposableBean {
 		try {
 			registerInstance(attempt.instance());
 			if (this.watch == null && !this.settings.deregistrationTimeout().isZero()) {
-				this.watch = OwnInstanceWatch.subscribe(this.namingService, this.registration);
+				this.watch = OwnInstanceWatch.subscribe(this.namingService, this.registration,
+						this.settings.pushEmptyProtection());
 			}
 			return Result.accepted(attempt.instance(), null);
 		}
@@ -864,10 +865,13 @@ public class NacosInstanceReconciler implements DisposableBean {
 	 * @param maxInterval longest retry delay
 	 * @param deregistrationTimeout longest wait at shutdown until other clients no longer
 	 * see the instance
+	 * @param pushEmptyProtection whether the naming client ignores pushes of an empty
+	 * service (its {@code namingPushEmptyProtection})
 	 * @param serverDescription where the server is, for messages
 	 */
 	public record Settings(boolean failFast, @Nullable Duration warmup, double warmupInitialWeightRatio,
-			Duration initialInterval, Duration maxInterval, Duration deregistrationTimeout, String serverDescription) {
+			Duration initialInterval, Duration maxInterval, Duration deregistrationTimeout, boolean pushEmptyProtection,
+			String serverDescription) {
 
 	}
 

@@ -1,9 +1,11 @@
 package dev.nacosboot.registry;
 
+import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.naming.NamingService;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
 import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.core.NacosCoreAutoConfiguration;
+import dev.nacosboot.core.NacosProperties;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
 
@@ -51,12 +53,14 @@ public final class NacosRegistryAutoConfiguration {
 	@ConditionalOnMissingBean
 	NacosInstanceReconciler nacosInstanceReconciler(NacosRegistration registration, NamingService namingService,
 			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler taskScheduler,
-			ApplicationEventPublisher events, NacosConnectionDetails connectionDetails,
+			ApplicationEventPublisher events, NacosConnectionDetails connectionDetails, NacosProperties nacosProperties,
 			NacosDiscoveryProperties properties) {
 		return new NacosInstanceReconciler(registration, namingService, taskScheduler, events,
 				new NacosInstanceReconciler.Settings(properties.isFailFast(), properties.getWarmup(),
 						properties.getWarmupInitialWeightRatio(), properties.getRetry().getInitialInterval(),
 						properties.getRetry().getMaxInterval(), properties.getDeregistrationTimeout(),
+						Boolean.parseBoolean(
+								nacosProperties.getClient().get(PropertyKeyConst.NAMING_PUSH_EMPTY_PROTECTION)),
 						NacosClientPropertiesFactory.describeServer(connectionDetails.forDiscovery())));
 	}
 

@@ -38,23 +38,28 @@ final class OwnInstanceWatch implements EventListener {
 
 	private final NacosRegistration registration;
 
+	private final boolean pushEmptyProtection;
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private final Condition pushed = this.lock.newCondition();
 
-	private OwnInstanceWatch(NamingService namingService, NacosRegistration registration) {
+	private OwnInstanceWatch(NamingService namingService, NacosRegistration registration, boolean pushEmptyProtection) {
 		this.namingService = namingService;
 		this.registration = registration;
+		this.pushEmptyProtection = pushEmptyProtection;
 	}
 
 	/**
 	 * Subscribes to the registration's service.
 	 * @param namingService the client that registered the instance
 	 * @param registration the instance
+	 * @param pushEmptyProtection whether the client ignores pushes of an empty service
 	 * @return the watch, or {@code null} when the subscription failed
 	 */
-	static @Nullable OwnInstanceWatch subscribe(NamingService namingService, NacosRegistration registration) {
-		OwnInstanceWatch watch = new OwnInstanceWatch(namingService, registration);
+	static @Nullable OwnInstanceWatch subscribe(NamingService namingService, NacosRegistration registration,
+			boolean pushEmptyProtection) {
+		OwnInstanceWatch watch = new OwnInstanceWatch(namingService, registration, pushEmptyProtection);
 		try {
 			namingService.subscribe(registration.getServiceId(), registration.getGroup(), clusters(registration),
 					watch);
@@ -105,19 +110,25 @@ final class OwnInstanceWatch implements EventListener {
 		}
 	}
 
-	// Subscribed, so this reads the client's cache and never the network.
+	// Subscribed, so this reads the client's cache and never the network. The last
+	// instance of a service leaves with an empty push, which clients that protect
+	// against empty pushes (as this one) ignore: they keep it whatever the wait.
 	private boolean isListed() {
 		try {
 			List<Instance> instances = this.namingService.getAllInstances(this.registration.getServiceId(),
 					this.registration.getGroup(), clusters(this.registration), true);
-			return instances.stream()
-				.anyMatch((instance) -> instance.isEnabled() && instance.getPort() == this.registration.getPort()
-						&& instance.getIp().equals(this.registration.getHost()));
+			boolean listed = instances.stream().anyMatch((instance) -> instance.isEnabled() && isSelf(instance));
+			return listed && !(this.pushEmptyProtection && instances.stream().allMatch(this::isSelf));
 		}
 		catch (NacosException | RuntimeException ex) {
 			// Nothing to wait for that could be observed.
 			return false;
 		}
+	}
+
+	private boolean isSelf(Instance instance) {
+		return instance.getPort() == this.registration.getPort()
+				&& instance.getIp().equals(this.registration.getHost());
 	}
 
 	void close() {

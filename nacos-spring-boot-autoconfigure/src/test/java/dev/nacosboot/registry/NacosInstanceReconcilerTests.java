@@ -76,9 +76,14 @@ class NacosInstanceReconcilerTests {
 	}
 
 	private NacosInstanceReconciler reconciler(Duration warmup, Duration deregistrationTimeout) {
+		return reconciler(warmup, deregistrationTimeout, false);
+	}
+
+	private NacosInstanceReconciler reconciler(Duration warmup, Duration deregistrationTimeout,
+			boolean pushEmptyProtection) {
 		return new NacosInstanceReconciler(this.registration, this.naming, this.scheduler, this.context,
 				new NacosInstanceReconciler.Settings(false, warmup, 0.1, Duration.ofMillis(10), Duration.ofMillis(40),
-						deregistrationTimeout, "nacos:8848"));
+						deregistrationTimeout, pushEmptyProtection, "nacos:8848"));
 	}
 
 	private NacosInstanceReconciler reconciler() {
@@ -346,6 +351,16 @@ class NacosInstanceReconcilerTests {
 		reconciler.register(8080).join();
 		reconciler.stop();
 		assertThat(output.getOut()).contains("did not confirm the removal").contains("within PT0.1S");
+	}
+
+	@Test
+	void stopOfTheLastInstanceDoesNotWaitForAnEmptyPushTheClientIgnores(CapturedOutput output) throws Exception {
+		when(this.naming.getAllInstances(eq("orders"), eq("DEFAULT_GROUP"), anyList(), eq(true)))
+			.thenReturn(List.of(self(true)));
+		NacosInstanceReconciler reconciler = reconciler(null, Duration.ofSeconds(30), true);
+		reconciler.register(8080).join();
+		reconciler.stop();
+		assertThat(output.getOut()).contains("Deregistered").doesNotContain("did not confirm");
 	}
 
 	@Test
