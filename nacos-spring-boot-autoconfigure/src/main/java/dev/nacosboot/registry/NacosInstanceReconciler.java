@@ -355,7 +355,7 @@ public class NacosInstanceReconciler implements DisposableBean {
 		}
 		finally {
 			if (watch != null) {
-				watch.close();
+				closeInBackground(watch);
 			}
 			releaseUnregistered();
 		}
@@ -368,6 +368,17 @@ public class NacosInstanceReconciler implements DisposableBean {
 	@Override
 	public void destroy() {
 		stop();
+	}
+
+	// Unsubscribing is a round trip to the server that nothing waits for: it overlaps
+	// the rest of the shutdown (the scheduler finishes it before it is destroyed).
+	private void closeInBackground(OwnInstanceWatch watch) {
+		try {
+			this.scheduler.schedule(watch::close, Instant.now());
+		}
+		catch (TaskRejectedException ex) {
+			watch.close();
+		}
 	}
 
 	private void sendDeregistration() throws NacosException {
