@@ -109,7 +109,10 @@ public final class Benchmarks {
 				"--instances=N (scale), --profile (startup: slowest startup steps), --forks=N (choose), --verbose,");
 		out.println("--calls=N --callers=N --decay-time=SECONDS --spikes=PERCENT (adaptive-lb: calls and callers per");
 		out.println("strategy, the least-latency decay time, share of the fast providers' calls answered 30 ms late),");
-		out.println("--push-delay=MILLIS (embedded server; 0 by default, a real Nacos 3 has ~500).");
+		out.println("--memory (startup: children under Native Memory Tracking, committed memory per category),");
+		out.println("--startup-imports=N (startup: data ids the starter imports, 1-3, default 1; an explicit --runs");
+		out.println(
+				"lifts the time budget), --push-delay=MILLIS (embedded server; 0 by default, a real Nacos 3 has ~500).");
 		out.println("NACOS_SERVER_ADDR=host:port (and NACOS_USERNAME/NACOS_PASSWORD) runs against that server.");
 	}
 

@@ -31,6 +31,11 @@ final class Options {
 		return flag("long");
 	}
 
+	/** Whether the flag was given at all. */
+	boolean has(String name) {
+		return this.values.containsKey(name);
+	}
+
 	boolean flag(String name) {
 		return Boolean.parseBoolean(this.values.getOrDefault(name, "false"));
 	}

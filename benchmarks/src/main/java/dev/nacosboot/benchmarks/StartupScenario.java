@@ -2,16 +2,23 @@ package dev.nacosboot.benchmarks;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 import com.alibaba.nacos.api.config.ConfigService;
 import com.alibaba.nacos.api.naming.NamingService;
@@ -19,18 +26,29 @@ import com.alibaba.nacos.api.naming.listener.NamingEvent;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Startup of a small web application (Tomcat, one controller) in a fresh JVM: with the
- * starter (import of three data ids, registration) to ready and to visible in Nacos (a
- * raw subscriber's callback), against the same application and jar with the starter's and
- * Spring Cloud's auto-configurations excluded and no import. Then its shutdown as an
- * orchestrator does it: SIGTERM -> the JVM has exited, with the time the instance left a
- * subscriber's view and the deregistrations that timed out. Runs alternate; the first
- * pair warms the OS file cache and is not counted.
+ * Startup and footprint of a small web application in a fresh JVM ({@link StartupApp}:
+ * web, Actuator, Spring Cloud LoadBalancer, one {@code @ConfigurationProperties}, one
+ * {@code @RefreshScope} bean), measured from outside as an orchestrator sees it, in three
+ * modes from the same jar: {@code plain} (no starter, no Spring Cloud
+ * auto-configurations, no import: the reference), {@code cloud} (Spring Cloud, no
+ * starter) and {@code starter} (one imported data id, registration). Per launch: JVM
+ * launch -> ready, launch -> {@code GET /actuator/health} answers UP (polled every 20 ms
+ * once the port is known), and at ready the process's CPU time, RSS, live threads and
+ * loaded classes; with the starter also launch -> visible in Nacos (a raw subscriber's
+ * callback). Then SIGTERM -> the JVM has exited, with the time the instance left the
+ * subscriber's view and the deregistrations that timed out. Modes run in turn, their
+ * order alternating per round; the first round warms the OS file cache and is not
+ * counted. With {@code --memory} every child runs with Native Memory Tracking and prints
+ * its committed memory per category at ready (its timings then include NMT's cost).
  */
 final class StartupScenario implements Scenario {
 
 	private static final List<String> DATA_IDS = List.of("startup-a.properties", "startup-b.yaml",
 			"startup-c.properties");
+
+	private static final List<String> MODES = List.of("plain", "cloud", "starter");
+
+	private static final long HEALTH_POLL_MILLIS = 20;
 
 	@Override
 	public String name() {
@@ -39,43 +57,37 @@ final class StartupScenario implements Scenario {
 
 	@Override
 	public String description() {
-		return "startup of a small web app with the starter (3 data ids, registration) to ready / visible vs without, "
-				+ "and its SIGTERM -> exit";
+		return "launch -> ready / health UP / visible, CPU, RSS, threads and classes at ready of a small web app "
+				+ "with the starter vs the same app without it, and its SIGTERM -> exit";
 	}
 
 	@Override
 	public String run(Options options, PrintStream out) throws Exception {
 		int runs = options.count("runs", 4);
+		int imports = Math.max(1, Math.min(DATA_IDS.size(), options.integer("startup-imports", 1)));
+		boolean memory = options.flag("memory");
+		boolean profile = options.flag("profile");
 		String group = "BENCH_STARTUP_" + System.currentTimeMillis();
 		try (NacosTarget target = NacosTarget.start(options.integer("push-delay", 0))) {
 			ConfigService publisher = target.configService();
 			NamingService watcher = target.namingService();
 			try {
-				publisher.publishConfig(DATA_IDS.get(0), group, "bench.a=1\nbench.shared=a\n", "properties");
+				publisher.publishConfig(DATA_IDS.get(0), group, StartupApp.IMPORTED_CONTENT, "properties");
 				publisher.publishConfig(DATA_IDS.get(1), group, "bench:\n  b: 2\n  list: [x, y]\n", "yaml");
 				publisher.publishConfig(DATA_IDS.get(2), group, "bench.c=3\n", "properties");
-				List<Double> readyWith = new ArrayList<>();
-				List<Double> visibleWith = new ArrayList<>();
-				List<Double> readyWithout = new ArrayList<>();
-				List<Double> readyCloud = new ArrayList<>();
-				List<Double> cpuWith = new ArrayList<>();
-				List<Double> cpuWithout = new ArrayList<>();
-				List<Double> cpuCloud = new ArrayList<>();
-				List<Double> exitWith = new ArrayList<>();
-				List<Double> exitWithout = new ArrayList<>();
-				List<Double> exitCloud = new ArrayList<>();
-				List<Double> goneWith = new ArrayList<>();
-				long timeouts = 0;
+				Map<String, List<Launch>> results = new LinkedHashMap<>();
+				MODES.forEach((mode) -> results.put(mode, new ArrayList<>()));
 				List<String> steps = new ArrayList<>();
-				boolean profile = options.flag("profile");
-				// A round starts only when it should end within the budget (as long as
-				// the last one took).
+				// Unless --runs is given, a round starts only when it should end within
+				// the
+				// budget (as long as the last one took).
 				long budget = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.isLong() ? 600 : 95);
+				boolean bounded = !options.has("runs");
 				long lastRound = 0;
 				int done = 0;
-				for (int run = 0; run <= runs && (run < 2 || System.nanoTime() + lastRound < budget); run++) {
+				for (int run = 0; run <= runs
+						&& (run < 2 || !bounded || System.nanoTime() + lastRound < budget); run++) {
 					long roundStart = System.nanoTime();
-					boolean counted = run > 0;
 					String service = "bench-startup-" + run;
 					Map<String, Long> visible = new ConcurrentHashMap<>();
 					Map<String, Long> gone = new ConcurrentHashMap<>();
@@ -90,82 +102,92 @@ final class StartupScenario implements Scenario {
 						}
 					});
 					steps.clear();
-					long[] with = launch(target, group, service, "starter", visible, gone, profile, steps);
-					long[] without = launch(target, group, service + "-plain", "plain", visible, gone, profile, null);
-					long[] cloud = launch(target, group, service + "-cloud", "cloud", visible, gone, profile, null);
-					if (counted) {
-						done++;
-						readyWith.add((double) with[0]);
-						visibleWith.add((double) with[1]);
-						readyWithout.add((double) without[0]);
-						readyCloud.add((double) cloud[0]);
-						cpuWith.add((double) with[2]);
-						cpuWithout.add((double) without[2]);
-						cpuCloud.add((double) cloud[2]);
-						exitWith.add((double) with[3]);
-						exitWithout.add((double) without[3]);
-						exitCloud.add((double) cloud[3]);
-						if (with[4] >= 0) {
-							goneWith.add((double) with[4]);
+					List<String> order = new ArrayList<>(MODES);
+					if (run % 2 == 1) {
+						java.util.Collections.reverse(order);
+					}
+					for (String mode : order) {
+						String name = mode.equals("starter") ? service : service + "-" + mode;
+						Launch launch = launch(target, group, name, mode, imports, visible, gone, profile, memory,
+								mode.equals("starter") ? steps : null);
+						if (run > 0) {
+							results.get(mode).add(launch);
 						}
-						timeouts += with[5];
+					}
+					if (run > 0) {
+						done++;
 					}
 					lastRound = System.nanoTime() - roundStart;
 				}
-				out.println("Server: " + target.describe() + "; " + done + " runs of each (after one warm-up round; "
-						+ "fewer than " + runs + " when the 95 s budget ran out), in turn; launch of the JVM -> event, "
-						+ "in ms; load average at the end " + Benchmarks.loadAverage() + ".");
+				out.println("Server: " + target.describe() + "; " + done + " runs of each mode (after one warm-up "
+						+ "round; " + (bounded ? "fewer than " + runs + " when the budget ran out" : "as asked")
+						+ "), modes in turn; " + imports + " imported data id(s) with the starter"
+						+ (memory ? "; Native Memory Tracking on (timings include its cost)" : "")
+						+ "; load average at the end " + Benchmarks.loadAverage() + ".");
 				out.println();
-				Stats ready = Stats.of(readyWith);
-				Stats plain = Stats.of(readyWithout);
-				Stats seen = Stats.of(visibleWith);
-				Table table = new Table("JVM launch -> (ms)", "n", "p50", "p99", "max");
-				table.stats("ready, without the starter (reference)", plain);
-				table.stats("ready, Spring Cloud commons/context/loadbalancer only (no starter)", Stats.of(readyCloud));
-				table.stats("ready, with the starter", ready);
-				table.stats("visible in Nacos (raw subscriber callback), with the starter", seen);
-				table.stats("CPU time of the JVM at ready, without the starter", Stats.of(cpuWithout));
-				table.stats("CPU time of the JVM at ready, Spring Cloud only", Stats.of(cpuCloud));
-				table.stats("CPU time of the JVM at ready, with the starter", Stats.of(cpuWith));
+				List<Launch> plain = results.get("plain");
+				List<Launch> cloud = results.get("cloud");
+				List<Launch> starter = results.get("starter");
+				Table table = new Table("measured", "plain p50", "p90", "cloud p50", "p90", "starter p50", "p90",
+						"starter - plain (p50)", "cloud - plain (p50)");
+				row(table, "JVM launch -> ready (ms)", results, Launch::ready);
+				row(table, "JVM launch -> /actuator/health UP (ms)", results, Launch::healthy);
+				row(table, "CPU time of the JVM at ready (ms)", results, Launch::cpu);
+				row(table, "RSS at ready (MiB)", results, (launch) -> launch.rssKib() / 1024.0);
+				row(table, "live threads at ready", results, Launch::threads);
+				row(table, "loaded classes at ready", results, Launch::classes);
+				row(table, "SIGTERM -> JVM exited (ms)", results, Launch::exit);
 				table.print(out);
-				Stats exit = Stats.of(exitWith);
-				Stats exitPlain = Stats.of(exitWithout);
-				Table shutdown = new Table("SIGTERM -> (ms)", "n", "p50", "p99", "max");
-				shutdown.stats("JVM exited, without the starter (reference)", exitPlain);
-				shutdown.stats("JVM exited, Spring Cloud only", Stats.of(exitCloud));
-				shutdown.stats("JVM exited, with the starter", exit);
-				shutdown.stats("instance gone from a subscriber's view, with the starter", Stats.of(goneWith));
-				shutdown.print(out);
+				Table nacos = new Table("with the starter (ms)", "n", "p50", "p99", "max");
+				nacos.stats("JVM launch -> visible in Nacos (raw subscriber callback)",
+						Stats.of(values(starter, Launch::visible).stream().filter((value) -> value >= 0).toList()));
+				nacos.stats("SIGTERM -> instance gone from a subscriber's view",
+						Stats.of(values(starter, Launch::gone).stream().filter((value) -> value >= 0).toList()));
+				nacos.print(out);
+				if (memory) {
+					printNativeMemory(out, plain, starter);
+				}
 				if (profile) {
 					out.println("Slowest startup steps of the last run with the starter (ms, nested steps included):");
 					steps.forEach((step) -> out.println("  " + step));
 					out.println();
 				}
-				double overhead = ready.p50() - plain.p50();
-				double cpuOverhead = Stats.of(cpuWith).p50() - Stats.of(cpuWithout).p50();
-				out.println("Target: overhead <= 300 ms p50 -> " + ConfigRefreshScenario.verdict(overhead <= 300)
-						+ ((done < 3) ? " (only " + done + " run(s) of each fitted the budget: not conclusive)" : "")
-						+ " (+" + Stats.format(overhead) + " ms to ready, +" + Stats.format(seen.p50() - plain.p50())
-						+ " ms to visible; +" + Stats.format(cpuOverhead) + " ms of CPU time, which other load on "
-						+ "the machine disturbs less). The reference keeps the jar: only auto-configurations and the "
-						+ "import are off, so class-path scanning of the extra jars is in both.");
-				out.println();
-				double exitOverhead = exit.p50() - exitPlain.p50();
+				String caveat = (done < 3) ? " (only " + done + " run(s) of each mode: not conclusive)" : "";
+				double readyOverhead = overhead(starter, plain, Launch::ready);
+				double healthOverhead = overhead(starter, plain, Launch::healthy);
+				double rssOverhead = overhead(starter, plain, (launch) -> launch.rssKib() / 1024.0);
+				double cpuOverhead = overhead(starter, plain, Launch::cpu);
+				out.println("Overheads of the starter over the same application without it (difference of the p50s)"
+						+ caveat + ":");
+				out.println("Target: launch -> ready <= +300 ms -> "
+						+ ConfigRefreshScenario.verdict(readyOverhead <= 300) + " (" + signed(readyOverhead) + " ms)");
+				out.println("Target: launch -> health UP <= +300 ms -> "
+						+ ConfigRefreshScenario.verdict(healthOverhead <= 300) + " (" + signed(healthOverhead)
+						+ " ms)");
+				out.println("Target: RSS at ready <= +40 MiB -> " + ConfigRefreshScenario.verdict(rssOverhead <= 40)
+						+ " (" + signed(rssOverhead) + " MiB)");
+				out.println("Target: CPU time to ready <= +0.5 s -> "
+						+ ConfigRefreshScenario.verdict(cpuOverhead <= 500) + " (" + signed(cpuOverhead)
+						+ " ms; other load on the machine disturbs it less than wall " + "times)");
+				double exitOverhead = overhead(starter, plain, Launch::exit);
+				long timeouts = starter.stream().mapToLong(Launch::timeouts).sum();
 				double exitTarget = target.isEmbedded() ? 500 : 1000;
-				out.println("Target: SIGTERM -> exit overhead <= " + Stats.format(exitTarget) + " ms p50 ("
+				out.println("Target: SIGTERM -> exit <= +" + Stats.format(exitTarget) + " ms ("
 						+ (target.isEmbedded() ? "embedded server" : "real Nacos, which delays pushes ~500 ms")
-						+ ") and no deregistration timed out -> "
-						+ ConfigRefreshScenario.verdict(exitOverhead <= exitTarget && timeouts == 0) + " (+"
-						+ Stats.format(exitOverhead) + " ms; " + timeouts + " time-out(s) in the logs).");
+						+ "), no deregistration timed out -> "
+						+ ConfigRefreshScenario.verdict(exitOverhead <= exitTarget && timeouts == 0) + " ("
+						+ signed(exitOverhead) + " ms; " + timeouts + " time-out(s) in the logs)");
+				out.println("The reference keeps the jar: only auto-configurations and the import are off, so "
+						+ "class-path scanning of the extra jars is in both.");
 				out.println();
 				return String.format(
-						"startup: %s ms p50 to ready with the starter, %s ms to visible (without: %s "
-								+ "ms, ratio %s, overhead +%s ms; CPU time +%s ms; n=%d); SIGTERM -> exit %s ms "
-								+ "(without: %s ms, overhead +%s ms, %d time-outs)",
-						Stats.format(ready.p50()), Stats.format(seen.p50()), Stats.format(plain.p50()),
-						Stats.format(ready.p50() / plain.p50()), Stats.format(overhead), Stats.format(cpuOverhead),
-						done, Stats.format(exit.p50()), Stats.format(exitPlain.p50()), Stats.format(exitOverhead),
-						timeouts);
+						"startup: starter - plain p50: ready %s ms, health UP %s ms, RSS %s MiB, CPU %s ms (plain: "
+								+ "ready %s ms, health UP %s ms, RSS %s MiB, CPU %s ms; n=%d); SIGTERM -> exit %s ms "
+								+ "(%d time-outs)",
+						signed(readyOverhead), signed(healthOverhead), signed(rssOverhead), signed(cpuOverhead),
+						Stats.format(p50(plain, Launch::ready)), Stats.format(p50(plain, Launch::healthy)),
+						Stats.format(p50(plain, (launch) -> launch.rssKib() / 1024.0)),
+						Stats.format(p50(plain, Launch::cpu)), done, signed(exitOverhead), timeouts);
 			}
 			finally {
 				if (!target.isEmbedded()) {
@@ -179,32 +201,114 @@ final class StartupScenario implements Scenario {
 		}
 	}
 
+	private static void row(Table table, String name, Map<String, List<Launch>> results,
+			Function<Launch, Number> quantity) {
+		List<Object> cells = new ArrayList<>();
+		cells.add(name);
+		for (String mode : MODES) {
+			double[] sorted = sorted(results.get(mode), quantity);
+			cells.add(cell(percentile(sorted, 50)));
+			cells.add(cell(percentile(sorted, 90)));
+		}
+		cells.add(signed(overhead(results.get("starter"), results.get("plain"), quantity)));
+		cells.add(signed(overhead(results.get("cloud"), results.get("plain"), quantity)));
+		table.row(cells.toArray());
+	}
+
+	private static double overhead(List<Launch> measured, List<Launch> reference, Function<Launch, Number> quantity) {
+		return p50(measured, quantity) - p50(reference, quantity);
+	}
+
+	private static double p50(List<Launch> launches, Function<Launch, Number> quantity) {
+		return percentile(sorted(launches, quantity), 50);
+	}
+
+	private static double[] sorted(List<Launch> launches, Function<Launch, Number> quantity) {
+		return values(launches, quantity).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+	}
+
+	private static List<Double> values(List<Launch> launches, Function<Launch, Number> quantity) {
+		return launches.stream().map((launch) -> quantity.apply(launch).doubleValue()).toList();
+	}
+
+	private static double percentile(double[] sorted, double percent) {
+		return (sorted.length == 0) ? Double.NaN : Stats.percentile(sorted, percent);
+	}
+
+	private static String signed(double value) {
+		return (value >= 0 ? "+" : "") + cell(value);
+	}
+
+	// Counts and KiB without decimals.
+	private static String cell(double value) {
+		return (!Double.isNaN(value) && Math.rint(value) == value) ? String.valueOf((long) value) : Stats.format(value);
+	}
+
 	/**
-	 * Runs one child, then stops it with SIGTERM; returns {launch -> ready, launch ->
-	 * visible, CPU time at ready, SIGTERM -> exited, SIGTERM -> gone from the subscriber,
-	 * deregistrations that timed out} in ms (visible and gone are -1 without the
-	 * starter).
+	 * Committed memory per NMT category, p50 over the counted plain and starter launches,
+	 * and the difference.
 	 */
-	private static long[] launch(NacosTarget target, String group, String service, String mode,
-			Map<String, Long> visible, Map<String, Long> gone, boolean profile, @Nullable List<String> steps)
-			throws Exception {
+	private static void printNativeMemory(PrintStream out, List<Launch> plain, List<Launch> starter) {
+		Set<String> categories = new LinkedHashSet<>();
+		plain.forEach((launch) -> categories.addAll(launch.nativeMemory().keySet()));
+		starter.forEach((launch) -> categories.addAll(launch.nativeMemory().keySet()));
+		if (categories.isEmpty()) {
+			out.println("No Native Memory Tracking summary was printed by the children.");
+			out.println();
+			return;
+		}
+		Table table = new Table("NMT committed at ready (KiB, p50)", "plain", "starter", "starter - plain");
+		for (String category : categories) {
+			double withoutStarter = percentile(
+					sorted(plain, (launch) -> launch.nativeMemory().getOrDefault(category, 0L)), 50);
+			double withStarter = percentile(
+					sorted(starter, (launch) -> launch.nativeMemory().getOrDefault(category, 0L)), 50);
+			String name = switch (category) {
+				case "Class" -> "Class (compressed class space)";
+				case "Metaspace" -> "Metaspace (other class metadata)";
+				case "Other" -> "Other (direct ByteBuffers)";
+				default -> category;
+			};
+			table.row(name, cell(withoutStarter), cell(withStarter), signed(withStarter - withoutStarter));
+		}
+		table.row("RSS (VmRSS)", cell(p50(plain, Launch::rssKib)), cell(p50(starter, Launch::rssKib)),
+				signed(overhead(starter, plain, Launch::rssKib)));
+		out.println("Memory breakdown (" + plain.size() + " plain and " + starter.size() + " starter launches; "
+				+ "Native Memory Tracking adds its own category and some RSS):");
+		out.println();
+		table.print(out);
+	}
+
+	/**
+	 * Runs one child, waits for health UP (and, with the starter, for it to be visible in
+	 * Nacos), then stops it with SIGTERM.
+	 */
+	private static Launch launch(NacosTarget target, String group, String service, String mode, int imports,
+			Map<String, Long> visible, Map<String, Long> gone, boolean profile, boolean memory,
+			@Nullable List<String> steps) throws Exception {
 		boolean nacos = mode.equals("starter");
-		List<String> command = new ArrayList<>(ChildJvm.command());
+		List<String> command = new ArrayList<>(
+				memory ? ChildJvm.command("-XX:NativeMemoryTracking=summary") : ChildJvm.command());
 		command.add(StartupApp.class.getName());
 		command.add("--mode=" + mode);
 		if (profile) {
 			command.add("--profile");
+		}
+		if (memory) {
+			command.add("--memory");
 		}
 		command.add("--server.port=0");
 		command.add("--spring.application.name=" + service);
 		command.add("--spring.main.banner-mode=off");
 		command.add("--logging.level.root=warn");
 		command.add("--spring.jmx.enabled=false");
+		command.add("--management.endpoints.web.exposure.include=health");
 		if (nacos) {
 			target.springProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
 			command.add("--spring.cloud.nacos.discovery.group=" + group);
 			command.add("--spring.cloud.nacos.discovery.ip=127.0.0.1");
-			command.add("--spring.config.import=nacos:" + String.join(";", DATA_IDS) + "?group=" + group);
+			command.add("--spring.config.import=nacos:" + String.join(";", DATA_IDS.subList(0, imports)) + "?group="
+					+ group);
 			// For the line that says a deregistration timed out.
 			command.add("--logging.level.dev.nacosboot.registry=info");
 		}
@@ -214,15 +318,18 @@ final class StartupScenario implements Scenario {
 			BufferedReader reader = new BufferedReader(
 					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
 			String line;
-			long ready = -1;
-			long cpu = -1;
+			String[] ready = null;
+			Map<String, Long> nativeMemory = new LinkedHashMap<>();
 			while ((line = reader.readLine()) != null) {
 				if (line.startsWith("READY ")) {
-					String[] fields = line.split(" ");
-					ready = Long.parseLong(fields[1]) - launched;
-					cpu = Long.parseLong(fields[2]) / 1_000_000;
-					if (!profile) {
-						break;
+					ready = line.split(" ");
+				}
+				else if (line.startsWith("NMT ")) {
+					for (String entry : line.substring(4).split(",")) {
+						int equals = entry.lastIndexOf('=');
+						if (equals > 0 && !entry.startsWith("error=")) {
+							nativeMemory.put(entry.substring(0, equals), Long.parseLong(entry.substring(equals + 1)));
+						}
 					}
 				}
 				else if (line.startsWith("STEP ") && steps != null && steps.size() < 15) {
@@ -232,11 +339,12 @@ final class StartupScenario implements Scenario {
 					break;
 				}
 			}
-			if (ready < 0) {
+			if (ready == null || ready.length < 7) {
 				throw new IllegalStateException("The application did not start (" + command + ")");
 			}
 			AtomicInteger timeouts = new AtomicInteger();
 			Thread output = countTimeouts(reader, timeouts);
+			long healthy = waitForHealthUp(Integer.parseInt(ready[6])) - launched;
 			long seen = -1;
 			if (nacos) {
 				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -256,14 +364,48 @@ final class StartupScenario implements Scenario {
 			long exited = System.nanoTime();
 			output.join(5000);
 			Long removed = gone.get(service);
-			return new long[] { ready, seen, cpu, (exited - signalled) / 1_000_000,
-					(removed != null) ? (removed - signalled) / 1_000_000 : -1, timeouts.get() };
+			return new Launch(Long.parseLong(ready[1]) - launched, healthy, seen, Long.parseLong(ready[2]) / 1_000_000,
+					Long.parseLong(ready[3]), Integer.parseInt(ready[4]), Integer.parseInt(ready[5]),
+					(exited - signalled) / 1_000_000, (removed != null) ? (removed - signalled) / 1_000_000 : -1,
+					timeouts.get(), nativeMemory);
 		}
 		finally {
 			if (process.isAlive()) {
 				process.destroyForcibly();
 			}
 		}
+	}
+
+	/**
+	 * Polls the child's health endpoint until it answers 200 with status UP; returns the
+	 * epoch millis of that answer.
+	 */
+	private static long waitForHealthUp(int port) throws IOException {
+		URL url = new URL("http://127.0.0.1:" + port + "/actuator/health");
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+		String last = "no answer";
+		while (System.nanoTime() < deadline) {
+			HttpURLConnection connection = (HttpURLConnection) url.openConnection();
+			connection.setConnectTimeout(2000);
+			connection.setReadTimeout(10_000);
+			try {
+				int status = connection.getResponseCode();
+				InputStream body = (status < 400) ? connection.getInputStream() : connection.getErrorStream();
+				String text = (body != null) ? new String(body.readAllBytes(), StandardCharsets.UTF_8) : "";
+				if (status == 200 && text.replace(" ", "").contains("\"status\":\"UP\"")) {
+					return System.currentTimeMillis();
+				}
+				last = status + " " + text;
+			}
+			catch (IOException ex) {
+				last = ex.toString();
+			}
+			finally {
+				connection.disconnect();
+			}
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(HEALTH_POLL_MILLIS));
+		}
+		throw new IllegalStateException("/actuator/health on port " + port + " was not UP within 60 s: " + last);
 	}
 
 	// Reads a child's output to the end on a daemon thread, so that a full pipe never
@@ -285,6 +427,16 @@ final class StartupScenario implements Scenario {
 		thread.setDaemon(true);
 		thread.start();
 		return thread;
+	}
+
+	/**
+	 * One launch: times from the JVM's launch in ms (visible -1 without the starter),
+	 * footprint at ready, SIGTERM -> exited and -> gone from the subscriber (-1 if never
+	 * seen), deregistrations that timed out, NMT committed KiB per category (empty
+	 * without {@code --memory}).
+	 */
+	private record Launch(long ready, long healthy, long visible, long cpu, long rssKib, int threads, int classes,
+			long exit, long gone, int timeouts, Map<String, Long> nativeMemory) {
 	}
 
 }
