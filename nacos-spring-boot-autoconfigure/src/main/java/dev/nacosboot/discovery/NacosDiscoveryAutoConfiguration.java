@@ -12,6 +12,7 @@ import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.core.NacosProperties;
 import dev.nacosboot.core.NacosPropertyViolations;
 
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -26,6 +27,8 @@ import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAu
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Nacos service discovery: the naming client, the push-updated instance view and the
@@ -41,6 +44,8 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnBean(NacosClients.class)
 @EnableConfigurationProperties(NacosDiscoveryProperties.class)
 public final class NacosDiscoveryAutoConfiguration {
+
+	private static final String TASK_SCHEDULER = "nacosTaskScheduler";
 
 	// The owner (NacosClients) shuts the client down; the bean must not do it a second
 	// time.
@@ -62,14 +67,45 @@ public final class NacosDiscoveryAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	NacosDiscoveryChanges nacosDiscoveryChanges(ApplicationEventPublisher publisher,
+			NacosDiscoveryProperties properties) {
+		return new NacosDiscoveryChanges(publisher, properties.getWatch().isEnabled());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	NacosInstanceView nacosInstanceView(NamingService namingService, NacosDiscoveryProperties properties,
-			ApplicationEventPublisher publisher) {
+			NacosDiscoveryChanges changes) {
+		return new NacosInstanceView(namingService, discoveryGroups(properties), properties.isHealthyOnly(), changes,
+				properties.getEmptyGraceAfterReconnect());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	NacosServiceListView nacosServiceListView(NamingService namingService, NacosDiscoveryProperties properties,
+			NacosDiscoveryChanges changes, @Qualifier(TASK_SCHEDULER) TaskScheduler scheduler) {
+		return new NacosServiceListView(namingService, discoveryGroups(properties), changes,
+				NamingConnectionState.of(namingService), scheduler, properties.getWatchDelay());
+	}
+
+	// Until the core module provides it: the one scheduler of the starter's background
+	// work.
+	@Bean(name = TASK_SCHEDULER)
+	@ConditionalOnMissingBean(name = TASK_SCHEDULER)
+	ThreadPoolTaskScheduler nacosTaskScheduler() {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setThreadNamePrefix("nacos-");
+		scheduler.setDaemon(true);
+		scheduler.setPoolSize(2);
+		return scheduler;
+	}
+
+	private static List<String> discoveryGroups(NacosDiscoveryProperties properties) {
 		List<String> groups = new ArrayList<>(properties.getGroups());
 		if (groups.isEmpty()) {
 			groups.add(properties.getGroup());
 		}
-		return new NacosInstanceView(namingService, groups, properties.isHealthyOnly(), publisher,
-				properties.getEmptyGraceAfterReconnect());
+		return groups;
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -78,8 +114,8 @@ public final class NacosDiscoveryAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		NacosDiscoveryClient nacosDiscoveryClient(NacosInstanceView view) {
-			return new NacosDiscoveryClient(view);
+		NacosDiscoveryClient nacosDiscoveryClient(NacosInstanceView view, NacosServiceListView services) {
+			return new NacosDiscoveryClient(view, services);
 		}
 
 	}

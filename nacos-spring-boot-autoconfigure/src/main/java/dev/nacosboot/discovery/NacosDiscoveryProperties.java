@@ -67,6 +67,19 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 	private Duration emptyGraceAfterReconnect = NacosInstanceView.DEFAULT_EMPTY_GRACE_AFTER_RECONNECT;
 
 	/**
+	 * Interval at which the service list is read from the server when the server cannot
+	 * push its changes (a Nacos 2.x server, or a Nacos 3 server with fuzzy watch off);
+	 * otherwise the list is never polled. A plain number is read as milliseconds, as
+	 * Spring Cloud Alibaba's 'watch-delay' is.
+	 */
+	private Duration watchDelay = Duration.ofSeconds(30);
+
+	/**
+	 * Change events of discovery.
+	 */
+	private final Watch watch = new Watch();
+
+	/**
 	 * Whether the client loads its on-disk instance cache at start, so that discovery
 	 * answers while the server is unreachable.
 	 */
@@ -234,6 +247,18 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 		this.healthyOnly = healthyOnly;
 	}
 
+	public Duration getWatchDelay() {
+		return this.watchDelay;
+	}
+
+	public void setWatchDelay(Duration watchDelay) {
+		this.watchDelay = watchDelay;
+	}
+
+	public Watch getWatch() {
+		return this.watch;
+	}
+
 	public boolean isNamingLoadCacheAtStart() {
 		return this.namingLoadCacheAtStart;
 	}
@@ -388,6 +413,28 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 
 	public Retry getRetry() {
 		return this.retry;
+	}
+
+	/**
+	 * Change events of discovery.
+	 */
+	public static class Watch {
+
+		/**
+		 * Whether every change of what discovery sees (the instances of a service in use,
+		 * or the list of services) is published as a HeartbeatEvent, on which Spring
+		 * Cloud Gateway refreshes its discovery routes.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
 	}
 
 	/**

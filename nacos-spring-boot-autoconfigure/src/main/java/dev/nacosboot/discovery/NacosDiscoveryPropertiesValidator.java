@@ -83,6 +83,7 @@ public final class NacosDiscoveryPropertiesValidator {
 					"set the server's limit (1024 unless its "
 							+ "nacos.naming.service.metadata.length says otherwise), or 0 to turn the check off");
 		}
+		checkPositive(PREFIX + "watch-delay", properties.getWatchDelay(), violations);
 		checkPositive(PREFIX + "retry.initial-interval", properties.getRetry().getInitialInterval(), violations);
 		checkPositive(PREFIX + "retry.max-interval", properties.getRetry().getMaxInterval(), violations);
 		if (properties.getEmptyGraceAfterReconnect().isNegative()) {

@@ -13,7 +13,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.alibaba.nacos.api.exception.NacosException;
 import com.alibaba.nacos.api.naming.NamingService;
@@ -60,15 +59,11 @@ public class NacosInstanceView implements DisposableBean {
 
 	private final boolean healthyOnly;
 
-	private final ApplicationEventPublisher publisher;
+	private final NacosDiscoveryChanges changes;
 
 	private final Map<ServiceKey, Snapshot> snapshots = new ConcurrentHashMap<>();
 
 	private final Map<ServiceKey, EventListener> subscriptions = new ConcurrentHashMap<>();
-
-	private final AtomicLong changes = new AtomicLong();
-
-	private volatile List<String> lastServices = List.of();
 
 	private final Duration emptyGraceAfterReconnect;
 
@@ -113,10 +108,25 @@ public class NacosInstanceView implements DisposableBean {
 	 */
 	public NacosInstanceView(NamingService namingService, List<String> groups, boolean healthyOnly,
 			ApplicationEventPublisher publisher, Duration emptyGraceAfterReconnect) {
+		this(namingService, groups, healthyOnly, new NacosDiscoveryChanges(publisher, true), emptyGraceAfterReconnect);
+	}
+
+	/**
+	 * Creates a view.
+	 * @param namingService the client to subscribe with
+	 * @param groups groups to discover in, first has precedence
+	 * @param healthyOnly whether to answer only healthy, enabled instances with weight
+	 * above 0
+	 * @param changes counts and publishes each change of an instance set
+	 * @param emptyGraceAfterReconnect how long after a reconnect an empty instance list
+	 * is held back (zero: never)
+	 */
+	public NacosInstanceView(NamingService namingService, List<String> groups, boolean healthyOnly,
+			NacosDiscoveryChanges changes, Duration emptyGraceAfterReconnect) {
 		this.namingService = namingService;
 		this.groups = List.copyOf(groups);
 		this.healthyOnly = healthyOnly;
-		this.publisher = publisher;
+		this.changes = changes;
 		this.emptyGraceAfterReconnect = emptyGraceAfterReconnect;
 		this.connected = NamingConnectionState.of(namingService);
 	}
@@ -150,25 +160,6 @@ public class NacosInstanceView implements DisposableBean {
 	}
 
 	/**
-	 * Names of the services in the discovery groups, asked from the server; the last
-	 * answer when it is unreachable.
-	 * @return service names
-	 */
-	public List<String> getServices() {
-		Set<String> names = new LinkedHashSet<>();
-		try {
-			for (String group : this.groups) {
-				names.addAll(this.namingService.getServicesOfServer(1, Integer.MAX_VALUE, group).getData());
-			}
-			this.lastServices = List.copyOf(names);
-		}
-		catch (NacosException | RuntimeException ex) {
-			logger.debug("Could not list Nacos services, answering the last known list: " + ex.getMessage());
-		}
-		return this.lastServices;
-	}
-
-	/**
 	 * Whether the naming client is connected to a server.
 	 * @return whether it reports "UP"
 	 */
@@ -177,12 +168,12 @@ public class NacosInstanceView implements DisposableBean {
 	}
 
 	/**
-	 * A value that changes exactly when a subscribed instance set changes (the value of
-	 * the last {@link HeartbeatEvent}).
+	 * A value that changes exactly when a subscribed instance set (or the service list)
+	 * changes: the value of the last {@link HeartbeatEvent}.
 	 * @return the change counter
 	 */
 	public long getChangeCount() {
-		return this.changes.get();
+		return this.changes.count();
 	}
 
 	private List<ServiceKey> keysOf(String serviceId) {
@@ -284,16 +275,7 @@ public class NacosInstanceView implements DisposableBean {
 	private void apply(ServiceKey key, Snapshot updated) {
 		Snapshot previous = this.snapshots.put(key, updated);
 		if (previous == null || !previous.all().equals(updated.all())) {
-			long value = this.changes.incrementAndGet();
-			if (logger.isDebugEnabled()) {
-				logger.debug("Nacos service " + key + " changed: " + updated.all());
-			}
-			try {
-				this.publisher.publishEvent(new HeartbeatEvent(this, value));
-			}
-			catch (RuntimeException ex) {
-				logger.debug("Could not publish the instance change of " + key + ": " + ex.getMessage());
-			}
+			this.changes.changed(this, () -> "instances of " + key + ": " + updated.all());
 		}
 	}
 

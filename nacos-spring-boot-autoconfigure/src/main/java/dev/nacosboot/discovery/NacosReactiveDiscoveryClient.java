@@ -8,15 +8,19 @@ import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 
 /**
  * {@link ReactiveDiscoveryClient} answering from the push-updated
- * {@link NacosInstanceView}. Only the first request for a service (which subscribes) and
- * the service listing touch the network; they run on the bounded elastic scheduler.
+ * {@link NacosInstanceView} and {@link NacosServiceListView}. Only the first request for
+ * a service (which subscribes) touches the network, and only a service listing before the
+ * first list is known waits for it; both run on the bounded elastic scheduler.
  */
 public class NacosReactiveDiscoveryClient implements ReactiveDiscoveryClient {
 
 	private final NacosInstanceView view;
 
-	public NacosReactiveDiscoveryClient(NacosInstanceView view) {
+	private final NacosServiceListView services;
+
+	public NacosReactiveDiscoveryClient(NacosInstanceView view, NacosServiceListView services) {
 		this.view = view;
+		this.services = services;
 	}
 
 	@Override
@@ -32,7 +36,11 @@ public class NacosReactiveDiscoveryClient implements ReactiveDiscoveryClient {
 
 	@Override
 	public Flux<String> getServices() {
-		return Flux.defer(() -> Flux.fromIterable(this.view.getServices())).subscribeOn(Schedulers.boundedElastic());
+		if (this.services.isReady()) {
+			return Flux.defer(() -> Flux.fromIterable(this.services.getServices()));
+		}
+		return Flux.defer(() -> Flux.fromIterable(this.services.getServices()))
+			.subscribeOn(Schedulers.boundedElastic());
 	}
 
 	@Override
