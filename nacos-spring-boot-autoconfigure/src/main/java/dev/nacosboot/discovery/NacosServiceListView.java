@@ -62,6 +62,9 @@ public class NacosServiceListView implements SmartLifecycle {
 
 	private static final Duration RECHECK = Duration.ofMillis(20);
 
+	/** A fuzzy-watch pattern matching every service name. */
+	private static final String EVERY_SERVICE = "*";
+
 	private static final Duration CONNECTION_RECHECK = Duration.ofSeconds(1);
 
 	private final NamingService namingService;
@@ -246,7 +249,10 @@ public class NacosServiceListView implements SmartLifecycle {
 				this.watches.put(group, watch);
 			}
 			try {
-				watch.initialList = this.namingService.fuzzyWatchWithServiceKeys(group, watch);
+				// Not the client's fuzzyWatch(group, ...): its service pattern ".*"
+				// matches
+				// only names that start with a dot.
+				watch.initialList = this.namingService.fuzzyWatchWithServiceKeys(EVERY_SERVICE, group, watch);
 			}
 			catch (NacosRuntimeException ex) {
 				return (ex.getErrCode() == NacosException.SERVER_NOT_IMPLEMENTED)

@@ -1,5 +1,7 @@
 package dev.nacosboot.discovery;
 
+import java.time.Duration;
+
 import com.alibaba.nacos.api.naming.NamingService;
 import dev.nacosboot.core.InvalidNacosPropertiesException;
 import dev.nacosboot.core.NacosClients;
@@ -38,6 +40,39 @@ class NacosDiscoveryAutoConfigurationTests {
 			assertThat(context).hasSingleBean(NacosDiscoveryClient.class);
 			assertThat(context).hasSingleBean(NacosReactiveDiscoveryClient.class);
 			assertThat(context).hasSingleBean(NacosClients.class);
+		});
+	}
+
+	@Test
+	void runShouldCreateTheServiceListViewAndPublishChangesAsHeartbeats() {
+		this.runner.run((context) -> {
+			assertThat(context).hasSingleBean(NacosServiceListView.class);
+			assertThat(context.getBean(NacosDiscoveryChanges.class).publishesHeartbeats()).isTrue();
+			assertThat(context.getBean(NacosDiscoveryProperties.class).getWatchDelay())
+				.isEqualTo(Duration.ofSeconds(30));
+		});
+	}
+
+	@Test
+	void runWithWatchDisabledShouldCountChangesWithoutHeartbeats() {
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.watch.enabled=false")
+			.run((context) -> assertThat(context.getBean(NacosDiscoveryChanges.class).publishesHeartbeats()).isFalse());
+	}
+
+	@Test
+	void runWithWatchDelayInMillisecondsAsSpringCloudAlibabaWritesItShouldBindIt() {
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.watch-delay=5000")
+			.run((context) -> assertThat(context.getBean(NacosDiscoveryProperties.class).getWatchDelay())
+				.isEqualTo(Duration.ofSeconds(5)));
+	}
+
+	@Test
+	void runWithZeroWatchDelayShouldFailNamingTheProperty() {
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.watch-delay=0").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(invalidProperties(context.getStartupFailure()).getViolations())
+				.extracting(InvalidNacosPropertiesException.Violation::property)
+				.containsExactly("spring.cloud.nacos.discovery.watch-delay");
 		});
 	}
 

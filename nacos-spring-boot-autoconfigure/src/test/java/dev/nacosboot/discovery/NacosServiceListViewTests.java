@@ -68,10 +68,10 @@ class NacosServiceListViewTests {
 		this.scheduler.setPoolSize(2);
 		this.scheduler.initialize();
 		willAnswer((invocation) -> {
-			String group = invocation.getArgument(0);
-			this.watchers.put(group, invocation.getArgument(1));
+			String group = invocation.getArgument(1);
+			this.watchers.put(group, invocation.getArgument(2));
 			return this.initialLists.computeIfAbsent(group, (key) -> new CompletableFuture<>());
-		}).given(this.naming).fuzzyWatchWithServiceKeys(anyString(), any(FuzzyWatchEventWatcher.class));
+		}).given(this.naming).fuzzyWatchWithServiceKeys(eq("*"), anyString(), any(FuzzyWatchEventWatcher.class));
 	}
 
 	@AfterEach
@@ -155,7 +155,7 @@ class NacosServiceListViewTests {
 	void serverWithoutFuzzyWatchIsPolledAndSaysSoOnce(CapturedOutput output) throws Exception {
 		willAnswer((invocation) -> {
 			throw new NacosRuntimeException(NacosException.SERVER_NOT_IMPLEMENTED, "too low");
-		}).given(this.naming).fuzzyWatchWithServiceKeys(anyString(), any(FuzzyWatchEventWatcher.class));
+		}).given(this.naming).fuzzyWatchWithServiceKeys(anyString(), anyString(), any(FuzzyWatchEventWatcher.class));
 		AtomicReference<ListView<String>> listed = new AtomicReference<>(page("orders"));
 		willAnswer((invocation) -> listed.get()).given(this.naming).getServicesOfServer(anyInt(), anyInt(), eq("A"));
 		start("A");
