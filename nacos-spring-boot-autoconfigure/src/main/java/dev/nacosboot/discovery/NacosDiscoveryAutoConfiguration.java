@@ -29,7 +29,6 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.TaskScheduler;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Nacos service discovery: the naming client, the push-updated instance view and the
@@ -45,8 +44,6 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 @ConditionalOnBean(NacosClients.class)
 @EnableConfigurationProperties(NacosDiscoveryProperties.class)
 public final class NacosDiscoveryAutoConfiguration {
-
-	private static final String TASK_SCHEDULER = "nacosTaskScheduler";
 
 	// The owner (NacosClients) shuts the client down; the bean must not do it a second
 	// time.
@@ -74,30 +71,27 @@ public final class NacosDiscoveryAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	NamingConnectionState nacosNamingConnectionState(NamingService namingService,
+			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler scheduler) {
+		return new NamingConnectionState(namingService, scheduler);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	NacosInstanceView nacosInstanceView(NamingService namingService, NacosDiscoveryProperties properties,
-			NacosDiscoveryChanges changes) {
+			NacosDiscoveryChanges changes, NamingConnectionState connection,
+			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler scheduler) {
 		return new NacosInstanceView(namingService, discoveryGroups(properties), properties.isHealthyOnly(), changes,
-				properties.getEmptyGraceAfterReconnect());
+				properties.getEmptyGraceAfterReconnect(), connection, scheduler);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	NacosServiceListView nacosServiceListView(NamingService namingService, NacosDiscoveryProperties properties,
-			NacosDiscoveryChanges changes, @Qualifier(TASK_SCHEDULER) TaskScheduler scheduler) {
-		return new NacosServiceListView(namingService, discoveryGroups(properties), changes,
-				NamingConnectionState.of(namingService), scheduler, properties.getWatchDelay());
-	}
-
-	// Until the core module provides it: the one scheduler of the starter's background
-	// work.
-	@Bean(name = TASK_SCHEDULER)
-	@ConditionalOnMissingBean(name = TASK_SCHEDULER)
-	ThreadPoolTaskScheduler nacosTaskScheduler() {
-		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-		scheduler.setThreadNamePrefix("nacos-");
-		scheduler.setDaemon(true);
-		scheduler.setPoolSize(2);
-		return scheduler;
+			NacosDiscoveryChanges changes, NamingConnectionState connection,
+			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler scheduler) {
+		return new NacosServiceListView(namingService, discoveryGroups(properties), changes, connection::isConnected,
+				scheduler, properties.getWatchDelay());
 	}
 
 	private static List<String> discoveryGroups(NacosDiscoveryProperties properties) {

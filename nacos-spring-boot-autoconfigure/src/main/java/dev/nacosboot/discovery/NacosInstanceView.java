@@ -1,17 +1,17 @@
 package dev.nacosboot.discovery;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 import com.alibaba.nacos.api.exception.NacosException;
@@ -20,6 +20,7 @@ import com.alibaba.nacos.api.naming.listener.Event;
 import com.alibaba.nacos.api.naming.listener.EventListener;
 import com.alibaba.nacos.api.naming.listener.NamingEvent;
 import com.alibaba.nacos.api.naming.pojo.Instance;
+import dev.nacosboot.core.NacosConnectionState;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +28,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * The push-updated local view of the services this application discovers. The first
@@ -67,24 +69,20 @@ public class NacosInstanceView implements DisposableBean {
 
 	private final Duration emptyGraceAfterReconnect;
 
-	private final BooleanSupplier connected;
+	private final NacosConnectionState connection;
+
+	private final @Nullable TaskScheduler scheduler;
 
 	private final Map<ServiceKey, ScheduledFuture<?>> heldEmpties = new ConcurrentHashMap<>();
 
-	private @Nullable ScheduledExecutorService connectionWatch;
-
-	/**
-	 * When the client was last seen without a server connection
-	 * ({@code System.nanoTime()}).
-	 */
-	private volatile long lastDisconnectedNanos;
-
-	private volatile boolean everDisconnected;
+	private final Map<ServiceKey, Pushes> pushes = new ConcurrentHashMap<>();
 
 	private volatile boolean closed;
 
 	/**
-	 * Creates a view.
+	 * Creates a view that applies every push at once, also an empty list right after a
+	 * reconnect, and reads the connection only when asked: for tools and tests that run
+	 * it outside an application context.
 	 * @param namingService the client to subscribe with
 	 * @param groups groups to discover in, first has precedence
 	 * @param healthyOnly whether to answer only healthy, enabled instances with weight
@@ -93,22 +91,10 @@ public class NacosInstanceView implements DisposableBean {
 	 */
 	public NacosInstanceView(NamingService namingService, List<String> groups, boolean healthyOnly,
 			ApplicationEventPublisher publisher) {
-		this(namingService, groups, healthyOnly, publisher, DEFAULT_EMPTY_GRACE_AFTER_RECONNECT);
-	}
-
-	/**
-	 * Creates a view.
-	 * @param namingService the client to subscribe with
-	 * @param groups groups to discover in, first has precedence
-	 * @param healthyOnly whether to answer only healthy, enabled instances with weight
-	 * above 0
-	 * @param publisher where change events go
-	 * @param emptyGraceAfterReconnect how long after a reconnect an empty instance list
-	 * is held back (zero: never)
-	 */
-	public NacosInstanceView(NamingService namingService, List<String> groups, boolean healthyOnly,
-			ApplicationEventPublisher publisher, Duration emptyGraceAfterReconnect) {
-		this(namingService, groups, healthyOnly, new NacosDiscoveryChanges(publisher, true), emptyGraceAfterReconnect);
+		this(namingService, groups, healthyOnly, new NacosDiscoveryChanges(publisher, true), Duration.ZERO,
+				new NacosConnectionState(NamingConnectionState.of(namingService), Clock.systemUTC(), null,
+						NamingConnectionState.SAMPLE_INTERVAL),
+				null);
 	}
 
 	/**
@@ -120,15 +106,20 @@ public class NacosInstanceView implements DisposableBean {
 	 * @param changes counts and publishes each change of an instance set
 	 * @param emptyGraceAfterReconnect how long after a reconnect an empty instance list
 	 * is held back (zero: never)
+	 * @param connection the client's connection
+	 * @param scheduler ends the hold-back of an empty list; {@code null} holds nothing
+	 * back
 	 */
 	public NacosInstanceView(NamingService namingService, List<String> groups, boolean healthyOnly,
-			NacosDiscoveryChanges changes, Duration emptyGraceAfterReconnect) {
+			NacosDiscoveryChanges changes, Duration emptyGraceAfterReconnect, NacosConnectionState connection,
+			@Nullable TaskScheduler scheduler) {
 		this.namingService = namingService;
 		this.groups = List.copyOf(groups);
 		this.healthyOnly = healthyOnly;
 		this.changes = changes;
 		this.emptyGraceAfterReconnect = emptyGraceAfterReconnect;
-		this.connected = NamingConnectionState.of(namingService);
+		this.connection = connection;
+		this.scheduler = scheduler;
 	}
 
 	/**
@@ -164,7 +155,26 @@ public class NacosInstanceView implements DisposableBean {
 	 * @return whether it reports "UP"
 	 */
 	public boolean isServerUp() {
-		return this.connected.getAsBoolean();
+		return this.connection.isConnected();
+	}
+
+	/**
+	 * The services this view is subscribed to, each with what the pushes for it said.
+	 * @return one entry per subscribed service, sorted by group and name
+	 */
+	public List<Subscription> subscriptions() {
+		List<Subscription> all = new ArrayList<>();
+		for (ServiceKey key : this.subscriptions.keySet()) {
+			Pushes received = this.pushes.get(key);
+			all.add((received != null) ? received.toSubscription(key)
+					: new Subscription(key.group(), key.service(), snapshotOrEmpty(key).all().size(), 0, null));
+		}
+		all.sort(Comparator.comparing(Subscription::group).thenComparing(Subscription::service));
+		return all;
+	}
+
+	private Snapshot snapshotOrEmpty(ServiceKey key) {
+		return this.snapshots.getOrDefault(key, Snapshot.EMPTY);
 	}
 
 	/**
@@ -202,7 +212,6 @@ public class NacosInstanceView implements DisposableBean {
 		if (this.closed) {
 			return;
 		}
-		watchConnection();
 		this.subscriptions.computeIfAbsent(key, (k) -> {
 			EventListener listener = (event) -> onEvent(k, event);
 			try {
@@ -235,6 +244,7 @@ public class NacosInstanceView implements DisposableBean {
 		if (!(event instanceof NamingEvent namingEvent) || this.closed) {
 			return;
 		}
+		this.pushes.computeIfAbsent(key, (k) -> new Pushes()).received(namingEvent.getInstances());
 		Snapshot updated = snapshot(key, namingEvent.getInstances());
 		ScheduledFuture<?> held = this.heldEmpties.remove(key);
 		if (held != null) {
@@ -253,22 +263,23 @@ public class NacosInstanceView implements DisposableBean {
 	 * @return whether it was held
 	 */
 	private boolean holdEmpty(ServiceKey key) {
-		ScheduledExecutorService watch = this.connectionWatch;
-		if (watch == null || !this.everDisconnected || this.emptyGraceAfterReconnect.isZero()) {
+		TaskScheduler scheduler = this.scheduler;
+		Instant lastDisconnected = this.connection.observe().lastDisconnected();
+		if (scheduler == null || lastDisconnected == null || this.emptyGraceAfterReconnect.isZero()) {
 			return false;
 		}
-		long remaining = this.lastDisconnectedNanos + this.emptyGraceAfterReconnect.toNanos() - System.nanoTime();
-		if (remaining <= 0) {
+		Instant graceEnds = lastDisconnected.plus(this.emptyGraceAfterReconnect);
+		Duration remaining = Duration.between(Instant.now(), graceEnds);
+		if (remaining.isNegative() || remaining.isZero()) {
 			return false;
 		}
 		logger.info("Nacos answered no instances of " + key + " right after a reconnect; keeping the last known "
-				+ "instances for up to " + Duration.ofNanos(remaining).toMillis()
-				+ " ms while providers register again");
-		this.heldEmpties.put(key, watch.schedule(() -> {
+				+ "instances for up to " + remaining.toMillis() + " ms while providers register again");
+		this.heldEmpties.put(key, scheduler.schedule(() -> {
 			if (this.heldEmpties.remove(key) != null && !this.closed) {
 				apply(key, Snapshot.EMPTY);
 			}
-		}, remaining, TimeUnit.NANOSECONDS));
+		}, graceEnds));
 		return true;
 	}
 
@@ -341,34 +352,10 @@ public class NacosInstanceView implements DisposableBean {
 		return HOST_NAME.matcher(ip).matches() && !IPV4_LIKE.matcher(ip).matches();
 	}
 
-	// The client's connection flag is a local read: sampling it often costs nothing and
-	// catches short outages.
-	private synchronized void watchConnection() {
-		if (this.connectionWatch != null || this.emptyGraceAfterReconnect.isZero()) {
-			return;
-		}
-		ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-			Thread thread = new Thread(runnable, "nacos-discovery-connection-watch");
-			thread.setDaemon(true);
-			return thread;
-		});
-		watch.scheduleWithFixedDelay(() -> {
-			if (!isServerUp()) {
-				this.lastDisconnectedNanos = System.nanoTime();
-				this.everDisconnected = true;
-			}
-		}, 0, 100, TimeUnit.MILLISECONDS);
-		this.connectionWatch = watch;
-	}
-
 	@Override
 	public void destroy() {
 		this.closed = true;
-		synchronized (this) {
-			if (this.connectionWatch != null) {
-				this.connectionWatch.shutdownNow();
-			}
-		}
+		this.heldEmpties.values().forEach((held) -> held.cancel(false));
 		this.heldEmpties.clear();
 		this.subscriptions.forEach((key, listener) -> {
 			try {
@@ -393,6 +380,38 @@ public class NacosInstanceView implements DisposableBean {
 	record Snapshot(List<NacosServiceInstance> all, List<NacosServiceInstance> routable) {
 
 		static final Snapshot EMPTY = new Snapshot(List.of(), List.of());
+
+	}
+
+	/**
+	 * A subscribed service as its pushes described it.
+	 *
+	 * @param group the group
+	 * @param service the service name
+	 * @param instances instances the last push listed (also unhealthy and disabled ones)
+	 * @param pushes pushes received since the subscription
+	 * @param lastPush when the last push arrived, {@code null} before the first
+	 */
+	public record Subscription(String group, String service, int instances, long pushes, @Nullable Instant lastPush) {
+	}
+
+	private static final class Pushes {
+
+		private final AtomicLong count = new AtomicLong();
+
+		private volatile int instances;
+
+		private volatile @Nullable Instant last;
+
+		void received(@Nullable List<Instance> instances) {
+			this.instances = (instances != null) ? instances.size() : 0;
+			this.last = Instant.now();
+			this.count.incrementAndGet();
+		}
+
+		Subscription toSubscription(ServiceKey key) {
+			return new Subscription(key.group(), key.service(), this.instances, this.count.get(), this.last);
+		}
 
 	}
 
