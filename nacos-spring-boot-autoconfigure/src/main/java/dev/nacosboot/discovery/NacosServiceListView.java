@@ -249,9 +249,8 @@ public class NacosServiceListView implements SmartLifecycle {
 				this.watches.put(group, watch);
 			}
 			try {
-				// Not the client's fuzzyWatch(group, ...): its service pattern ".*"
-				// matches
-				// only names that start with a dot.
+				// Not fuzzyWatch(group, ...): its service pattern ".*" matches only
+				// names that start with a dot.
 				watch.initialList = this.namingService.fuzzyWatchWithServiceKeys(EVERY_SERVICE, group, watch);
 			}
 			catch (NacosRuntimeException ex) {
