@@ -12,6 +12,8 @@ import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.core.NacosProperties;
 import dev.nacosboot.core.NacosPropertyViolations;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -28,6 +30,7 @@ import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAu
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
@@ -44,6 +47,10 @@ import org.springframework.scheduling.TaskScheduler;
 @ConditionalOnBean(NacosClients.class)
 @EnableConfigurationProperties(NacosDiscoveryProperties.class)
 public final class NacosDiscoveryAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(NacosDiscoveryAutoConfiguration.class);
+
+	private static final String GATEWAY_DISCOVERY_LOCATOR = "spring.cloud.gateway.server.webflux.discovery.locator.enabled";
 
 	// The owner (NacosClients) shuts the client down; the bean must not do it a second
 	// time.
@@ -65,7 +72,13 @@ public final class NacosDiscoveryAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	NacosDiscoveryChanges nacosDiscoveryChanges(ApplicationEventPublisher publisher,
-			NacosDiscoveryProperties properties) {
+			NacosDiscoveryProperties properties, Environment environment) {
+		if (!properties.getWatch().isEnabled()
+				&& environment.getProperty(GATEWAY_DISCOVERY_LOCATOR, Boolean.class, false)) {
+			logger.warn(NacosDiscoveryProperties.PREFIX + ".watch.enabled=false publishes no HeartbeatEvent: "
+					+ "Spring Cloud Gateway's discovery routes (" + GATEWAY_DISCOVERY_LOCATOR
+					+ "=true) will not follow new and removed services");
+		}
 		return new NacosDiscoveryChanges(publisher, properties.getWatch().isEnabled());
 	}
 

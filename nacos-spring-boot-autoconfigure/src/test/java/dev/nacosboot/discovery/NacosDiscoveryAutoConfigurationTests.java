@@ -8,12 +8,15 @@ import dev.nacosboot.core.NacosClients;
 import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 import org.springframework.context.annotation.Bean;
@@ -22,6 +25,7 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 
+@ExtendWith(OutputCaptureExtension.class)
 class NacosDiscoveryAutoConfigurationTests {
 
 	@RegisterExtension
@@ -57,6 +61,14 @@ class NacosDiscoveryAutoConfigurationTests {
 	void runWithWatchDisabledShouldCountChangesWithoutHeartbeats() {
 		this.runner.withPropertyValues("spring.cloud.nacos.discovery.watch.enabled=false")
 			.run((context) -> assertThat(context.getBean(NacosDiscoveryChanges.class).publishesHeartbeats()).isFalse());
+	}
+
+	@Test
+	void runWithWatchDisabledInAGatewayWithDiscoveryRoutesShouldWarn(CapturedOutput output) {
+		this.runner
+			.withPropertyValues("spring.cloud.nacos.discovery.watch.enabled=false",
+					"spring.cloud.gateway.server.webflux.discovery.locator.enabled=true")
+			.run((context) -> assertThat(output).contains("will not follow new and removed services"));
 	}
 
 	@Test
