@@ -34,9 +34,9 @@ import org.springframework.core.env.Environment;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * Nacos service discovery: the naming client, the push-updated instance view and the
- * blocking {@link DiscoveryClient}. Off with
- * {@code spring.cloud.nacos.discovery.enabled=false} or
+ * Nacos service discovery: the naming client and its connection state, the push-updated
+ * instance and service-list views, their change events and the blocking
+ * {@link DiscoveryClient}. Off with {@code spring.cloud.nacos.discovery.enabled=false} or
  * {@code spring.cloud.discovery.enabled=false}.
  */
 @AutoConfiguration(after = NacosCoreAutoConfiguration.class,
