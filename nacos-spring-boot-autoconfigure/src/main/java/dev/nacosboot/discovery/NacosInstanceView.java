@@ -199,6 +199,21 @@ public class NacosInstanceView implements DisposableBean {
 		return keys;
 	}
 
+	/**
+	 * Whether {@link #getInstances(String)} answers this service from memory: it was
+	 * asked for before, so the view is subscribed to it in every group it looks in.
+	 * @param serviceId the service, {@code group@@service} for one group
+	 * @return whether reading it never touches the network
+	 */
+	public boolean isSubscribed(String serviceId) {
+		for (ServiceKey key : keysOf(serviceId)) {
+			if (!this.subscriptions.containsKey(key)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
 	private Snapshot snapshotOf(ServiceKey key) {
 		Snapshot snapshot = this.snapshots.get(key);
 		if (snapshot != null) {

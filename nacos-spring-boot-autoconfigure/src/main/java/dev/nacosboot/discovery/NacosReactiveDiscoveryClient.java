@@ -30,8 +30,11 @@ public class NacosReactiveDiscoveryClient implements ReactiveDiscoveryClient {
 
 	@Override
 	public Flux<ServiceInstance> getInstances(String serviceId) {
-		return Flux.defer(() -> Flux.<ServiceInstance>fromIterable(this.view.getInstances(serviceId)))
-			.subscribeOn(Schedulers.boundedElastic());
+		Flux<ServiceInstance> instances = Flux
+			.defer(() -> Flux.<ServiceInstance>fromIterable(this.view.getInstances(serviceId)));
+		// A gateway rebuilding its routes asks for every service: no thread hop for
+		// those already in memory.
+		return this.view.isSubscribed(serviceId) ? instances : instances.subscribeOn(Schedulers.boundedElastic());
 	}
 
 	@Override

@@ -136,6 +136,9 @@ class NacosDiscoveryIntegrationTests {
 				.containsExactly(9301));
 		await().atMost(Duration.ofSeconds(20))
 			.untilAsserted(() -> assertThat(reactive.getServices().collectList().block()).contains(service));
+		// Known services are answered from memory on the caller's thread.
+		assertThat(reactive.getInstances(service).map((instance) -> Thread.currentThread()).blockFirst())
+			.isSameAs(Thread.currentThread());
 	}
 
 	@Test
