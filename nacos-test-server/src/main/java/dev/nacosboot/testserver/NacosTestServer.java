@@ -142,6 +142,9 @@ public final class NacosTestServer implements AutoCloseable {
 	 * persistent instances and users stay for a restart.
 	 */
 	public synchronized void stop() {
+		// Close every connection before any of them is released: releasing one removes
+		// its instances, and a stopping Nacos never pushes that removal to the others.
+		this.connections.all().forEach(ServerConnection::close);
 		stopEndpoints();
 		this.connections.closeAll();
 		this.naming.clearEphemeral();
