@@ -45,7 +45,9 @@ class NamingFuzzyWatchOffIntegrationTests {
 
 	@AfterEach
 	void tearDown() throws Exception {
-		this.clients.close();
+		if (this.clients != null) {
+			this.clients.close();
+		}
 	}
 
 	@Test
