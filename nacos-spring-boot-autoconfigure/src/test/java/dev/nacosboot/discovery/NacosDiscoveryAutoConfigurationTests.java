@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -169,10 +170,12 @@ class NacosDiscoveryAutoConfigurationTests {
 	void runWithMalformedServerAddrShouldFailNamingTheProperty() {
 		this.runner.withPropertyValues("spring.cloud.nacos.discovery.server-addr=nacos:99999").run((context) -> {
 			assertThat(context).hasFailed();
+			// Checked where the connection settings are bound.
 			assertThat(context).getFailure()
 				.rootCause()
-				.isInstanceOf(InvalidNacosPropertiesException.class)
-				.hasMessageContaining("spring.cloud.nacos.discovery.server-addr")
+				.isInstanceOf(BindValidationException.class)
+				.hasMessageContaining("spring.cloud.nacos.discovery")
+				.hasMessageContaining("'server-addr'")
 				.hasMessageContaining("out of range");
 		});
 	}
@@ -183,7 +186,7 @@ class NacosDiscoveryAutoConfigurationTests {
 			assertThat(context).hasFailed();
 			assertThat(context).getFailure()
 				.rootCause()
-				.isInstanceOf(InvalidNacosPropertiesException.class)
+				.isInstanceOf(BindValidationException.class)
 				.hasMessageContaining("spring.cloud.nacos.namespace");
 		});
 	}
