@@ -187,7 +187,9 @@ class NacosDiscoveryAutoConfigurationTests {
 			assertThat(context).getFailure()
 				.rootCause()
 				.isInstanceOf(BindValidationException.class)
-				.hasMessageContaining("spring.cloud.nacos.namespace");
+				.hasMessageContaining("spring.cloud.nacos")
+				.hasMessageContaining("'namespace'")
+				.hasMessageContaining("namespace's id");
 		});
 	}
 
