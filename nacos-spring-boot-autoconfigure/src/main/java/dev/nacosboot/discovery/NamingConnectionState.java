@@ -1,9 +1,9 @@
 package dev.nacosboot.discovery;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.time.Clock;
 import java.time.Duration;
-import java.lang.reflect.Method;
 import java.util.function.BooleanSupplier;
 
 import com.alibaba.nacos.api.naming.NamingService;
