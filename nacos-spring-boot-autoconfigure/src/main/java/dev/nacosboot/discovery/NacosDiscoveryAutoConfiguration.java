@@ -74,9 +74,10 @@ public final class NacosDiscoveryAutoConfiguration {
 			return NacosNamingClient.of(beanFactory.getBean(applicationClients[0], NamingService.class));
 		}
 		NacosConnectionDetails details = connectionDetails.forDiscovery();
+		// The discovery settings were checked when bound; what remains are the checks
+		// across levels (credentials, TLS) of the effective connection.
 		NacosPropertyViolations violations = new NacosPropertyViolations();
 		NacosClientPropertiesFactory.validate(details, nacosProperties, violations);
-		NacosDiscoveryPropertiesValidator.validate(discoveryProperties, violations);
 		violations.throwIfAny();
 		Properties properties = NacosClientPropertiesFactory.create(details, nacosProperties);
 		properties.setProperty(PropertyKeyConst.NAMING_LOAD_CACHE_AT_START,
