@@ -249,6 +249,9 @@ public class NacosEndpoint {
 			entry.put("loadOrder", order++);
 			entry.put("refreshable", loaded.resource().isRefresh());
 			entry.put("md5", loaded.md5());
+			if (loaded.missingSince() != null) {
+				entry.put("missingSince", loaded.missingSince().toString());
+			}
 			NacosConfigRefreshHistory.Refresh last = NacosConfigHealthIndicator.lastOf(refreshes,
 					loaded.propertySourceName());
 			entry.put("lastRefresh", (last != null) ? last.time().toString() : null);

@@ -172,6 +172,7 @@ class NacosDiscoveryAutoConfigurationTests {
 	void runWithMalformedServerAddrShouldFailNamingTheProperty() {
 		this.runner.withPropertyValues("spring.cloud.nacos.discovery.server-addr=nacos:99999").run((context) -> {
 			assertThat(context).hasFailed();
+			// Checked where the connection settings are bound.
 			assertThat(context).getFailure()
 				.rootCause()
 				.isInstanceOf(BindValidationException.class)
