@@ -7,9 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 import dev.nacosboot.core.NacosConnectionProperties;
+import dev.nacosboot.core.NacosPropertyViolations;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * Service discovery and registration settings ({@code spring.cloud.nacos.discovery.*});
@@ -17,7 +20,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code spring.cloud.nacos.*} ones.
  */
 @ConfigurationProperties(NacosDiscoveryProperties.PREFIX)
-public class NacosDiscoveryProperties extends NacosConnectionProperties {
+public class NacosDiscoveryProperties extends NacosConnectionProperties implements Validator {
 
 	/** Prefix of the discovery settings. */
 	public static final String PREFIX = "spring.cloud.nacos.discovery";
@@ -413,6 +416,18 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 
 	public Retry getRetry() {
 		return this.retry;
+	}
+
+	@Override
+	public boolean supports(Class<?> type) {
+		return NacosDiscoveryProperties.class.isAssignableFrom(type);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		NacosPropertyViolations violations = new NacosPropertyViolations();
+		NacosDiscoveryPropertiesValidator.validate((NacosDiscoveryProperties) target, violations);
+		violations.reportTo(PREFIX, errors);
 	}
 
 	/**

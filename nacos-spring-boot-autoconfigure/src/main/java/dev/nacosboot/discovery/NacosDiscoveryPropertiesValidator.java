@@ -13,8 +13,8 @@ import dev.nacosboot.core.NacosPropertyViolations;
 import org.springframework.util.StringUtils;
 
 /**
- * Startup checks of {@link NacosDiscoveryProperties}, reported through
- * {@link dev.nacosboot.core.InvalidNacosPropertiesException}.
+ * The checks of {@link NacosDiscoveryProperties}, run where the settings are bound (the
+ * properties validate themselves with it).
  */
 public final class NacosDiscoveryPropertiesValidator {
 

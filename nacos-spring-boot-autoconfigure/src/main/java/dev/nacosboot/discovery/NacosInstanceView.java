@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import com.alibaba.nacos.api.exception.NacosException;
@@ -55,7 +56,7 @@ public class NacosInstanceView implements DisposableBean {
 
 	private final Set<String> reportedUnusable = ConcurrentHashMap.newKeySet();
 
-	private final NamingService namingService;
+	private final Supplier<NamingService> namingService;
 
 	private final List<String> groups;
 
@@ -111,6 +112,25 @@ public class NacosInstanceView implements DisposableBean {
 	 * back
 	 */
 	public NacosInstanceView(NamingService namingService, List<String> groups, boolean healthyOnly,
+			NacosDiscoveryChanges changes, Duration emptyGraceAfterReconnect, NacosConnectionState connection,
+			@Nullable TaskScheduler scheduler) {
+		this(() -> namingService, groups, healthyOnly, changes, emptyGraceAfterReconnect, connection, scheduler);
+	}
+
+	/**
+	 * Creates a view on a client that is created at the first subscription.
+	 * @param namingService the client to subscribe with
+	 * @param groups groups to discover in, first has precedence
+	 * @param healthyOnly whether to answer only healthy, enabled instances with weight
+	 * above 0
+	 * @param changes counts and publishes each change of an instance set
+	 * @param emptyGraceAfterReconnect how long after a reconnect an empty instance list
+	 * is held back (zero: never)
+	 * @param connection the client's connection
+	 * @param scheduler ends the hold-back of an empty list; {@code null} holds nothing
+	 * back
+	 */
+	public NacosInstanceView(Supplier<NamingService> namingService, List<String> groups, boolean healthyOnly,
 			NacosDiscoveryChanges changes, Duration emptyGraceAfterReconnect, NacosConnectionState connection,
 			@Nullable TaskScheduler scheduler) {
 		this.namingService = namingService;
@@ -230,7 +250,7 @@ public class NacosInstanceView implements DisposableBean {
 		this.subscriptions.computeIfAbsent(key, (k) -> {
 			EventListener listener = (event) -> onEvent(k, event);
 			try {
-				this.namingService.subscribe(k.service(), k.group(), listener);
+				this.namingService.get().subscribe(k.service(), k.group(), listener);
 			}
 			catch (NacosException | RuntimeException ex) {
 				// The listener is registered before the request fails, and the client
@@ -243,7 +263,7 @@ public class NacosInstanceView implements DisposableBean {
 				// Answers from the client's cache (loaded from disk with
 				// naming-load-cache-at-start) when the
 				// server cannot be asked.
-				List<Instance> instances = this.namingService.getAllInstances(k.service(), k.group(), true);
+				List<Instance> instances = this.namingService.get().getAllInstances(k.service(), k.group(), true);
 				// A push may already have replaced the snapshot; never overwrite it with
 				// this older answer.
 				this.snapshots.putIfAbsent(k, snapshot(k, instances));
@@ -374,7 +394,7 @@ public class NacosInstanceView implements DisposableBean {
 		this.heldEmpties.clear();
 		this.subscriptions.forEach((key, listener) -> {
 			try {
-				this.namingService.unsubscribe(key.service(), key.group(), listener);
+				this.namingService.get().unsubscribe(key.service(), key.group(), listener);
 			}
 			catch (NacosException | RuntimeException ex) {
 				logger.debug("Could not unsubscribe from " + key + ": " + ex.getMessage());

@@ -67,7 +67,7 @@ public class NacosServiceListView implements SmartLifecycle {
 
 	private static final Duration CONNECTION_RECHECK = Duration.ofSeconds(1);
 
-	private final NamingService namingService;
+	private final NacosNamingClient namingService;
 
 	private final List<String> groups;
 
@@ -114,6 +114,21 @@ public class NacosServiceListView implements SmartLifecycle {
 	 */
 	public NacosServiceListView(NamingService namingService, List<String> groups, NacosDiscoveryChanges changes,
 			BooleanSupplier connected, TaskScheduler scheduler, Duration pollInterval) {
+		this(NacosNamingClient.of(namingService), groups, changes, connected, scheduler, pollInterval);
+	}
+
+	/**
+	 * Creates a view on a client that may not exist yet: a read before the first list
+	 * creates it; otherwise the view waits for it.
+	 * @param namingService the client's holder
+	 * @param groups the discovery groups, in order of precedence
+	 * @param changes counts and publishes each change of the list
+	 * @param connected whether the client is connected now; must not block
+	 * @param scheduler runs the polling and the setup checks
+	 * @param pollInterval interval of the polling when the server cannot push
+	 */
+	public NacosServiceListView(NacosNamingClient namingService, List<String> groups, NacosDiscoveryChanges changes,
+			BooleanSupplier connected, TaskScheduler scheduler, Duration pollInterval) {
 		this.namingService = namingService;
 		this.groups = List.copyOf(groups);
 		this.changes = changes;
@@ -121,6 +136,7 @@ public class NacosServiceListView implements SmartLifecycle {
 		this.scheduler = scheduler;
 		this.pollInterval = pollInterval;
 		this.groups.forEach((group) -> this.namesByGroup.put(group, Set.of()));
+		namingService.whenCreated((client) -> clientCreated());
 	}
 
 	/**
@@ -132,6 +148,9 @@ public class NacosServiceListView implements SmartLifecycle {
 	public List<String> getServices() {
 		if (this.firstList.getCount() > 0) {
 			startIfNeverStarted();
+			if (this.namingService.getIfCreated() == null) {
+				this.namingService.get();
+			}
 			try {
 				this.firstList.await(FIRST_LIST_WAIT.toMillis(), TimeUnit.MILLISECONDS);
 			}
@@ -168,6 +187,19 @@ public class NacosServiceListView implements SmartLifecycle {
 			this.running = true;
 			this.source = Source.STARTING;
 			this.task = this.scheduler.schedule(this::begin, Instant.now());
+		}
+	}
+
+	/**
+	 * Begins at once when the client has just been created, instead of at the next
+	 * connection check.
+	 */
+	void clientCreated() {
+		synchronized (this.lock) {
+			if (this.running && this.source == Source.STARTING) {
+				cancelTask();
+				this.task = this.scheduler.schedule(this::begin, Instant.now());
+			}
 		}
 	}
 
@@ -214,8 +246,11 @@ public class NacosServiceListView implements SmartLifecycle {
 				return;
 			}
 			if (!this.connected.getAsBoolean()) {
-				// Readers must not wait for a server that is not there.
-				this.firstList.countDown();
+				// Readers must not wait for a server that is not there, but do wait for
+				// a client that is being created.
+				if (this.namingService.getIfCreated() != null) {
+					this.firstList.countDown();
+				}
 				this.task = this.scheduler.schedule(this::begin, Instant.now().plus(CONNECTION_RECHECK));
 				return;
 			}
@@ -251,7 +286,7 @@ public class NacosServiceListView implements SmartLifecycle {
 			try {
 				// Not fuzzyWatch(group, ...): its service pattern ".*" matches only
 				// names that start with a dot.
-				watch.initialList = this.namingService.fuzzyWatchWithServiceKeys(EVERY_SERVICE, group, watch);
+				watch.initialList = this.namingService.get().fuzzyWatchWithServiceKeys(EVERY_SERVICE, group, watch);
 			}
 			catch (NacosRuntimeException ex) {
 				return (ex.getErrCode() == NacosException.SERVER_NOT_IMPLEMENTED)
@@ -311,7 +346,7 @@ public class NacosServiceListView implements SmartLifecycle {
 	private void poll() {
 		for (String group : this.groups) {
 			try {
-				ListView<String> page = this.namingService.getServicesOfServer(1, Integer.MAX_VALUE, group);
+				ListView<String> page = this.namingService.get().getServicesOfServer(1, Integer.MAX_VALUE, group);
 				List<String> names = (page.getData() != null) ? page.getData() : List.of();
 				synchronized (this.lock) {
 					if (this.source != Source.POLLING) {
@@ -331,7 +366,7 @@ public class NacosServiceListView implements SmartLifecycle {
 
 	private void cancel(GroupWatch watch) {
 		try {
-			this.namingService.cancelFuzzyWatch(watch.group, watch);
+			this.namingService.get().cancelFuzzyWatch(watch.group, watch);
 		}
 		catch (NacosException | RuntimeException ex) {
 			logger.debug("Could not cancel the fuzzy watch of group " + watch.group + ": " + ex.getMessage());

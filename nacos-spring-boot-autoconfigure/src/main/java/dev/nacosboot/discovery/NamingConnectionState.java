@@ -4,6 +4,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import com.alibaba.nacos.api.naming.NamingService;
@@ -38,6 +39,32 @@ public class NamingConnectionState extends NacosConnectionState {
 	 */
 	public NamingConnectionState(NamingService namingService, TaskScheduler scheduler) {
 		super(of(namingService), Clock.systemUTC(), scheduler, SAMPLE_INTERVAL);
+	}
+
+	/**
+	 * Follows the connection of a naming client that may not exist yet: not connected
+	 * (connecting) until it is created.
+	 * @param client the client's holder, never asked to create it
+	 * @param scheduler samples the connection while the context runs
+	 */
+	public NamingConnectionState(NacosNamingClient client, TaskScheduler scheduler) {
+		super(onceCreated(client), Clock.systemUTC(), scheduler, SAMPLE_INTERVAL);
+	}
+
+	private static BooleanSupplier onceCreated(NacosNamingClient client) {
+		AtomicReference<BooleanSupplier> reader = new AtomicReference<>();
+		return () -> {
+			BooleanSupplier connected = reader.get();
+			if (connected == null) {
+				NamingService created = client.getIfCreated();
+				if (created == null) {
+					return false;
+				}
+				connected = of(created);
+				reader.set(connected);
+			}
+			return connected.getAsBoolean();
+		};
 	}
 
 	/**

@@ -1,9 +1,9 @@
 package dev.nacosboot.discovery;
 
 import java.time.Duration;
+import java.util.List;
 
 import com.alibaba.nacos.api.naming.NamingService;
-import dev.nacosboot.core.InvalidNacosPropertiesException;
 import dev.nacosboot.core.NacosClients;
 import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
@@ -14,6 +14,7 @@ import reactor.core.publisher.Flux;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.context.properties.bind.validation.ValidationErrors;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -22,6 +23,7 @@ import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.validation.FieldError;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
@@ -83,9 +85,7 @@ class NacosDiscoveryAutoConfigurationTests {
 	void runWithZeroWatchDelayShouldFailNamingTheProperty() {
 		this.runner.withPropertyValues("spring.cloud.nacos.discovery.watch-delay=0").run((context) -> {
 			assertThat(context).hasFailed();
-			assertThat(invalidProperties(context.getStartupFailure()).getViolations())
-				.extracting(InvalidNacosPropertiesException.Violation::property)
-				.containsExactly("spring.cloud.nacos.discovery.watch-delay");
+			assertThat(invalidFields(context.getStartupFailure())).containsExactly("watch-delay");
 		});
 	}
 
@@ -161,8 +161,10 @@ class NacosDiscoveryAutoConfigurationTests {
 			assertThat(context).hasFailed();
 			assertThat(context).getFailure()
 				.rootCause()
-				.isInstanceOf(InvalidNacosPropertiesException.class)
-				.hasMessageContaining("spring.cloud.nacos.discovery.weight");
+				.isInstanceOf(BindValidationException.class)
+				.hasMessageContaining("spring.cloud.nacos.discovery")
+				.hasMessageContaining("'weight'")
+				.hasMessageContaining("set a weight between 0 (no traffic) and 10000");
 		});
 	}
 
@@ -201,21 +203,21 @@ class NacosDiscoveryAutoConfigurationTests {
 					"spring.cloud.nacos.discovery.preferred-networks=10.0.0.0/40")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				InvalidNacosPropertiesException failure = invalidProperties(context.getStartupFailure());
-				assertThat(failure.getViolations()).extracting(InvalidNacosPropertiesException.Violation::property)
-					.containsExactlyInAnyOrder("spring.cloud.nacos.discovery.port", "spring.cloud.nacos.discovery.ip",
-							"spring.cloud.nacos.discovery.ip-type", "spring.cloud.nacos.discovery.cluster-name",
-							"spring.cloud.nacos.discovery.preferred-networks[0]");
+				assertThat(invalidFields(context.getStartupFailure())).containsExactlyInAnyOrder("port", "ip",
+						"ip-type", "cluster-name", "preferred-networks[0]");
 			});
 	}
 
-	static InvalidNacosPropertiesException invalidProperties(Throwable failure) {
+	/** The fields of {@code spring.cloud.nacos.discovery} that failed validation. */
+	static List<String> invalidFields(Throwable failure) {
 		Throwable cause = failure;
-		while (!(cause instanceof InvalidNacosPropertiesException)) {
+		while (!(cause instanceof BindValidationException)) {
 			assertThat(cause.getCause()).as("cause of " + failure).isNotNull();
 			cause = cause.getCause();
 		}
-		return (InvalidNacosPropertiesException) cause;
+		ValidationErrors errors = ((BindValidationException) cause).getValidationErrors();
+		assertThat(errors.getName().toString()).isEqualTo(NacosDiscoveryProperties.PREFIX);
+		return errors.getAllErrors().stream().map((error) -> ((FieldError) error).getField()).toList();
 	}
 
 	@Configuration(proxyBeanMethods = false)
