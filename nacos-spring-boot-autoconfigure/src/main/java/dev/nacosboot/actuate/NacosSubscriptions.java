@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * pushes received and the time of the last one, as the discovery view recorded them: it
  * receives every push, so nothing here listens or calls the server.
  */
-public class NacosSubscriptions {
+class NacosSubscriptions {
 
 	private final NacosInstanceView view;
 

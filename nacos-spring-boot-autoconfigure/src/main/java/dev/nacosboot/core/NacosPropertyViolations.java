@@ -9,6 +9,8 @@ import org.springframework.validation.Errors;
 
 /**
  * Collects every invalid setting of a startup check so that one failure reports them all.
+ * <p>
+ * Shared by the starter's packages, not part of its API: it may change in any release.
  */
 public final class NacosPropertyViolations {
 

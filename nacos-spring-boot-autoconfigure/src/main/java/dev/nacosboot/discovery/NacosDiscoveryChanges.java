@@ -17,7 +17,7 @@ import org.springframework.context.ApplicationEventPublisher;
  * {@code spring.cloud.nacos.discovery.watch.enabled=false} changes are counted but no
  * event is published.
  */
-public class NacosDiscoveryChanges {
+class NacosDiscoveryChanges {
 
 	private static final Log logger = LogFactory.getLog(NacosDiscoveryChanges.class);
 

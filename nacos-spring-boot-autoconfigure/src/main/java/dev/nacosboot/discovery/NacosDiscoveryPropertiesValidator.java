@@ -16,7 +16,7 @@ import org.springframework.util.StringUtils;
  * The checks of {@link NacosDiscoveryProperties}, run where the settings are bound (the
  * properties validate themselves with it).
  */
-public final class NacosDiscoveryPropertiesValidator {
+final class NacosDiscoveryPropertiesValidator {
 
 	private static final String PREFIX = NacosDiscoveryProperties.PREFIX + ".";
 
