@@ -9,12 +9,16 @@ import reactor.core.publisher.Flux;
 
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
+import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Instances of one service straight from the push-updated {@link NacosInstanceView}: no
  * TTL cache, so an instance removed or added by a push is out of or in the next choice.
- * Between pushes it hands out the very same list object, which lets the balancer reuse
- * its routing table after an O(1) identity check.
+ * It is the base of every client's supplier chain; Spring Cloud's delegating suppliers
+ * (zone preference, health checks, hints, ...) wrap it. Between pushes it hands out the
+ * very same list object, which lets the balancer reuse its routing table after an O(1)
+ * identity check.
  */
 public class NacosServiceInstanceListSupplier implements ServiceInstanceListSupplier {
 
@@ -27,6 +31,17 @@ public class NacosServiceInstanceListSupplier implements ServiceInstanceListSupp
 	public NacosServiceInstanceListSupplier(NacosInstanceView view, String serviceId) {
 		this.view = view;
 		this.serviceId = serviceId;
+	}
+
+	/**
+	 * The push-fed supplier of a load-balancer client context, for a chain of your own:
+	 * {@code ServiceInstanceListSupplier.builder().withBase(NacosServiceInstanceListSupplier.of(context)).withHints().build(context)}.
+	 * @param context the client context (its environment names the service)
+	 * @return the supplier
+	 */
+	public static NacosServiceInstanceListSupplier of(ConfigurableApplicationContext context) {
+		return new NacosServiceInstanceListSupplier(context.getBean(NacosInstanceView.class),
+				LoadBalancerClientFactory.getName(context.getEnvironment()));
 	}
 
 	@Override
