@@ -7,7 +7,7 @@ import dev.nacosboot.config.NacosConfigAutoConfiguration;
 import dev.nacosboot.config.NacosConfigProperties;
 import dev.nacosboot.config.NacosConfigSources;
 import dev.nacosboot.core.NacosClients;
-import dev.nacosboot.core.NacosProperties;
+import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
 import dev.nacosboot.discovery.NamingConnectionState;
@@ -103,9 +103,9 @@ public final class NacosActuateAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		NacosConfigConnection nacosConfigConnection(NacosClients clients, NacosProperties nacosProperties,
-				NacosConfigProperties configProperties, NacosConfigSources sources) {
-			return new NacosConfigConnection(clients, nacosProperties, configProperties, sources);
+		NacosConfigConnection nacosConfigConnection(NacosClients clients, NacosConnectionDetails connectionDetails,
+				NacosConfigSources sources) {
+			return new NacosConfigConnection(clients, connectionDetails, sources);
 		}
 
 		@Bean(name = CONFIG_MONITOR)

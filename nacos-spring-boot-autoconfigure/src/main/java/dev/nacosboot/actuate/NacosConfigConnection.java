@@ -1,18 +1,12 @@
 package dev.nacosboot.actuate;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 
-import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.config.ConfigService;
-import dev.nacosboot.config.NacosConfigProperties;
 import dev.nacosboot.config.NacosConfigSources;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
 import dev.nacosboot.core.NacosClients;
-import dev.nacosboot.core.NacosProperties;
-import org.jspecify.annotations.Nullable;
+import dev.nacosboot.core.NacosConnectionDetails;
 
 /**
  * Whether the config clients that serve this application's {@code nacos:} imports are
@@ -23,19 +17,13 @@ public class NacosConfigConnection {
 
 	private final NacosClients clients;
 
-	private final NacosProperties shared;
-
-	private final NacosConfigProperties config;
+	private final NacosConnectionDetails connection;
 
 	private final NacosConfigSources sources;
 
-	private final Map<String, ConfigService> services = new LinkedHashMap<>();
-
-	public NacosConfigConnection(NacosClients clients, NacosProperties shared, NacosConfigProperties config,
-			NacosConfigSources sources) {
+	public NacosConfigConnection(NacosClients clients, NacosConnectionDetails connection, NacosConfigSources sources) {
 		this.clients = clients;
-		this.shared = shared;
-		this.config = config;
+		this.connection = connection.forConfig();
 		this.sources = sources;
 	}
 
@@ -45,10 +33,10 @@ public class NacosConfigConnection {
 	 * @return whether connected
 	 */
 	public boolean isConnected() {
-		List<ConfigService> services = services();
+		List<ConfigService> services = this.sources.clients();
 		// getServerStatus() of nacos-client's config client starts a new connection when
-		// its own is gone: asked
-		// while the context closes, it would leave one open after the shutdown.
+		// its own is gone: asked while the context closes, it would leave one open after
+		// the shutdown.
 		return this.clients.ifOpen(() -> {
 			for (ConfigService service : services) {
 				if (!"UP".equals(service.getServerStatus())) {
@@ -64,7 +52,7 @@ public class NacosConfigConnection {
 	 * @return the server list or endpoint
 	 */
 	public String serverDescription() {
-		return NacosClientPropertiesFactory.describeServer(this.shared, this.config);
+		return NacosClientPropertiesFactory.describeServer(this.connection);
 	}
 
 	/**
@@ -72,28 +60,8 @@ public class NacosConfigConnection {
 	 * @return the namespace id, "public" when unset
 	 */
 	public String namespace() {
-		String namespace = (this.config.getNamespace() != null) ? this.config.getNamespace()
-				: this.shared.getNamespace();
+		String namespace = this.connection.getNamespace();
 		return (namespace == null || namespace.isBlank()) ? "public" : namespace;
-	}
-
-	private synchronized List<ConfigService> services() {
-		if (this.clients.isClosed()) {
-			return List.of();
-		}
-		for (NacosConfigSources.Loaded loaded : this.sources.all()) {
-			@Nullable String namespace = loaded.resource().getNamespace();
-			String key = (namespace != null) ? namespace : "";
-			if (!this.services.containsKey(key)) {
-				Properties properties = NacosClientPropertiesFactory.create(this.shared, this.config,
-						NacosConfigProperties.PREFIX);
-				if (namespace != null) {
-					properties.setProperty(PropertyKeyConst.NAMESPACE, namespace);
-				}
-				this.services.put(key, this.clients.configService(properties));
-			}
-		}
-		return List.copyOf(this.services.values());
 	}
 
 }

@@ -3,8 +3,7 @@ package dev.nacosboot.actuate;
 import dev.nacosboot.config.NacosConfigRefreshHistory;
 import dev.nacosboot.config.NacosConfigSources;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
-import dev.nacosboot.core.NacosProperties;
-import dev.nacosboot.discovery.NacosDiscoveryProperties;
+import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.loadbalancer.GrayRulesSource;
 import dev.nacosboot.registry.NacosAutoServiceRegistration;
 import dev.nacosboot.registry.NacosRegistration;
@@ -28,13 +27,12 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = NacosActuateAutoConfiguration.class)
 @ConditionalOnClass({ ConditionalOnAvailableEndpoint.class, Registration.class })
 @ConditionalOnAvailableEndpoint(NacosEndpoint.class)
-@ConditionalOnBean(NacosProperties.class)
+@ConditionalOnBean(NacosConnectionDetails.class)
 public final class NacosEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	NacosEndpoint nacosEndpoint(NacosProperties nacosProperties,
-			ObjectProvider<NacosDiscoveryProperties> discoveryProperties,
+	NacosEndpoint nacosEndpoint(NacosConnectionDetails connectionDetails,
 			ObjectProvider<NacosRegistration> registration,
 			ObjectProvider<NacosAutoServiceRegistration> autoRegistration,
 			ObjectProvider<NacosTrafficSwitch> trafficSwitch, ObjectProvider<NacosSubscriptions> subscriptions,
@@ -43,12 +41,10 @@ public final class NacosEndpointAutoConfiguration {
 			ObjectProvider<NacosConfigConnection> configConnection,
 			@Qualifier(NacosActuateAutoConfiguration.CONFIG_MONITOR) ObjectProvider<NacosConnectionMonitor> configMonitor,
 			ObjectProvider<GrayRulesSource> grayRules, ObjectProvider<SanitizingFunction> sanitizingFunctions) {
-		NacosDiscoveryProperties discovery = discoveryProperties.getIfAvailable();
-		String namespace = (discovery != null && discovery.getNamespace() != null) ? discovery.getNamespace()
-				: nacosProperties.getNamespace();
+		NacosConnectionDetails discovery = connectionDetails.forDiscovery();
+		String namespace = discovery.getNamespace();
 		NacosEndpoint.Sources sources = new NacosEndpoint.Sources(registration, autoRegistration, trafficSwitch,
-				subscriptions, discoveryMonitor,
-				NacosClientPropertiesFactory.describeServer(nacosProperties, discovery),
+				subscriptions, discoveryMonitor, NacosClientPropertiesFactory.describeServer(discovery),
 				(namespace == null || namespace.isBlank()) ? "public" : namespace, configSources, history,
 				configConnection, configMonitor, grayRules);
 		return new NacosEndpoint(sources, new Sanitizer(sanitizingFunctions.orderedStream().toList()));

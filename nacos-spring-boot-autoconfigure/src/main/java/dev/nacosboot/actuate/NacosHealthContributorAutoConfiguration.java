@@ -6,11 +6,9 @@ import java.util.Map;
 import dev.nacosboot.config.NacosConfigRefreshHistory;
 import dev.nacosboot.config.NacosConfigSources;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
-import dev.nacosboot.core.NacosProperties;
-import dev.nacosboot.discovery.NacosDiscoveryProperties;
+import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.registry.NacosAutoServiceRegistration;
 import dev.nacosboot.registry.NacosRegistration;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -55,20 +53,17 @@ public final class NacosHealthContributorAutoConfiguration {
 		@Bean
 		NacosHealthComponent nacosDiscoveryHealthComponent(
 				@Qualifier(NacosActuateAutoConfiguration.DISCOVERY_MONITOR) NacosConnectionMonitor monitor,
-				NacosProperties nacosProperties, ObjectProvider<NacosDiscoveryProperties> discoveryProperties,
-				ObjectProvider<NacosAutoServiceRegistration> autoRegistration,
+				NacosConnectionDetails connectionDetails, ObjectProvider<NacosAutoServiceRegistration> autoRegistration,
 				ObjectProvider<NacosRegistration> registration, ObjectProvider<NacosSubscriptions> subscriptions) {
-			NacosDiscoveryProperties discovery = discoveryProperties.getIfAvailable();
+			NacosConnectionDetails discovery = connectionDetails.forDiscovery();
 			return new NacosHealthComponent("discovery",
-					new NacosDiscoveryHealthIndicator(monitor,
-							NacosClientPropertiesFactory.describeServer(nacosProperties, discovery),
-							namespace(nacosProperties, discovery), autoRegistration.getIfAvailable(),
-							registration.getIfAvailable(), subscriptions.getIfAvailable()));
+					new NacosDiscoveryHealthIndicator(monitor, NacosClientPropertiesFactory.describeServer(discovery),
+							namespace(discovery), autoRegistration.getIfAvailable(), registration.getIfAvailable(),
+							subscriptions.getIfAvailable()));
 		}
 
-		private static String namespace(NacosProperties shared, @Nullable NacosDiscoveryProperties discovery) {
-			String namespace = (discovery != null && discovery.getNamespace() != null) ? discovery.getNamespace()
-					: shared.getNamespace();
+		private static String namespace(NacosConnectionDetails discovery) {
+			String namespace = discovery.getNamespace();
 			return (namespace == null || namespace.isBlank()) ? "public" : namespace;
 		}
 

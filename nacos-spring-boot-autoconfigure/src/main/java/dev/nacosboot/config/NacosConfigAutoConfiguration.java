@@ -1,7 +1,10 @@
 package dev.nacosboot.config;
 
 import com.alibaba.nacos.api.config.ConfigService;
+import dev.nacosboot.core.NacosClients;
+import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.core.NacosCoreAutoConfiguration;
+import dev.nacosboot.core.NacosProperties;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -17,6 +20,7 @@ import org.springframework.cloud.context.properties.ConfigurationPropertiesRebin
 import org.springframework.cloud.context.scope.refresh.RefreshScope;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Lazy;
 
 /**
  * Hot reload of the config imported with {@code spring.config.import=nacos:...}: a
@@ -29,6 +33,19 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBooleanProperty(name = NacosConfigProperties.PREFIX + ".enabled", matchIfMissing = true)
 @EnableConfigurationProperties(NacosConfigProperties.class)
 public final class NacosConfigAutoConfiguration {
+
+	/**
+	 * The config client of the configured namespace, the one the imports use, so that an
+	 * application that reads or publishes config needs nothing else. Created when first
+	 * used; the owner ({@code NacosClients}) shuts it down.
+	 */
+	@Bean(destroyMethod = "")
+	@Lazy
+	@ConditionalOnMissingBean
+	ConfigService nacosConfigService(NacosClients clients, NacosConnectionDetails connectionDetails,
+			NacosProperties nacosProperties) {
+		return clients.configService(NacosConfigBootstrap.clientProperties(connectionDetails, nacosProperties, null));
+	}
 
 	@Bean
 	@ConditionalOnMissingBean

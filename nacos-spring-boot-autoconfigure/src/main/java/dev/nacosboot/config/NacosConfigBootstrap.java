@@ -8,6 +8,8 @@ import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.config.ConfigService;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
 import dev.nacosboot.core.NacosClients;
+import dev.nacosboot.core.NacosConnectionDetails;
+import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.core.NacosProperties;
 import org.jspecify.annotations.Nullable;
 
@@ -27,6 +29,10 @@ final class NacosConfigBootstrap {
 
 	private final NacosProperties shared;
 
+	private final NacosConnectionDetails connection;
+
+	private final boolean connectionFromBootstrap;
+
 	private final NacosConfigProperties config;
 
 	private final NacosClients clients;
@@ -35,8 +41,11 @@ final class NacosConfigBootstrap {
 
 	private final Map<ConfigService, Boolean> reachable = new ConcurrentHashMap<>();
 
-	private NacosConfigBootstrap(NacosProperties shared, NacosConfigProperties config, NacosClients clients) {
+	private NacosConfigBootstrap(NacosProperties shared, NacosConnectionDetails connection,
+			boolean connectionFromBootstrap, NacosConfigProperties config, NacosClients clients) {
 		this.shared = shared;
+		this.connection = connection;
+		this.connectionFromBootstrap = connectionFromBootstrap;
 		this.config = config;
 		this.clients = clients;
 	}
@@ -50,8 +59,14 @@ final class NacosConfigBootstrap {
 	static NacosConfigBootstrap get(ConfigurableBootstrapContext context, Binder binder) {
 		if (!context.isRegistered(NacosConfigBootstrap.class)) {
 			context.registerIfAbsent(NacosClients.class, InstanceSupplier.from(NacosClients::new));
+			// Connection details registered by a BootstrapRegistryInitializer win over
+			// the
+			// properties, as a NacosConnectionDetails bean does for the other clients.
+			boolean fromBootstrap = context.isRegistered(NacosConnectionDetails.class);
+			NacosConnectionDetails connection = fromBootstrap ? context.get(NacosConnectionDetails.class)
+					: NacosConnectionDetails.fromProperties(binder);
 			NacosConfigBootstrap bootstrap = new NacosConfigBootstrap(
-					binder.bindOrCreate(NacosProperties.PREFIX, NacosProperties.class),
+					binder.bindOrCreate(NacosProperties.PREFIX, NacosProperties.class), connection, fromBootstrap,
 					binder.bindOrCreate(NacosConfigProperties.PREFIX, NacosConfigProperties.class),
 					context.get(NacosClients.class));
 			context.register(NacosConfigBootstrap.class, InstanceSupplier.of(bootstrap));
@@ -76,12 +91,24 @@ final class NacosConfigBootstrap {
 	 * @return the shared client
 	 */
 	ConfigService configService(@Nullable String namespace) {
-		Properties properties = NacosClientPropertiesFactory.create(this.shared, this.config,
-				NacosConfigProperties.PREFIX);
+		return this.clients.configService(clientProperties(this.connection, this.shared, namespace));
+	}
+
+	/**
+	 * The properties of a config client; the one place they are made, so that the
+	 * import's client and the {@code ConfigService} bean are one client.
+	 * @param connection where and how to connect
+	 * @param shared the shared client settings
+	 * @param namespace the namespace of an import, or {@code null} for the configured one
+	 * @return the client properties
+	 */
+	static Properties clientProperties(NacosConnectionDetails connection, NacosProperties shared,
+			@Nullable String namespace) {
+		Properties properties = NacosClientPropertiesFactory.create(connection.forConfig(), shared);
 		if (namespace != null) {
 			properties.setProperty(PropertyKeyConst.NAMESPACE, namespace);
 		}
-		return this.clients.configService(properties);
+		return properties;
 	}
 
 	/**
@@ -93,7 +120,7 @@ final class NacosConfigBootstrap {
 	}
 
 	String describeServer() {
-		return NacosClientPropertiesFactory.describeServer(this.shared, this.config);
+		return NacosClientPropertiesFactory.describeServer(this.connection.forConfig());
 	}
 
 	/** Closes the clients when startup fails before the context exists. */
@@ -103,6 +130,10 @@ final class NacosConfigBootstrap {
 
 	private void promote(ConfigurableListableBeanFactory beanFactory) {
 		NacosClients.registerAsBean(beanFactory, this.clients);
+		if (this.connectionFromBootstrap
+				&& !beanFactory.containsSingleton(NacosCoreAutoConfiguration.CONNECTION_DETAILS_BEAN_NAME)) {
+			beanFactory.registerSingleton(NacosCoreAutoConfiguration.CONNECTION_DETAILS_BEAN_NAME, this.connection);
+		}
 		if (!beanFactory.containsSingleton(NacosConfigSources.BEAN_NAME)) {
 			beanFactory.registerSingleton(NacosConfigSources.BEAN_NAME, this.sources);
 		}

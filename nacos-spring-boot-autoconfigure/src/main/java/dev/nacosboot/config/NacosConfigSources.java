@@ -31,6 +31,14 @@ public final class NacosConfigSources {
 	}
 
 	/**
+	 * The config clients the loaded configs are read through, one per namespace.
+	 * @return the distinct clients, in load order
+	 */
+	public List<ConfigService> clients() {
+		return this.loaded.stream().map(Loaded::configService).distinct().toList();
+	}
+
+	/**
 	 * A loaded config.
 	 */
 	public static final class Loaded {

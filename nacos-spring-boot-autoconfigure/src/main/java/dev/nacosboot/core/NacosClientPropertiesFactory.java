@@ -13,10 +13,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.util.StringUtils;
 
 /**
- * Turns the shared settings ({@code spring.cloud.nacos.*}) plus one concern's overrides
- * (e.g. {@code spring.cloud.nacos.discovery.*}) into the {@link Properties} that
- * {@code NacosFactory} takes, after validating them. An override wins when it is set;
- * otherwise the shared value applies.
+ * Turns a concern's {@link NacosConnectionDetails} plus the shared client settings
+ * ({@code spring.cloud.nacos.*} time-outs and extra client keys) into the
+ * {@link Properties} that {@code NacosFactory} takes, after validating them.
  */
 public final class NacosClientPropertiesFactory {
 
@@ -27,6 +26,10 @@ public final class NacosClientPropertiesFactory {
 	private static final String GRPC_SERVER_CHECK_TIMEOUT = "nacos.remote.client.grpc.server.check.timeout";
 
 	private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_\\-.]{1,128}");
+
+	private static final String NAMESPACE_REASON = "a namespace id has 1 to 128 letters, digits, '_', '-' or '.'";
+
+	private static final String NAMESPACE_FIX = "use the namespace's id (not its display name) as shown in the Nacos console, or leave it unset for the public namespace";
 
 	// Two letters at least, so that a Windows drive ("C:\certs\ca.pem") is taken for a
 	// path.
@@ -39,49 +42,43 @@ public final class NacosClientPropertiesFactory {
 
 	/**
 	 * Client properties for a concern, validated.
-	 * @param shared the shared settings
-	 * @param override the concern's overrides, or {@code null} for none
-	 * @param overridePrefix the overrides' property prefix, e.g.
-	 * {@code spring.cloud.nacos.discovery} (used in error reports)
+	 * @param details where and how to connect, usually
+	 * {@link NacosConnectionDetails#forDiscovery()} or
+	 * {@link NacosConnectionDetails#forConfig()}
+	 * @param shared the shared client settings (time-outs, extra client keys)
 	 * @return new, mutable properties for {@code NacosFactory}; callers may add
 	 * concern-specific keys
 	 * @throws InvalidNacosPropertiesException when a setting is invalid
 	 */
-	public static Properties create(NacosProperties shared, @Nullable NacosConnectionProperties override,
-			String overridePrefix) {
+	public static Properties create(NacosConnectionDetails details, NacosProperties shared) {
 		NacosPropertyViolations violations = new NacosPropertyViolations();
-		validate(shared, override, overridePrefix, violations);
+		validate(details, shared, violations);
 		violations.throwIfAny();
 		Properties properties = new Properties();
 		shared.getClient().forEach(properties::setProperty);
-		String endpoint = pick(shared, override, NacosConnectionProperties::getEndpoint);
-		String serverAddr = pick(shared, override, NacosConnectionProperties::getServerAddr);
-		if (serverAddr == null && endpoint == null) {
-			serverAddr = NacosProperties.DEFAULT_SERVER_ADDR;
-		}
+		String serverAddr = details.getServerAddr();
 		put(properties, PropertyKeyConst.SERVER_ADDR, (serverAddr != null) ? normalizeServerAddr(serverAddr) : null);
-		put(properties, PropertyKeyConst.ENDPOINT, endpoint);
-		put(properties, PropertyKeyConst.NAMESPACE, namespaceOf(shared, override));
-		put(properties, PropertyKeyConst.USERNAME, pick(shared, override, NacosConnectionProperties::getUsername));
-		put(properties, PropertyKeyConst.PASSWORD, pick(shared, override, NacosConnectionProperties::getPassword));
-		put(properties, PropertyKeyConst.ACCESS_KEY, pick(shared, override, NacosConnectionProperties::getAccessKey));
-		put(properties, PropertyKeyConst.SECRET_KEY, pick(shared, override, NacosConnectionProperties::getSecretKey));
-		put(properties, PropertyKeyConst.CONTEXT_PATH,
-				pick(shared, override, NacosConnectionProperties::getContextPath));
+		put(properties, PropertyKeyConst.ENDPOINT, details.getEndpoint());
+		put(properties, PropertyKeyConst.NAMESPACE, trimmed(details.getNamespace()));
+		put(properties, PropertyKeyConst.USERNAME, details.getUsername());
+		put(properties, PropertyKeyConst.PASSWORD, details.getPassword());
+		put(properties, PropertyKeyConst.ACCESS_KEY, details.getAccessKey());
+		put(properties, PropertyKeyConst.SECRET_KEY, details.getSecretKey());
+		put(properties, PropertyKeyConst.CONTEXT_PATH, details.getContextPath());
 		putMillis(properties, GRPC_TIMEOUT, shared.getRequestTimeout());
 		putMillis(properties, GRPC_SERVER_CHECK_TIMEOUT, shared.getServerCheckTimeout());
-		NacosProperties.Tls tls = shared.getTls();
-		if (tls.isEnabled()) {
+		NacosConnectionDetails.Tls tls = details.getTls();
+		if (tls != null) {
 			properties.setProperty(RpcConstants.RPC_CLIENT_TLS_ENABLE, "true");
-			properties.setProperty(RpcConstants.RPC_CLIENT_TLS_TRUST_ALL, String.valueOf(tls.isTrustAll()));
+			properties.setProperty(RpcConstants.RPC_CLIENT_TLS_TRUST_ALL, String.valueOf(tls.trustAll()));
 			put(properties, RpcConstants.RPC_CLIENT_TLS_TRUST_COLLECTION_CHAIN_PATH,
-					resourceLocation(tls.getTrustCertificates()));
-			put(properties, RpcConstants.RPC_CLIENT_TLS_CERT_CHAIN_PATH, resourceLocation(tls.getCertificateChain()));
-			put(properties, RpcConstants.RPC_CLIENT_TLS_CERT_KEY, resourceLocation(tls.getPrivateKey()));
-			put(properties, RpcConstants.RPC_CLIENT_TLS_TRUST_PWD, tls.getPrivateKeyPassword());
-			put(properties, RpcConstants.RPC_CLIENT_TLS_PROTOCOLS, tls.getProtocols());
-			put(properties, RpcConstants.RPC_CLIENT_TLS_CIPHERS, tls.getCiphers());
-			if (tls.getCertificateChain() != null) {
+					resourceLocation(tls.trustCertificates()));
+			put(properties, RpcConstants.RPC_CLIENT_TLS_CERT_CHAIN_PATH, resourceLocation(tls.certificateChain()));
+			put(properties, RpcConstants.RPC_CLIENT_TLS_CERT_KEY, resourceLocation(tls.privateKey()));
+			put(properties, RpcConstants.RPC_CLIENT_TLS_TRUST_PWD, tls.privateKeyPassword());
+			put(properties, RpcConstants.RPC_CLIENT_TLS_PROTOCOLS, tls.protocols());
+			put(properties, RpcConstants.RPC_CLIENT_TLS_CIPHERS, tls.ciphers());
+			if (tls.certificateChain() != null) {
 				properties.setProperty(RpcConstants.RPC_CLIENT_MUTUAL_AUTH, "true");
 			}
 		}
@@ -89,40 +86,57 @@ public final class NacosClientPropertiesFactory {
 	}
 
 	/**
-	 * The effective server list or endpoint of a concern, for messages.
-	 * @param shared the shared settings
-	 * @param override the concern's overrides, or {@code null}
-	 * @return a description of where the client connects
+	 * Where a concern's clients connect, for messages.
+	 * @param details the concern's connection details
+	 * @return the server list, or the endpoint
 	 */
-	public static String describeServer(NacosProperties shared, @Nullable NacosConnectionProperties override) {
-		String serverAddr = pick(shared, override, NacosConnectionProperties::getServerAddr);
-		String endpoint = pick(shared, override, NacosConnectionProperties::getEndpoint);
+	public static String describeServer(NacosConnectionDetails details) {
+		String serverAddr = details.getServerAddr();
 		if (serverAddr != null) {
 			return serverAddr;
 		}
-		return (endpoint != null) ? "endpoint " + endpoint : NacosProperties.DEFAULT_SERVER_ADDR;
+		return (details.getEndpoint() != null) ? "endpoint " + details.getEndpoint()
+				: NacosProperties.DEFAULT_SERVER_ADDR;
 	}
 
 	/**
-	 * Validates the effective settings of a concern.
-	 * @param shared the shared settings
-	 * @param override the concern's overrides, or {@code null}
-	 * @param overridePrefix the overrides' property prefix
+	 * Validates a concern's connection details and the shared client settings. Details
+	 * built from properties are reported under the property each value came from; other
+	 * details under their type's name.
+	 * @param details the concern's connection details
+	 * @param shared the shared client settings
 	 * @param violations where to record invalid settings
 	 */
-	public static void validate(NacosProperties shared, @Nullable NacosConnectionProperties override,
+	public static void validate(NacosConnectionDetails details, NacosProperties shared,
+			NacosPropertyViolations violations) {
+		if (details instanceof PropertiesNacosConnectionDetails properties) {
+			validate(properties.shared(), properties.override(), properties.overridePrefix(), violations);
+			return;
+		}
+		String source = NacosConnectionDetails.class.getSimpleName() + " bean";
+		if (details.getServerAddr() != null) {
+			validateServerAddr(source + " serverAddr", details.getServerAddr(), violations);
+		}
+		else if (details.getEndpoint() == null) {
+			violations.reject(source + " serverAddr", null, "neither a server list nor an endpoint is given",
+					"return the server list from getServerAddr(), e.g. 10.0.0.1:8848");
+		}
+		validateConnection(source + " ", details, violations);
+		validateShared(shared, violations);
+	}
+
+	private static void validate(NacosProperties shared, @Nullable NacosConnectionProperties override,
 			String overridePrefix, NacosPropertyViolations violations) {
-		String serverAddrProperty = source(override, overridePrefix, NacosConnectionProperties::getServerAddr)
-				+ ".server-addr";
 		String serverAddr = pick(shared, override, NacosConnectionProperties::getServerAddr);
 		if (serverAddr != null) {
-			validateServerAddr(serverAddrProperty, serverAddr, violations);
+			validateServerAddr(
+					source(override, overridePrefix, NacosConnectionProperties::getServerAddr) + ".server-addr",
+					serverAddr, violations);
 		}
 		String namespace = pick(shared, override, NacosConnectionProperties::getNamespace);
 		if (namespace != null && !namespace.isBlank() && !NAMESPACE.matcher(namespace.trim()).matches()) {
 			violations.reject(source(override, overridePrefix, NacosConnectionProperties::getNamespace) + ".namespace",
-					namespace, "a namespace id has 1 to 128 letters, digits, '_', '-' or '.'",
-					"use the namespace's id (not its display name) as shown in the Nacos console, or leave it unset for the public namespace");
+					namespace, NAMESPACE_REASON, NAMESPACE_FIX);
 		}
 		String username = pick(shared, override, NacosConnectionProperties::getUsername);
 		String password = pick(shared, override, NacosConnectionProperties::getPassword);
@@ -137,14 +151,39 @@ public final class NacosClientPropertiesFactory {
 			violations.reject(source(override, overridePrefix, NacosConnectionProperties::getAccessKey) + ".secret-key",
 					null, "access-key and secret-key must be set together", "set both, or neither");
 		}
-		checkPositive(NacosProperties.PREFIX + ".request-timeout", shared.getRequestTimeout(), violations);
-		checkPositive(NacosProperties.PREFIX + ".server-check-timeout", shared.getServerCheckTimeout(), violations);
+		validateShared(shared, violations);
 		NacosProperties.Tls tls = shared.getTls();
 		if (tls.isEnabled() && (tls.getCertificateChain() == null) != (tls.getPrivateKey() == null)) {
 			violations.reject(NacosProperties.PREFIX + ".tls.private-key", null,
 					"mutual TLS needs both a certificate chain and its private key",
 					"set both spring.cloud.nacos.tls.certificate-chain and spring.cloud.nacos.tls.private-key, or neither");
 		}
+	}
+
+	private static void validateConnection(String source, NacosConnectionDetails details,
+			NacosPropertyViolations violations) {
+		String namespace = details.getNamespace();
+		if (namespace != null && !namespace.isBlank() && !NAMESPACE.matcher(namespace.trim()).matches()) {
+			violations.reject(source + "namespace", namespace, NAMESPACE_REASON, NAMESPACE_FIX);
+		}
+		if (StringUtils.hasText(details.getUsername()) && !StringUtils.hasText(details.getPassword())) {
+			violations.reject(source + "password", null, "a username is set without a password",
+					"return the password of user '" + details.getUsername() + "' from getPassword()");
+		}
+		if (StringUtils.hasText(details.getAccessKey()) != StringUtils.hasText(details.getSecretKey())) {
+			violations.reject(source + "secretKey", null, "access key and secret key must be given together",
+					"return both, or neither");
+		}
+		NacosConnectionDetails.Tls tls = details.getTls();
+		if (tls != null && (tls.certificateChain() == null) != (tls.privateKey() == null)) {
+			violations.reject(source + "tls", null, "mutual TLS needs both a certificate chain and its private key",
+					"give both, or neither");
+		}
+	}
+
+	private static void validateShared(NacosProperties shared, NacosPropertyViolations violations) {
+		checkPositive(NacosProperties.PREFIX + ".request-timeout", shared.getRequestTimeout(), violations);
+		checkPositive(NacosProperties.PREFIX + ".server-check-timeout", shared.getServerCheckTimeout(), violations);
 	}
 
 	private static void validateServerAddr(String property, String serverAddr, NacosPropertyViolations violations) {
@@ -243,9 +282,8 @@ public final class NacosClientPropertiesFactory {
 		return Path.of(location.trim()).toAbsolutePath().toUri().toString();
 	}
 
-	private static @Nullable String namespaceOf(NacosProperties shared, @Nullable NacosConnectionProperties override) {
-		String namespace = pick(shared, override, NacosConnectionProperties::getNamespace);
-		return StringUtils.hasText(namespace) ? namespace.trim() : null;
+	private static @Nullable String trimmed(@Nullable String value) {
+		return StringUtils.hasText(value) ? value.trim() : null;
 	}
 
 	private static String normalizeServerAddr(String serverAddr) {

@@ -8,6 +8,7 @@ import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.naming.NamingService;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
 import dev.nacosboot.core.NacosClients;
+import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.core.NacosProperties;
 import dev.nacosboot.core.NacosPropertyViolations;
@@ -47,14 +48,13 @@ public final class NacosDiscoveryAutoConfiguration {
 	@Bean(destroyMethod = "")
 	@ConditionalOnMissingBean
 	NamingService nacosNamingService(NacosClients clients, NacosProperties nacosProperties,
-			NacosDiscoveryProperties discoveryProperties) {
+			NacosDiscoveryProperties discoveryProperties, NacosConnectionDetails connectionDetails) {
+		NacosConnectionDetails details = connectionDetails.forDiscovery();
 		NacosPropertyViolations violations = new NacosPropertyViolations();
-		NacosClientPropertiesFactory.validate(nacosProperties, discoveryProperties, NacosDiscoveryProperties.PREFIX,
-				violations);
+		NacosClientPropertiesFactory.validate(details, nacosProperties, violations);
 		NacosDiscoveryPropertiesValidator.validate(discoveryProperties, violations);
 		violations.throwIfAny();
-		Properties properties = NacosClientPropertiesFactory.create(nacosProperties, discoveryProperties,
-				NacosDiscoveryProperties.PREFIX);
+		Properties properties = NacosClientPropertiesFactory.create(details, nacosProperties);
 		properties.setProperty(PropertyKeyConst.NAMING_LOAD_CACHE_AT_START,
 				String.valueOf(discoveryProperties.isNamingLoadCacheAtStart()));
 		return clients.namingService(properties);

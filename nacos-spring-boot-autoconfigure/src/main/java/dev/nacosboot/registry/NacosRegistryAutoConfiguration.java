@@ -2,7 +2,7 @@ package dev.nacosboot.registry;
 
 import com.alibaba.nacos.api.naming.NamingService;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
-import dev.nacosboot.core.NacosProperties;
+import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
 
@@ -64,13 +64,13 @@ public final class NacosRegistryAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = NacosDiscoveryProperties.PREFIX + ".register-enabled", matchIfMissing = true)
 	NacosAutoServiceRegistration nacosAutoServiceRegistration(ApplicationContext context,
 			NacosServiceRegistry serviceRegistry, NacosRegistration registration, NamingService namingService,
-			NacosProperties nacosProperties, NacosDiscoveryProperties properties) {
+			NacosConnectionDetails connectionDetails, NacosDiscoveryProperties properties) {
 		return new NacosAutoServiceRegistration(context, serviceRegistry, registration, namingService,
 				new NacosAutoServiceRegistration.Settings(properties.getPort(), properties.isFailFast(),
 						properties.isReadinessGating(), properties.getWarmup(),
 						properties.getWarmupInitialWeightRatio(), properties.getRetry().getInitialInterval(),
 						properties.getRetry().getMaxInterval(), properties.getDeregistrationTimeout(),
-						NacosClientPropertiesFactory.describeServer(nacosProperties, properties)));
+						NacosClientPropertiesFactory.describeServer(connectionDetails.forDiscovery())));
 	}
 
 	@Bean

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Properties;
 
 import com.alibaba.nacos.api.PropertyKeyConst;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,7 +18,7 @@ class NacosClientPropertiesFactoryTests {
 
 	@Test
 	void createWithNothingSetShouldUseTheDefaultServer() {
-		Properties properties = NacosClientPropertiesFactory.create(new NacosProperties(), null, PREFIX);
+		Properties properties = create(new NacosProperties(), null);
 		assertThat(properties).containsEntry(PropertyKeyConst.SERVER_ADDR, "127.0.0.1:8848");
 		assertThat(properties).doesNotContainKey(PropertyKeyConst.NAMESPACE);
 	}
@@ -32,7 +33,7 @@ class NacosClientPropertiesFactoryTests {
 		NacosConnectionProperties override = new NacosConnectionProperties();
 		override.setServerAddr("discovery-1:8848, discovery-2:8848");
 		override.setNamespace("dev");
-		Properties properties = NacosClientPropertiesFactory.create(shared, override, PREFIX);
+		Properties properties = create(shared, override);
 		assertThat(properties).containsEntry(PropertyKeyConst.SERVER_ADDR, "discovery-1:8848,discovery-2:8848")
 			.containsEntry(PropertyKeyConst.NAMESPACE, "dev")
 			.containsEntry(PropertyKeyConst.USERNAME, "nacos")
@@ -47,7 +48,7 @@ class NacosClientPropertiesFactoryTests {
 		shared.getClient().put("namingPushEmptyProtection", "true");
 		shared.getTls().setEnabled(true);
 		shared.getTls().setTrustCertificates("/certs/ca.pem");
-		Properties properties = NacosClientPropertiesFactory.create(shared, null, PREFIX);
+		Properties properties = create(shared, null);
 		assertThat(properties).containsEntry("nacos.remote.client.grpc.timeout", "2000")
 			.containsEntry("nacos.remote.client.grpc.server.check.timeout", "1500")
 			.containsEntry("namingPushEmptyProtection", "true")
@@ -62,7 +63,7 @@ class NacosClientPropertiesFactoryTests {
 		shared.getTls().setTrustCertificates("classpath:certs/ca.pem");
 		shared.getTls().setCertificateChain("file:/etc/nacos/client.pem");
 		shared.getTls().setPrivateKey("/etc/nacos/client.key");
-		Properties properties = NacosClientPropertiesFactory.create(shared, null, PREFIX);
+		Properties properties = create(shared, null);
 		assertThat(properties)
 			.containsEntry("nacos.remote.client.rpc.tls.trustCollectionChainPath", "classpath:certs/ca.pem")
 			.containsEntry("nacos.remote.client.rpc.tls.certChainFile", "file:/etc/nacos/client.pem")
@@ -73,7 +74,7 @@ class NacosClientPropertiesFactoryTests {
 	void createWithEndpointOnlyShouldNotSetTheDefaultServer() {
 		NacosProperties shared = new NacosProperties();
 		shared.setEndpoint("addressserver.example.com");
-		Properties properties = NacosClientPropertiesFactory.create(shared, null, PREFIX);
+		Properties properties = create(shared, null);
 		assertThat(properties).doesNotContainKey(PropertyKeyConst.SERVER_ADDR)
 			.containsEntry(PropertyKeyConst.ENDPOINT, "addressserver.example.com");
 	}
@@ -84,7 +85,7 @@ class NacosClientPropertiesFactoryTests {
 	void createShouldAcceptWellFormedServerAddresses(String serverAddr) {
 		NacosProperties shared = new NacosProperties();
 		shared.setServerAddr(serverAddr);
-		assertThat(NacosClientPropertiesFactory.create(shared, null, PREFIX)).containsKey(PropertyKeyConst.SERVER_ADDR);
+		assertThat(create(shared, null)).containsKey(PropertyKeyConst.SERVER_ADDR);
 	}
 
 	@ParameterizedTest
@@ -94,7 +95,7 @@ class NacosClientPropertiesFactoryTests {
 		NacosConnectionProperties override = new NacosConnectionProperties();
 		override.setServerAddr(serverAddr);
 		assertThatExceptionOfType(InvalidNacosPropertiesException.class)
-			.isThrownBy(() -> NacosClientPropertiesFactory.create(new NacosProperties(), override, PREFIX))
+			.isThrownBy(() -> create(new NacosProperties(), override))
 			.satisfies((ex) -> assertThat(ex.getViolations()).singleElement()
 				.satisfies((violation) -> assertThat(violation.property())
 					.isEqualTo("spring.cloud.nacos.discovery.server-addr")));
@@ -104,8 +105,7 @@ class NacosClientPropertiesFactoryTests {
 	void createShouldRejectNamespaceNamesThatAreNotIds() {
 		NacosProperties shared = new NacosProperties();
 		shared.setNamespace("My Namespace");
-		assertThatExceptionOfType(InvalidNacosPropertiesException.class)
-			.isThrownBy(() -> NacosClientPropertiesFactory.create(shared, null, PREFIX))
+		assertThatExceptionOfType(InvalidNacosPropertiesException.class).isThrownBy(() -> create(shared, null))
 			.withMessageContaining("spring.cloud.nacos.namespace");
 	}
 
@@ -114,8 +114,7 @@ class NacosClientPropertiesFactoryTests {
 		NacosProperties shared = new NacosProperties();
 		shared.setUsername("nacos");
 		shared.setAccessKey("ak");
-		assertThatExceptionOfType(InvalidNacosPropertiesException.class)
-			.isThrownBy(() -> NacosClientPropertiesFactory.create(shared, null, PREFIX))
+		assertThatExceptionOfType(InvalidNacosPropertiesException.class).isThrownBy(() -> create(shared, null))
 			.satisfies((ex) -> assertThat(ex.getViolations())
 				.extracting(InvalidNacosPropertiesException.Violation::property)
 				.containsExactly("spring.cloud.nacos.password", "spring.cloud.nacos.secret-key"))
@@ -126,9 +125,13 @@ class NacosClientPropertiesFactoryTests {
 	void createShouldRejectNonPositiveTimeouts() {
 		NacosProperties shared = new NacosProperties();
 		shared.setRequestTimeout(Duration.ZERO);
-		assertThatExceptionOfType(InvalidNacosPropertiesException.class)
-			.isThrownBy(() -> NacosClientPropertiesFactory.create(shared, null, PREFIX))
+		assertThatExceptionOfType(InvalidNacosPropertiesException.class).isThrownBy(() -> create(shared, null))
 			.withMessageContaining("spring.cloud.nacos.request-timeout");
+	}
+
+	private static Properties create(NacosProperties shared, @Nullable NacosConnectionProperties discovery) {
+		return NacosClientPropertiesFactory
+			.create(PropertiesNacosConnectionDetails.of(shared, discovery, null).forDiscovery(), shared);
 	}
 
 }

@@ -8,8 +8,8 @@ import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.NacosFactory;
 import com.alibaba.nacos.api.naming.NamingService;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
+import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.core.NacosProperties;
-import dev.nacosboot.discovery.NacosDiscoveryProperties;
 import dev.nacosboot.testserver.NacosTestServer;
 import dev.nacosboot.testserver.junit.NacosTarget;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
@@ -94,8 +94,8 @@ class AuthAndSecretsIntegrationTests {
 			await().atMost(Duration.ofSeconds(20)).until(() -> discovery.getInstances(service).size() == 1);
 			assertThat(app.getEnvironment().getProperty("reliability.value")).isEqualTo("one");
 			// AK/SK reach the clients the starter creates.
-			Properties clientProperties = NacosClientPropertiesFactory.create(app.getBean(NacosProperties.class),
-					app.getBean(NacosDiscoveryProperties.class), NacosDiscoveryProperties.PREFIX);
+			Properties clientProperties = NacosClientPropertiesFactory
+				.create(app.getBean(NacosConnectionDetails.class).forDiscovery(), app.getBean(NacosProperties.class));
 			assertThat(clientProperties).containsEntry(PropertyKeyConst.ACCESS_KEY, "Ak-reliability")
 				.containsEntry(PropertyKeyConst.SECRET_KEY, SECRET_KEY);
 			// The tokens run out (TTL) more than once; the client logs in again by itself

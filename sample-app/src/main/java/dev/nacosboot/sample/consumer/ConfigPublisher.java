@@ -5,16 +5,12 @@ import java.util.List;
 import com.alibaba.nacos.api.config.ConfigService;
 import com.alibaba.nacos.api.config.ConfigType;
 import com.alibaba.nacos.api.exception.NacosException;
-import dev.nacosboot.config.NacosConfigProperties;
-import dev.nacosboot.core.NacosClientPropertiesFactory;
-import dev.nacosboot.core.NacosClients;
-import dev.nacosboot.core.NacosProperties;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads and publishes the sample's own data ids through the config client that the
- * starter owns for this context (the same connection settings as the {@code nacos:}
- * imports; closed with the context).
+ * Reads and publishes the sample's own data ids through the starter's
+ * {@link ConfigService} bean (the client the {@code nacos:} imports use; the starter
+ * closes it with the context).
  */
 public class ConfigPublisher {
 
@@ -29,17 +25,18 @@ public class ConfigPublisher {
 
 	private static final long READ_TIMEOUT_MILLIS = 3000;
 
-	private final NacosClients clients;
+	private final ConfigService configService;
 
-	private final NacosProperties nacosProperties;
+	private final String group;
 
-	private final NacosConfigProperties configProperties;
-
-	public ConfigPublisher(NacosClients clients, NacosProperties nacosProperties,
-			NacosConfigProperties configProperties) {
-		this.clients = clients;
-		this.nacosProperties = nacosProperties;
-		this.configProperties = configProperties;
+	/**
+	 * Creates a publisher.
+	 * @param configService the starter's config client
+	 * @param group the group of the sample's data ids
+	 */
+	public ConfigPublisher(ConfigService configService, String group) {
+		this.configService = configService;
+		this.group = group;
 	}
 
 	/**
@@ -49,7 +46,7 @@ public class ConfigPublisher {
 	 * @throws NacosException when the server cannot be asked
 	 */
 	public @Nullable String read(String dataId) throws NacosException {
-		return configService().getConfig(checked(dataId), this.configProperties.getGroup(), READ_TIMEOUT_MILLIS);
+		return this.configService.getConfig(checked(dataId), this.group, READ_TIMEOUT_MILLIS);
 	}
 
 	/**
@@ -61,8 +58,7 @@ public class ConfigPublisher {
 	 * @throws NacosException when the server cannot be reached
 	 */
 	public boolean publish(String dataId, String content) throws NacosException {
-		return configService().publishConfig(checked(dataId), this.configProperties.getGroup(), content,
-				ConfigType.YAML.getType());
+		return this.configService.publishConfig(checked(dataId), this.group, content, ConfigType.YAML.getType());
 	}
 
 	/**
@@ -86,11 +82,6 @@ public class ConfigPublisher {
 			throw new IllegalArgumentException("The sample only edits " + DATA_IDS + ", not '" + dataId + "'");
 		}
 		return dataId;
-	}
-
-	private ConfigService configService() {
-		return this.clients.configService(NacosClientPropertiesFactory.create(this.nacosProperties,
-				this.configProperties, NacosConfigProperties.PREFIX));
 	}
 
 }

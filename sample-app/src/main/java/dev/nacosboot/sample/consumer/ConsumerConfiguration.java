@@ -3,10 +3,9 @@ package dev.nacosboot.sample.consumer;
 import java.time.Clock;
 import java.time.Duration;
 
-import dev.nacosboot.config.NacosConfigProperties;
-import dev.nacosboot.core.NacosClients;
-import dev.nacosboot.core.NacosProperties;
+import com.alibaba.nacos.api.config.ConfigService;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.client.loadbalancer.LoadBalanced;
 import org.springframework.context.annotation.Bean;
@@ -49,9 +48,9 @@ class ConsumerConfiguration {
 	}
 
 	@Bean
-	ConfigPublisher configPublisher(NacosClients clients, NacosProperties nacosProperties,
-			NacosConfigProperties configProperties) {
-		return new ConfigPublisher(clients, nacosProperties, configProperties);
+	ConfigPublisher configPublisher(ConfigService configService,
+			@Value("${spring.cloud.nacos.config.group:DEFAULT_GROUP}") String group) {
+		return new ConfigPublisher(configService, group);
 	}
 
 }
