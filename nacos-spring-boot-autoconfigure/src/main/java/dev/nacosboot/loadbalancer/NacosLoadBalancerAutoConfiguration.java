@@ -2,6 +2,7 @@ package dev.nacosboot.loadbalancer;
 
 import java.util.List;
 
+import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosInstanceView;
 import dev.nacosboot.registry.NacosAutoServiceRegistration;
@@ -65,7 +66,7 @@ public final class NacosLoadBalancerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	InstanceStatsRegistry nacosInstanceStatsRegistry(GrayRulesSource rules,
-			@Qualifier("nacosTaskScheduler") ObjectProvider<TaskScheduler> scheduler) {
+			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) ObjectProvider<TaskScheduler> scheduler) {
 		InstanceStatsRegistry registry = new InstanceStatsRegistry(rules::outliers, System::nanoTime);
 		TaskScheduler probes = scheduler.getIfAvailable();
 		if (probes != null) {
