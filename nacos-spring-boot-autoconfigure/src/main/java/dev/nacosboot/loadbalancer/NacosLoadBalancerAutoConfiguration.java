@@ -59,6 +59,11 @@ public final class NacosLoadBalancerAutoConfiguration {
 	}
 
 	@Bean
+	InstanceChanges nacosInstanceChanges() {
+		return new InstanceChanges();
+	}
+
+	@Bean
 	static LoadBalancerPropertiesRebinds nacosLoadBalancerPropertiesRebinds() {
 		return new LoadBalancerPropertiesRebinds();
 	}

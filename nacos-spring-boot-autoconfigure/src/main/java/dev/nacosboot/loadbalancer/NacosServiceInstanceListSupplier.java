@@ -26,11 +26,18 @@ public class NacosServiceInstanceListSupplier implements ServiceInstanceListSupp
 
 	private final String serviceId;
 
+	private final @Nullable Flux<?> changes;
+
 	private volatile @Nullable Snapshot last;
 
 	public NacosServiceInstanceListSupplier(NacosInstanceView view, String serviceId) {
+		this(view, serviceId, null);
+	}
+
+	NacosServiceInstanceListSupplier(NacosInstanceView view, String serviceId, @Nullable Flux<?> changes) {
 		this.view = view;
 		this.serviceId = serviceId;
+		this.changes = changes;
 	}
 
 	/**
@@ -40,8 +47,9 @@ public class NacosServiceInstanceListSupplier implements ServiceInstanceListSupp
 	 * @return the supplier
 	 */
 	public static NacosServiceInstanceListSupplier of(ConfigurableApplicationContext context) {
+		InstanceChanges changes = context.getBeanProvider(InstanceChanges.class).getIfAvailable();
 		return new NacosServiceInstanceListSupplier(context.getBean(NacosInstanceView.class),
-				LoadBalancerClientFactory.getName(context.getEnvironment()));
+				LoadBalancerClientFactory.getName(context.getEnvironment()), (changes != null) ? changes.flux() : null);
 	}
 
 	@Override
@@ -49,9 +57,20 @@ public class NacosServiceInstanceListSupplier implements ServiceInstanceListSupp
 		return this.serviceId;
 	}
 
+	/**
+	 * The current instances, then the instances after each change of them, for as long as
+	 * the subscriber stays: a balancer takes the first list, Spring Cloud's health-check
+	 * supplier follows the stream.
+	 * @return the lists
+	 */
 	@Override
 	public Flux<List<ServiceInstance>> get() {
-		return Flux.defer(() -> Flux.just(current()));
+		Flux<List<ServiceInstance>> current = Flux.defer(() -> Flux.just(current()));
+		Flux<?> changes = this.changes;
+		if (changes == null) {
+			return current;
+		}
+		return Flux.concat(current, changes.map((change) -> current())).distinctUntilChanged();
 	}
 
 	/**
