@@ -3,6 +3,8 @@ package dev.nacosboot.loadbalancer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -54,6 +56,10 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 	private final @Nullable ConnectFailureRequeue requeue;
 
 	private volatile @Nullable GrayRoutingTable table;
+
+	private final AtomicReferenceArray<@Nullable GrayRoutingTable> recent = new AtomicReferenceArray<>(4);
+
+	private final AtomicInteger nextRecent = new AtomicInteger();
 
 	private volatile @Nullable ServiceInstanceListSupplier supplier;
 
@@ -214,15 +220,30 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 		GrayRules rules = this.rules.current();
 		GrayRoutingTable table = this.table;
 		InstanceStatsRegistry stats = this.stats;
-		boolean stale = stats != null && table != null && table.isStale(stats);
-		if (table != null && !stale && table.isBuiltFrom(instances, rules)) {
+		if (table != null && table.isBuiltFrom(instances, rules) && (stats == null || !table.isStale(stats))) {
 			return table;
 		}
-		// Another supplier may hand out an equal list in a new object each time: compare
-		// once, then by identity.
-		GrayRoutingTable updated = (table != null && !stale && table.appliesTo(instances, rules))
-				? table.withSource(instances)
-				: GrayRoutingTable.build(this.serviceId, instances, rules, this.localCluster, stats);
+		// A chain that narrows the list per request (hints, sticky sessions) alternates
+		// between a few lists: keep the tables of the last few. Another supplier may hand
+		// out an equal list in a new object each time: compare once, then by identity.
+		GrayRoutingTable updated = null;
+		for (int i = 0; i < this.recent.length() && updated == null; i++) {
+			GrayRoutingTable candidate = this.recent.get(i);
+			if (candidate == null || (stats != null && candidate.isStale(stats))) {
+				continue;
+			}
+			if (candidate.isBuiltFrom(instances, rules)) {
+				updated = candidate;
+			}
+			else if (candidate.appliesTo(instances, rules)) {
+				updated = candidate.withSource(instances);
+				this.recent.set(i, updated);
+			}
+		}
+		if (updated == null) {
+			updated = GrayRoutingTable.build(this.serviceId, instances, rules, this.localCluster, stats);
+			this.recent.set(Math.floorMod(this.nextRecent.getAndIncrement(), this.recent.length()), updated);
+		}
 		this.table = updated;
 		return updated;
 	}
