@@ -26,8 +26,6 @@ record OutlierSettings(boolean enabled, int consecutiveFailures, boolean failOn5
 		double rampUpStart, Duration latencyDecay, Duration probeInterval, Duration maxProbeInterval,
 		Duration probeTimeout) {
 
-	static final OutlierSettings DEFAULTS = of(new NacosLoadBalancerProperties());
-
 	/**
 	 * The settings of bound properties, which {@link NacosLoadBalancerProperties} has
 	 * validated.

@@ -17,7 +17,6 @@ import org.springframework.util.ClassUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * OpenFeign with Spring Retry on the class path (its own surefire execution): Spring
@@ -38,8 +37,9 @@ class OpenFeignWithSpringRetryIntegrationTests {
 
 	@Test
 	void springCloudRetryShouldRetryA503OnTheOtherInstance() {
-		assumeTrue(ClassUtils.isPresent("org.springframework.retry.support.RetryTemplate", null),
-				"runs in the with-spring-retry execution, with Spring Retry on the class path");
+		assertThat(ClassUtils.isPresent("org.springframework.retry.support.RetryTemplate", null))
+			.as("runs in the with-spring-retry execution, with Spring Retry on the class path")
+			.isTrue();
 		String group = nacos.target().unique("feign-retry");
 		String service = nacos.target().unique("retried-greeting");
 		contexts.add(ClientApps.provider(nacos.target(), group, service));
