@@ -106,9 +106,15 @@ class ClusterMemberCrashIntegrationTests {
 		NacosInstanceView view = consumer.getBean(NacosInstanceView.class);
 		Map<Client, List<Integer>> failedPerRound = new EnumMap<>(Client.class);
 		for (int member = 1; member <= members.size(); member++) {
-			List<NamingService> ghosts = ghostsOn(member);
-			int listed = 2 + ghostClients.size();
-			await().atMost(ClientApps.PUSH).until(() -> view.getInstances(service).size() >= listed);
+			List<Integer> ghostPorts = new ArrayList<>();
+			List<NamingService> ghosts = ghostsOn(member, ghostPorts);
+			// This round's ghosts listed; earlier ones may have expired by now.
+			await().atMost(ClientApps.PUSH)
+				.until(() -> view.getInstances(service)
+					.stream()
+					.map((instance) -> instance.getPort())
+					.toList()
+					.containsAll(ghostPorts));
 			List<Loop> loops = new ArrayList<>();
 			for (Client client : Client.values()) {
 				loops.add(new Loop(client));
@@ -149,7 +155,7 @@ class ClusterMemberCrashIntegrationTests {
 
 	// Ghost instances registered through member N only: its clients cannot move to
 	// another member when it dies.
-	private static List<NamingService> ghostsOn(int member) throws Exception {
+	private static List<NamingService> ghostsOn(int member, List<Integer> ports) throws Exception {
 		List<NamingService> ghosts = new ArrayList<>();
 		for (int i = 0; i < GHOSTS_PER_ROUND; i++) {
 			Properties properties = nacos.target().clientProperties();
@@ -159,6 +165,7 @@ class ClusterMemberCrashIntegrationTests {
 			instance.setIp("127.0.0.1");
 			instance.setPort(deadPort());
 			client.registerInstance(service, group, instance);
+			ports.add(instance.getPort());
 			ghosts.add(client);
 			ghostClients.add(client);
 		}
