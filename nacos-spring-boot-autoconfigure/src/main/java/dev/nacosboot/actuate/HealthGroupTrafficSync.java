@@ -2,6 +2,8 @@ package dev.nacosboot.actuate;
 
 import java.time.Duration;
 
+import dev.nacosboot.registry.NacosInstanceReconciler;
+import dev.nacosboot.registry.OutOfTrafficReason;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -14,10 +16,10 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Pushes the status of one health group into Nacos: while the group is not UP the
- * instance is out of traffic ({@link NacosTrafficSwitch.Reason#HEALTH_GROUP}), and back
- * in when it is UP again. The group is checked at a fixed interval on one daemon thread,
- * so an instance that still holds its Nacos connection but fails its checks stops
- * receiving traffic within the interval plus one request to the server.
+ * instance is out of traffic ({@link OutOfTrafficReason#HEALTH_GROUP}), and back in when
+ * it is UP again. The group is checked at a fixed interval on one daemon thread, so an
+ * instance that still holds its Nacos connection but fails its checks stops receiving
+ * traffic within the interval plus one request to the server.
  */
 public class HealthGroupTrafficSync implements SmartLifecycle {
 
@@ -27,7 +29,7 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 
 	private final String group;
 
-	private final NacosTrafficSwitch trafficSwitch;
+	private final NacosInstanceReconciler reconciler;
 
 	private final FixedDelayTask task;
 
@@ -38,12 +40,12 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 	 * @param healthEndpoint evaluates the group
 	 * @param groups the configured groups, to check that the group exists
 	 * @param group the group's name
-	 * @param trafficSwitch applies the result
+	 * @param reconciler applies the result
 	 * @param interval how often the group is checked
 	 * @throws IllegalStateException when no such group is configured
 	 */
 	public HealthGroupTrafficSync(HealthEndpoint healthEndpoint, HealthEndpointGroups groups, String group,
-			NacosTrafficSwitch trafficSwitch, Duration interval) {
+			NacosInstanceReconciler reconciler, Duration interval) {
 		if (groups.get(group) == null) {
 			throw new IllegalStateException("spring.cloud.nacos.health.traffic.group names the health group '" + group
 					+ "', which does not exist; define it with management.endpoint.health.group." + group
@@ -51,7 +53,7 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 		}
 		this.healthEndpoint = healthEndpoint;
 		this.group = group;
-		this.trafficSwitch = trafficSwitch;
+		this.reconciler = reconciler;
 		this.task = new FixedDelayTask("nacos-health-traffic", interval, this::checkSafely);
 	}
 
@@ -67,10 +69,10 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 			logger.info("Health group '" + this.group + "' is " + status.getCode());
 		}
 		if (Status.UP.equals(status)) {
-			this.trafficSwitch.putBack(NacosTrafficSwitch.Reason.HEALTH_GROUP);
+			this.reconciler.putBackInTraffic(OutOfTrafficReason.HEALTH_GROUP);
 		}
 		else {
-			this.trafficSwitch.takeOut(NacosTrafficSwitch.Reason.HEALTH_GROUP);
+			this.reconciler.takeOutOfTraffic(OutOfTrafficReason.HEALTH_GROUP);
 		}
 	}
 
@@ -108,8 +110,8 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 
 	@Override
 	public int getPhase() {
-		// Stops before the registration lifecycle deregisters at shutdown, so it never
-		// re-enables the instance.
+		// Stops early at shutdown; a check that still runs after the registration was
+		// withdrawn changes nothing (the reconciler ignores intents once stopped).
 		return Integer.MAX_VALUE - 100;
 	}
 

@@ -11,10 +11,7 @@ import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
 import dev.nacosboot.discovery.NamingConnectionState;
-import dev.nacosboot.registry.NacosAutoServiceRegistration;
-import dev.nacosboot.registry.NacosRegistration;
 import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
-import dev.nacosboot.registry.NacosServiceRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -24,16 +21,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * What the Nacos health indicators, the {@code nacos} endpoint and the metrics share: the
- * connection monitors of the naming and config clients, the subscribed services, the
- * traffic switch of the registered instance, and the sampling that keeps them current.
- * Active with Actuator on the class path.
+ * connection monitors of the naming and config clients, the subscribed services, and the
+ * sampling that keeps them current. Active with Actuator on the class path.
  */
 @AutoConfiguration(after = { NacosDiscoveryAutoConfiguration.class, NacosRegistryAutoConfiguration.class,
 		NacosConfigAutoConfiguration.class })
@@ -79,20 +73,6 @@ public final class NacosActuateAutoConfiguration {
 		@ConditionalOnMissingBean
 		NacosSubscriptions nacosSubscriptions(NamingService namingService) {
 			return new NacosSubscriptions(namingService, Clock.systemUTC());
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(ServiceRegistry.class)
-	@ConditionalOnBean({ NacosServiceRegistry.class, NacosRegistration.class })
-	static class TrafficConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		NacosTrafficSwitch nacosTrafficSwitch(ApplicationContext context, NacosServiceRegistry serviceRegistry,
-				NacosRegistration registration, ObjectProvider<NacosAutoServiceRegistration> autoRegistration) {
-			return new NacosTrafficSwitch(context, serviceRegistry, registration, autoRegistration.getIfAvailable());
 		}
 
 	}

@@ -15,9 +15,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * Health of the config clients: UP while connected or reconnecting within the grace
  * period, DOWN after it. A refused change (malformed or invalid content) keeps the last
- * good config and is shown in the details, without changing the status. Details: server,
- * namespace, connection state and since when, each data id with its md5 and last refresh,
- * and the last error per data id. Never credentials or config values.
+ * good config and is shown in the details, without changing the status; so is a required
+ * data id deleted on the server, until it is back. Details: server, namespace, connection
+ * state and since when, each data id with its md5 and last refresh, and the last error
+ * per data id. Never credentials or config values.
  */
 public class NacosConfigHealthIndicator implements HealthIndicator {
 
@@ -56,6 +57,10 @@ public class NacosConfigHealthIndicator implements HealthIndicator {
 				config.put("namespace", loaded.resource().getNamespace());
 			}
 			config.put("md5", (loaded.md5() != null) ? loaded.md5() : "(not loaded)");
+			if (loaded.missingSince() != null) {
+				config.put("missingSince", loaded.missingSince().toString());
+				config.put("missing", "deleted on the server; the last good values stay until it is back");
+			}
 			NacosConfigRefreshHistory.Refresh last = lastOf(refreshes, loaded.propertySourceName());
 			if (last != null) {
 				config.put("lastRefresh", last.time().toString());

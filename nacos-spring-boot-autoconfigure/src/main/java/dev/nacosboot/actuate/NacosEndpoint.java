@@ -5,6 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 import com.alibaba.nacos.common.utils.VersionUtils;
@@ -13,7 +17,9 @@ import dev.nacosboot.config.NacosConfigSources;
 import dev.nacosboot.loadbalancer.GrayRules;
 import dev.nacosboot.loadbalancer.GrayRulesSource;
 import dev.nacosboot.registry.NacosAutoServiceRegistration;
+import dev.nacosboot.registry.NacosInstanceReconciler;
 import dev.nacosboot.registry.NacosRegistration;
+import dev.nacosboot.registry.OutOfTrafficReason;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -41,6 +47,9 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  */
 @Endpoint(id = "nacos", defaultAccess = Access.READ_ONLY)
 public class NacosEndpoint {
+
+	// How long a drain or restore waits for Nacos to hold it before answering.
+	private static final long STATUS_WAIT_SECONDS = 5;
 
 	private static final Pattern SECRET_KEY = Pattern
 		.compile(".*(password|passwd|secret|token|credential|key|auth|signature|private).*");
@@ -89,27 +98,39 @@ public class NacosEndpoint {
 	}
 
 	/**
-	 * Drains ({@code OUT_OF_SERVICE}) or restores ({@code UP}) this instance in Nacos.
-	 * Restoring withdraws only the manual drain: an instance that is out of traffic for
-	 * another reason (readiness, health group) stays out.
+	 * Drains ({@code OUT_OF_SERVICE}) or restores ({@code UP}) this instance in Nacos, as
+	 * an intent for the registration's reconciler; answers once Nacos holds it (or after
+	 * a few seconds, with {@code inSync} false). Restoring withdraws only the drain: an
+	 * instance that is out of traffic for another reason (readiness, health group) stays
+	 * out.
 	 * @param status {@code UP} or {@code OUT_OF_SERVICE}
 	 * @return the registration after the change
 	 */
 	@WriteOperation
 	public Map<String, Object> status(String status) {
-		NacosTrafficSwitch trafficSwitch = this.sources.trafficSwitch().getIfAvailable();
-		if (trafficSwitch == null) {
+		NacosInstanceReconciler reconciler = this.sources.reconciler().getIfAvailable();
+		if (reconciler == null) {
 			throw new IllegalStateException("This application does not register in Nacos");
 		}
 		String normalized = status.trim().toUpperCase(Locale.ROOT);
+		CompletableFuture<Void> applied;
 		if (NacosRegistration.STATUS_OUT_OF_SERVICE.equals(normalized)) {
-			trafficSwitch.takeOut(NacosTrafficSwitch.Reason.MANUAL);
+			applied = reconciler.takeOutOfTraffic(OutOfTrafficReason.DRAIN);
 		}
 		else if (NacosRegistration.STATUS_UP.equals(normalized)) {
-			trafficSwitch.putBack(NacosTrafficSwitch.Reason.MANUAL);
+			applied = reconciler.putBackInTraffic(OutOfTrafficReason.DRAIN);
 		}
 		else {
 			throw new IllegalArgumentException("Unsupported status '" + status + "': use UP or OUT_OF_SERVICE");
+		}
+		try {
+			applied.get(STATUS_WAIT_SECONDS, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// Answered with inSync false; the reconciler goes on applying it.
 		}
 		return registration();
 	}
@@ -168,9 +189,10 @@ public class NacosEndpoint {
 		details.put("instanceId", registration.getInstanceId());
 		details.put("ephemeral", registration.isEphemeral());
 		details.put("configuredWeight", registration.getWeight());
-		NacosTrafficSwitch trafficSwitch = this.sources.trafficSwitch().getIfAvailable();
-		if (trafficSwitch != null) {
-			details.put("outOfTrafficFor", trafficSwitch.reasons());
+		details.put("outOfTrafficFor", registration.getOutOfTrafficReasons());
+		NacosInstanceReconciler reconciler = this.sources.reconciler().getIfAvailable();
+		if (reconciler != null) {
+			details.put("inSync", reconciler.isInSync());
 		}
 		Map<String, Object> metadata = new LinkedHashMap<>();
 		Map<String, String> registered;
@@ -227,6 +249,9 @@ public class NacosEndpoint {
 			entry.put("loadOrder", order++);
 			entry.put("refreshable", loaded.resource().isRefresh());
 			entry.put("md5", loaded.md5());
+			if (loaded.missingSince() != null) {
+				entry.put("missingSince", loaded.missingSince().toString());
+			}
 			NacosConfigRefreshHistory.Refresh last = NacosConfigHealthIndicator.lastOf(refreshes,
 					loaded.propertySourceName());
 			entry.put("lastRefresh", (last != null) ? last.time().toString() : null);
@@ -315,7 +340,7 @@ public class NacosEndpoint {
 	 *
 	 * @param registration this application's instance
 	 * @param autoRegistration its registration lifecycle
-	 * @param trafficSwitch drains and restores it
+	 * @param reconciler drains and restores it
 	 * @param subscriptions the subscribed services
 	 * @param discoveryConnection the naming client's connection
 	 * @param discoveryServer where the naming client connects
@@ -328,7 +353,7 @@ public class NacosEndpoint {
 	 */
 	public record Sources(ObjectProvider<NacosRegistration> registration,
 			ObjectProvider<NacosAutoServiceRegistration> autoRegistration,
-			ObjectProvider<NacosTrafficSwitch> trafficSwitch, ObjectProvider<NacosSubscriptions> subscriptions,
+			ObjectProvider<NacosInstanceReconciler> reconciler, ObjectProvider<NacosSubscriptions> subscriptions,
 			ObjectProvider<NacosConnectionMonitor> discoveryConnection, String discoveryServer,
 			String discoveryNamespace, ObjectProvider<NacosConfigSources> configSources,
 			ObjectProvider<NacosConfigRefreshHistory> history, ObjectProvider<NacosConfigConnection> configConnection,

@@ -6,6 +6,7 @@ import dev.nacosboot.core.NacosClientPropertiesFactory;
 import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.loadbalancer.GrayRulesSource;
 import dev.nacosboot.registry.NacosAutoServiceRegistration;
+import dev.nacosboot.registry.NacosInstanceReconciler;
 import dev.nacosboot.registry.NacosRegistration;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -35,7 +36,7 @@ public final class NacosEndpointAutoConfiguration {
 	NacosEndpoint nacosEndpoint(NacosConnectionDetails connectionDetails,
 			ObjectProvider<NacosRegistration> registration,
 			ObjectProvider<NacosAutoServiceRegistration> autoRegistration,
-			ObjectProvider<NacosTrafficSwitch> trafficSwitch, ObjectProvider<NacosSubscriptions> subscriptions,
+			ObjectProvider<NacosInstanceReconciler> reconciler, ObjectProvider<NacosSubscriptions> subscriptions,
 			@Qualifier(NacosActuateAutoConfiguration.DISCOVERY_MONITOR) ObjectProvider<NacosConnectionMonitor> discoveryMonitor,
 			ObjectProvider<NacosConfigSources> configSources, ObjectProvider<NacosConfigRefreshHistory> history,
 			ObjectProvider<NacosConfigConnection> configConnection,
@@ -43,7 +44,7 @@ public final class NacosEndpointAutoConfiguration {
 			ObjectProvider<GrayRulesSource> grayRules, ObjectProvider<SanitizingFunction> sanitizingFunctions) {
 		NacosConnectionDetails discovery = connectionDetails.forDiscovery();
 		String namespace = discovery.getNamespace();
-		NacosEndpoint.Sources sources = new NacosEndpoint.Sources(registration, autoRegistration, trafficSwitch,
+		NacosEndpoint.Sources sources = new NacosEndpoint.Sources(registration, autoRegistration, reconciler,
 				subscriptions, discoveryMonitor, NacosClientPropertiesFactory.describeServer(discovery),
 				(namespace == null || namespace.isBlank()) ? "public" : namespace, configSources, history,
 				configConnection, configMonitor, grayRules);

@@ -1,5 +1,7 @@
 package dev.nacosboot.actuate;
 
+import dev.nacosboot.registry.NacosInstanceReconciler;
+
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -19,15 +21,15 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = { NacosActuateAutoConfiguration.class, HealthEndpointAutoConfiguration.class })
 @ConditionalOnClass(HealthEndpoint.class)
 @ConditionalOnProperty(NacosActuateProperties.PREFIX + ".traffic.group")
-@ConditionalOnBean({ HealthEndpoint.class, NacosTrafficSwitch.class })
+@ConditionalOnBean({ HealthEndpoint.class, NacosInstanceReconciler.class })
 public final class NacosHealthTrafficAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
 	HealthGroupTrafficSync nacosHealthGroupTrafficSync(HealthEndpoint healthEndpoint, HealthEndpointGroups groups,
-			NacosTrafficSwitch trafficSwitch, NacosActuateProperties properties) {
+			NacosInstanceReconciler reconciler, NacosActuateProperties properties) {
 		String group = properties.getTraffic().getGroup();
-		return new HealthGroupTrafficSync(healthEndpoint, groups, (group != null) ? group.trim() : "", trafficSwitch,
+		return new HealthGroupTrafficSync(healthEndpoint, groups, (group != null) ? group.trim() : "", reconciler,
 				properties.getTraffic().getCheckInterval());
 	}
 

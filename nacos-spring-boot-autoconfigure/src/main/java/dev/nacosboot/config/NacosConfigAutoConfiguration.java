@@ -43,14 +43,14 @@ public final class NacosConfigAutoConfiguration {
 	@Lazy
 	@ConditionalOnMissingBean
 	ConfigService nacosConfigService(NacosClients clients, NacosConnectionDetails connectionDetails,
-			NacosProperties nacosProperties) {
-		return clients.configService(NacosConfigBootstrap.clientProperties(connectionDetails, nacosProperties, null));
+			NacosProperties nacosProperties, NacosConfigProperties configProperties) {
+		return clients.configService(
+				NacosConfigBootstrap.clientProperties(connectionDetails, nacosProperties, configProperties, null));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	NacosConfigRefreshHistory nacosConfigRefreshHistory(NacosConfigProperties properties) {
-		NacosConfigPropertiesValidator.validate(properties);
 		return new NacosConfigRefreshHistory(properties.getRefresh().getHistorySize());
 	}
 
@@ -68,6 +68,14 @@ public final class NacosConfigAutoConfiguration {
 			NacosConfigRefreshHistory history, ObjectProvider<ConfigurationPropertiesRebinder> rebinder,
 			ObjectProvider<RefreshScope> refreshScope, ObjectProvider<ValueInjectionRefresher> values) {
 		return new ConfigChangeApplier(context, history, rebinder, refreshScope, values);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	NacosContextRefreshListener nacosContextRefreshListener(ConfigurableApplicationContext context,
+			ConfigChangeApplier applier, ObjectProvider<NacosConfigSources> sources,
+			ObjectProvider<NacosConfigWatcher> watcher, ObjectProvider<ValueInjectionRefresher> values) {
+		return new NacosContextRefreshListener(context, applier, sources, watcher, values);
 	}
 
 	@Bean

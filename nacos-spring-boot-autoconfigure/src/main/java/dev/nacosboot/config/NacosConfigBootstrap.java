@@ -14,9 +14,13 @@ import dev.nacosboot.core.NacosProperties;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.bootstrap.BootstrapContext;
 import org.springframework.boot.bootstrap.BootstrapRegistry.InstanceSupplier;
 import org.springframework.boot.bootstrap.ConfigurableBootstrapContext;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * What the {@code nacos:} imports of one application share before its context exists: the
@@ -26,6 +30,9 @@ import org.springframework.boot.context.properties.bind.Binder;
  * sources.
  */
 final class NacosConfigBootstrap {
+
+	/** The bean name spring-cloud-context gives the bootstrap context. */
+	private static final String BOOTSTRAP_CONTEXT_BEAN = "bootstrapContext";
 
 	private final NacosProperties shared;
 
@@ -40,6 +47,11 @@ final class NacosConfigBootstrap {
 	private final NacosConfigSources sources = new NacosConfigSources();
 
 	private final Map<ConfigService, Boolean> reachable = new ConcurrentHashMap<>();
+
+	/**
+	 * The application's context, once it exists: imports are then re-runs of a refresh.
+	 */
+	private volatile @Nullable ConfigurableApplicationContext applicationContext;
 
 	private NacosConfigBootstrap(NacosProperties shared, NacosConnectionDetails connection,
 			boolean connectionFromBootstrap, NacosConfigProperties config, NacosClients clients) {
@@ -67,12 +79,13 @@ final class NacosConfigBootstrap {
 					: NacosConnectionDetails.fromProperties(binder);
 			NacosConfigBootstrap bootstrap = new NacosConfigBootstrap(
 					binder.bindOrCreate(NacosProperties.PREFIX, NacosProperties.class), connection, fromBootstrap,
-					binder.bindOrCreate(NacosConfigProperties.PREFIX, NacosConfigProperties.class),
+					binder.bindOrCreate(NacosConfigProperties.PREFIX, Bindable.of(NacosConfigProperties.class),
+							new ValidationBindHandler(new NacosConfigProperties())),
 					context.get(NacosClients.class));
 			context.register(NacosConfigBootstrap.class, InstanceSupplier.of(bootstrap));
 			context.addCloseListener((event) -> event.getBootstrapContext()
 				.get(NacosConfigBootstrap.class)
-				.promote(event.getApplicationContext().getBeanFactory()));
+				.promote(event.getBootstrapContext(), event.getApplicationContext()));
 		}
 		return context.get(NacosConfigBootstrap.class);
 	}
@@ -86,12 +99,24 @@ final class NacosConfigBootstrap {
 	}
 
 	/**
+	 * The namespace of the imports that name none: the configured one of the connection
+	 * details ({@code spring.cloud.nacos.config.namespace}, else
+	 * {@code spring.cloud.nacos.namespace}).
+	 * @return the namespace, {@code null} for the public one
+	 */
+	@Nullable String defaultNamespace() {
+		return normalizedNamespace(this.connection.forConfig().getNamespace());
+	}
+
+	/**
 	 * The config client of a namespace.
-	 * @param namespace the namespace of an import, or {@code null} for the configured one
+	 * @param namespace the namespace of a data id, or {@code null} for the public one
 	 * @return the shared client
 	 */
 	ConfigService configService(@Nullable String namespace) {
-		return this.clients.configService(clientProperties(this.connection, this.shared, namespace));
+		// An import can name the public namespace while another one is configured.
+		String effective = (namespace == null && defaultNamespace() != null) ? "public" : namespace;
+		return this.clients.configService(clientProperties(this.connection, this.shared, this.config, effective));
 	}
 
 	/**
@@ -99,16 +124,36 @@ final class NacosConfigBootstrap {
 	 * import's client and the {@code ConfigService} bean are one client.
 	 * @param connection where and how to connect
 	 * @param shared the shared client settings
+	 * @param config the config settings (Spring Cloud Alibaba's client pass-throughs)
 	 * @param namespace the namespace of an import, or {@code null} for the configured one
 	 * @return the client properties
 	 */
 	static Properties clientProperties(NacosConnectionDetails connection, NacosProperties shared,
-			@Nullable String namespace) {
+			NacosConfigProperties config, @Nullable String namespace) {
 		Properties properties = NacosClientPropertiesFactory.create(connection.forConfig(), shared);
 		if (namespace != null) {
 			properties.setProperty(PropertyKeyConst.NAMESPACE, namespace);
 		}
+		// Spring Cloud Alibaba passes these to the config client as they are.
+		putIfSet(properties, PropertyKeyConst.ENCODE, config.getEncode());
+		putIfSet(properties, PropertyKeyConst.MAX_RETRY, config.getMaxRetry());
+		putIfSet(properties, PropertyKeyConst.CLUSTER_NAME, config.getClusterName());
+		putIfSet(properties, PropertyKeyConst.RAM_ROLE_NAME, config.getRamRoleName());
+		if (config.isEnableRemoteSyncConfig()) {
+			properties.setProperty(PropertyKeyConst.ENABLE_REMOTE_SYNC_CONFIG, "true");
+		}
 		return properties;
+	}
+
+	private static void putIfSet(Properties properties, String key, @Nullable Object value) {
+		if (value != null && !value.toString().isBlank()) {
+			properties.setProperty(key, value.toString().trim());
+		}
+	}
+
+	private static @Nullable String normalizedNamespace(@Nullable String namespace) {
+		return (namespace == null || namespace.isBlank() || "public".equals(namespace.trim())) ? null
+				: namespace.trim();
 	}
 
 	/**
@@ -123,12 +168,22 @@ final class NacosConfigBootstrap {
 		return NacosClientPropertiesFactory.describeServer(this.connection.forConfig());
 	}
 
-	/** Closes the clients when startup fails before the context exists. */
+	/** Closes the clients when startup fails before the context took them over. */
 	void closeClients() {
 		this.clients.close();
 	}
 
-	private void promote(ConfigurableListableBeanFactory beanFactory) {
+	/**
+	 * The application's context once startup has handed the clients over to it;
+	 * {@code null} while config data loads at startup. Config data that loads after that
+	 * is Spring Cloud's refresh running the imports again.
+	 */
+	@Nullable ConfigurableApplicationContext applicationContext() {
+		return this.applicationContext;
+	}
+
+	private void promote(BootstrapContext bootstrapContext, ConfigurableApplicationContext applicationContext) {
+		ConfigurableListableBeanFactory beanFactory = applicationContext.getBeanFactory();
 		NacosClients.registerAsBean(beanFactory, this.clients);
 		if (this.connectionFromBootstrap
 				&& !beanFactory.containsSingleton(NacosCoreAutoConfiguration.CONNECTION_DETAILS_BEAN_NAME)) {
@@ -137,6 +192,16 @@ final class NacosConfigBootstrap {
 		if (!beanFactory.containsSingleton(NacosConfigSources.BEAN_NAME)) {
 			beanFactory.registerSingleton(NacosConfigSources.BEAN_NAME, this.sources);
 		}
+		// Spring Cloud's refresh runs the imports again with the bootstrap context it
+		// finds
+		// as a bean (spring-cloud-context registers it), else with a new, empty one that
+		// would open clients of its own: make sure it finds this one.
+		if (bootstrapContext instanceof ConfigurableBootstrapContext configurable
+				&& beanFactory.getBeanNamesForType(ConfigurableBootstrapContext.class, false, false).length == 0
+				&& !beanFactory.containsSingleton(BOOTSTRAP_CONTEXT_BEAN)) {
+			beanFactory.registerSingleton(BOOTSTRAP_CONTEXT_BEAN, configurable);
+		}
+		this.applicationContext = applicationContext;
 	}
 
 }

@@ -21,8 +21,9 @@ import org.springframework.boot.context.config.ConfigData;
 import org.springframework.boot.context.config.ConfigDataLoader;
 import org.springframework.boot.context.config.ConfigDataLoaderContext;
 import org.springframework.boot.context.config.ConfigDataResourceNotFoundException;
-import org.springframework.boot.env.OriginTrackedMapPropertySource;
 import org.springframework.boot.logging.DeferredLogFactory;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.PropertySource;
 import org.springframework.util.DigestUtils;
 
 /**
@@ -46,20 +47,70 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 			return ConfigData.EMPTY;
 		}
 		NacosConfigBootstrap bootstrap = context.getBootstrapContext().get(NacosConfigBootstrap.class);
-		try {
-			OriginTrackedMapPropertySource source = load(bootstrap, resource);
-			return (resource.getKind() == NacosConfigDataResource.Kind.PROFILE)
-					? new ConfigData(List.of(source), ConfigData.Option.PROFILE_SPECIFIC)
-					: new ConfigData(List.of(source));
+		ConfigurableApplicationContext applicationContext = bootstrap.applicationContext();
+		if (applicationContext != null) {
+			return loadAgain(bootstrap, applicationContext, resource);
 		}
-		catch (NacosUnavailableException | NacosConfigLoadException ex) {
-			// Startup ends here and no context will take over the clients.
-			bootstrap.closeClients();
-			throw ex;
-		}
+		// A failure here ends startup: NacosConfigStartupFailureListener closes the
+		// clients.
+		NacosConfigPropertySource source = load(bootstrap, resource);
+		return new ConfigData(List.of(source), options(resource));
 	}
 
-	private OriginTrackedMapPropertySource load(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource)
+	/**
+	 * Spring Cloud's refresh runs the imports again ({@code ContextRefresher}): read each
+	 * refreshable data id again through the client that loaded it at startup (never a new
+	 * one, and no new listener) and decide as the in-place refresh would; a data id that
+	 * is not refreshed keeps its source.
+	 */
+	private @Nullable ConfigData loadAgain(NacosConfigBootstrap bootstrap,
+			ConfigurableApplicationContext applicationContext, NacosConfigDataResource resource) {
+		NacosConfigSources.Loaded loaded = bootstrap.sources().find(resource);
+		if (loaded == null) {
+			this.logger.warn("Not loading " + resource + " on refresh: it was not imported at startup;"
+					+ " restart the application to import it");
+			return null;
+		}
+		PropertySource<?> live = applicationContext.getEnvironment()
+			.getPropertySources()
+			.get(loaded.propertySourceName());
+		ConfigChangeApplier applier = applicationContext.getBeanProvider(ConfigChangeApplier.class).getIfAvailable();
+		if (live == null) {
+			return null;
+		}
+		// As loaded at startup: whether it refreshes does not change on a refresh.
+		NacosConfigDataResource startup = loaded.resource();
+		if (!startup.isRefresh() || applier == null) {
+			return new ConfigData(List.of(live), options(startup));
+		}
+		ConfigQueryResult result;
+		try {
+			result = loaded.configService()
+				.getConfigWithResult(resource.getDataId(), resource.getGroup(),
+						bootstrap.config().getTimeout().toMillis());
+		}
+		catch (NacosException | RuntimeException ex) {
+			this.logger.warn("Keeping " + resource + " as it is on refresh: it could not be read ("
+					+ ((ex instanceof NacosException nacos) ? nacos.getErrMsg() : ex.getMessage()) + ")");
+			return new ConfigData(List.of(live), options(startup));
+		}
+		PropertySource<?> source = applier.sourceForContextRefresh(loaded, result.getContent(), result.getConfigType());
+		return (source != null) ? new ConfigData(List.of(source), options(startup)) : null;
+	}
+
+	/**
+	 * As in Spring Cloud Alibaba: imports and profile settings inside a Nacos config are
+	 * ignored, and {@code remote} is what Boot does for a profile-specific file: it ranks
+	 * above the local profile-specific files.
+	 */
+	private static ConfigData.Option[] options(NacosConfigDataResource resource) {
+		return (resource.getPreference() == NacosConfigPreference.REMOTE)
+				? new ConfigData.Option[] { ConfigData.Option.IGNORE_IMPORTS, ConfigData.Option.IGNORE_PROFILES,
+						ConfigData.Option.PROFILE_SPECIFIC }
+				: new ConfigData.Option[] { ConfigData.Option.IGNORE_IMPORTS, ConfigData.Option.IGNORE_PROFILES };
+	}
+
+	private NacosConfigPropertySource load(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource)
 			throws ConfigDataResourceNotFoundException {
 		NacosConfigProperties config = bootstrap.config();
 		ConfigService service = bootstrap.configService(resource.getNamespace());
@@ -119,7 +170,7 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 			}
 			Map<String, Object> properties = format.parse(resource.getDataId(), content);
 			bootstrap.sources().add(new NacosConfigSources.Loaded(resource, service, format, server, md5(content)));
-			return new OriginTrackedMapPropertySource(resource.propertySourceName(), properties, true);
+			return new NacosConfigPropertySource(resource, properties);
 		}
 		catch (NacosConfigFormatException ex) {
 			if (resource.isRequired()) {
@@ -136,18 +187,19 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 	 * An empty source that holds the place of a data id that is missing or unreadable
 	 * now, so that it is applied in place once it appears.
 	 */
-	private OriginTrackedMapPropertySource empty(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource,
+	private NacosConfigPropertySource empty(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource,
 			ConfigService service, String server, NacosConfigProperties config) {
 		NacosConfigFormat format;
 		try {
 			format = NacosConfigFormat.of(resource.getDataId(), null, config.getFileExtension());
 		}
 		catch (NacosConfigFormatException ex) {
-			format = Optional.ofNullable(NacosConfigFormat.byName(config.getFileExtension()))
-				.orElse(NacosConfigFormat.PROPERTIES);
+			// Unknown until content arrives with its stored type: never guessed, so that
+			// content of another format is refused rather than misread.
+			format = null;
 		}
 		bootstrap.sources().add(new NacosConfigSources.Loaded(resource, service, format, server, null));
-		return new OriginTrackedMapPropertySource(resource.propertySourceName(), new LinkedHashMap<>(), true);
+		return new NacosConfigPropertySource(resource, new LinkedHashMap<>());
 	}
 
 	static String md5(String content) {

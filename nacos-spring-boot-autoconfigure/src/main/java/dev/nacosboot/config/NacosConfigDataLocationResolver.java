@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.nacosboot.config.NacosConfigDataResource.Kind;
 import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.config.ConfigDataLocation;
 import org.springframework.boot.context.config.ConfigDataLocationNotFoundException;
@@ -20,7 +21,9 @@ import org.springframework.util.StringUtils;
  * {@link NacosConfigLocation}) into the data ids to load, in ascending precedence: shared
  * configs, extension configs, the import's data ids (or, for a bare {@code nacos:},
  * {@code ${prefix}.${file-extension}}), then, after profile activation, the
- * profile-specific {@code ${prefix}-${profile}.${file-extension}} of a bare import.
+ * profile-specific {@code ${prefix}-${profile}.${file-extension}} of a bare import. The
+ * order between imports and against local files is Spring Boot's, corrected by
+ * {@link NacosConfigPrecedenceEnvironmentPostProcessor}.
  */
 public class NacosConfigDataLocationResolver implements ConfigDataLocationResolver<NacosConfigDataResource>, Ordered {
 
@@ -54,23 +57,29 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 		if (!isEnabled(context)) {
 			// Boot refuses an import that resolves to nothing: a placeholder keeps the
 			// application starting.
-			return List
-				.of(new NacosConfigDataResource(location.toString(), "-", null, false, false, true, Kind.DISABLED));
+			return List.of(new NacosConfigDataResource(location.toString(), "-", null, false, false, true,
+					Kind.DISABLED, NacosConfigPreference.LOCAL, -1));
 		}
 		NacosConfigBootstrap bootstrap = NacosConfigBootstrap.get(context.getBootstrapContext(), context.getBinder());
 		NacosConfigLocation parsed = parse(location);
 		NacosConfigProperties config = bootstrap.config();
 		List<NacosConfigDataResource> resources = new ArrayList<>();
-		addEntries(resources, config.getSharedConfigs(), Kind.SHARED, "shared-configs", location);
-		addEntries(resources, config.getExtensionConfigs(), Kind.EXTENSION, "extension-configs", location);
+		// Every import names them; Boot loads each once. Where Boot attaches them does
+		// not
+		// matter: NacosConfigPrecedenceEnvironmentPostProcessor ranks them below the
+		// application's own data ids afterwards.
+		String namespace = bootstrap.defaultNamespace();
+		addEntries(resources, config.getSharedConfigs(), Kind.SHARED, "shared-configs", location, config, namespace);
+		addEntries(resources, config.getExtensionConfigs(), Kind.EXTENSION, "extension-configs", location, config,
+				namespace);
 		if (parsed.isBare()) {
 			resources
 				.add(resource(parsed, location, applicationPrefix(context, config) + "." + config.getFileExtension(),
-						false, Kind.APPLICATION, config));
+						false, Kind.APPLICATION, config, namespace));
 		}
 		else {
 			for (String dataId : parsed.dataIds()) {
-				resources.add(resource(parsed, location, dataId, true, Kind.APPLICATION, config));
+				resources.add(resource(parsed, location, dataId, true, Kind.APPLICATION, config, namespace));
 			}
 		}
 		this.logger.debug("Resolved " + location + " to " + resources);
@@ -84,13 +93,13 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 		if (!parsed.isBare() || !isEnabled(context)) {
 			return List.of();
 		}
-		NacosConfigProperties config = NacosConfigBootstrap.get(context.getBootstrapContext(), context.getBinder())
-			.config();
+		NacosConfigBootstrap bootstrap = NacosConfigBootstrap.get(context.getBootstrapContext(), context.getBinder());
+		NacosConfigProperties config = bootstrap.config();
 		String prefix = applicationPrefix(context, config);
 		List<NacosConfigDataResource> resources = new ArrayList<>();
 		for (String profile : profiles.getActive()) {
 			resources.add(resource(parsed, location, prefix + "-" + profile + "." + config.getFileExtension(), false,
-					Kind.PROFILE, config));
+					Kind.PROFILE, config, bootstrap.defaultNamespace()));
 		}
 		return resources;
 	}
@@ -117,15 +126,27 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 	}
 
 	private static NacosConfigDataResource resource(NacosConfigLocation parsed, ConfigDataLocation location,
-			String dataId, boolean explicit, Kind kind, NacosConfigProperties config) {
+			String dataId, boolean explicit, Kind kind, NacosConfigProperties config, @Nullable String namespace) {
 		String group = (parsed.group() != null) ? parsed.group() : config.getGroup();
 		boolean refresh = (parsed.refresh() != null) ? parsed.refresh() : config.isRefreshEnabled();
-		return new NacosConfigDataResource(dataId, group, parsed.namespace(), refresh,
-				explicit && !location.isOptional(), location.isOptional(), kind);
+		NacosConfigPreference preference = (parsed.preference() != null) ? parsed.preference()
+				: defaultPreference(config);
+		return new NacosConfigDataResource(dataId, group, (parsed.namespace() != null) ? parsed.namespace() : namespace,
+				refresh, explicit && !location.isOptional(), location.isOptional(), kind, preference, -1);
+	}
+
+	/**
+	 * {@code spring.cloud.nacos.config.preference}, or {@code local-first} when the
+	 * deprecated {@code local-first=true} says so.
+	 */
+	@SuppressWarnings("deprecation")
+	static NacosConfigPreference defaultPreference(NacosConfigProperties config) {
+		return config.isLocalFirst() ? NacosConfigPreference.LOCAL_FIRST : config.getPreference();
 	}
 
 	private static void addEntries(List<NacosConfigDataResource> resources,
-			List<NacosConfigProperties.ConfigEntry> entries, Kind kind, String property, ConfigDataLocation location) {
+			List<NacosConfigProperties.ConfigEntry> entries, Kind kind, String property, ConfigDataLocation location,
+			NacosConfigProperties config, @Nullable String namespace) {
 		for (int i = 0; i < entries.size(); i++) {
 			NacosConfigProperties.ConfigEntry entry = entries.get(i);
 			if (!StringUtils.hasText(entry.getDataId())) {
@@ -134,8 +155,8 @@ public class NacosConfigDataLocationResolver implements ConfigDataLocationResolv
 			}
 			String group = StringUtils.hasText(entry.getGroup()) ? entry.getGroup().trim()
 					: NacosConfigProperties.DEFAULT_GROUP;
-			resources.add(new NacosConfigDataResource(entry.getDataId().trim(), group, null, entry.isRefresh(), false,
-					location.isOptional(), kind));
+			resources.add(new NacosConfigDataResource(entry.getDataId().trim(), group, namespace, entry.isRefresh(),
+					false, location.isOptional(), kind, defaultPreference(config), i));
 		}
 	}
 

@@ -24,8 +24,12 @@ public final class NacosConfigDataResource extends ConfigDataResource {
 
 	private final Kind kind;
 
+	private final NacosConfigPreference preference;
+
+	private final int index;
+
 	NacosConfigDataResource(String dataId, String group, @Nullable String namespace, boolean refresh, boolean required,
-			boolean optional, Kind kind) {
+			boolean optional, Kind kind, NacosConfigPreference preference, int index) {
 		super(optional);
 		this.dataId = dataId;
 		this.group = group;
@@ -34,6 +38,8 @@ public final class NacosConfigDataResource extends ConfigDataResource {
 		this.refresh = refresh;
 		this.required = required;
 		this.kind = kind;
+		this.preference = preference;
+		this.index = index;
 	}
 
 	public String getDataId() {
@@ -44,7 +50,10 @@ public final class NacosConfigDataResource extends ConfigDataResource {
 		return this.group;
 	}
 
-	/** The namespace named by the import, or {@code null} for the configured one. */
+	/**
+	 * The namespace: the import's, else the configured one; {@code null} for the public
+	 * namespace.
+	 */
 	public @Nullable String getNamespace() {
 		return this.namespace;
 	}
@@ -64,6 +73,19 @@ public final class NacosConfigDataResource extends ConfigDataResource {
 
 	public Kind getKind() {
 		return this.kind;
+	}
+
+	/** Where this data id ranks against the local config files. */
+	public NacosConfigPreference getPreference() {
+		return this.preference;
+	}
+
+	/**
+	 * Position in {@code shared-configs} or {@code extension-configs} (a later entry
+	 * wins), {@code -1} for other kinds.
+	 */
+	int getIndex() {
+		return this.index;
 	}
 
 	/** Name of the {@code PropertySource} of this data id. */

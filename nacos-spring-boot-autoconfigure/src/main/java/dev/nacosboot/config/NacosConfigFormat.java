@@ -12,7 +12,6 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.env.PropertiesPropertySourceLoader;
 import org.springframework.boot.env.PropertySourceLoader;
-import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
@@ -21,7 +20,7 @@ import org.springframework.util.StringUtils;
 /**
  * The formats a Nacos config can have, and how each is turned into flat Spring property
  * names (YAML and JSON: {@code a.b[0].c}; every document of a multi-document YAML, a
- * later one winning).
+ * later one winning; see {@link NacosYamlLoader} for the limits on remote YAML).
  */
 enum NacosConfigFormat {
 
@@ -37,7 +36,7 @@ enum NacosConfigFormat {
 	YAML("yaml", "yml") {
 		@Override
 		Map<String, Object> parse(String dataId, String content) {
-			return load(new YamlPropertySourceLoader(), dataId, content);
+			return loadYaml(this, dataId, content);
 		}
 	},
 
@@ -45,7 +44,7 @@ enum NacosConfigFormat {
 	JSON("json") {
 		@Override
 		Map<String, Object> parse(String dataId, String content) {
-			return load(new YamlPropertySourceLoader(), dataId, content);
+			return loadYaml(this, dataId, content);
 		}
 	},
 
@@ -130,17 +129,22 @@ enum NacosConfigFormat {
 		return null;
 	}
 
+	private static Map<String, Object> loadYaml(NacosConfigFormat format, String dataId, String content) {
+		try {
+			return NacosYamlLoader.load(new NamedResource(dataId, content), content);
+		}
+		catch (RuntimeException ex) {
+			throw new NacosConfigFormatException(dataId, format, lineOf(ex), messageOf(ex), ex);
+		}
+	}
+
 	private static Map<String, Object> load(PropertySourceLoader loader, String dataId, String content) {
 		List<PropertySource<?>> documents;
 		try {
-			if (loader instanceof YamlPropertySourceLoader) {
-				YamlLimits.check(content);
-			}
 			documents = loader.load(dataId, new NamedResource(dataId, content));
 		}
 		catch (IOException | RuntimeException ex) {
-			NacosConfigFormat format = (loader instanceof YamlPropertySourceLoader) ? YAML : PROPERTIES;
-			throw new NacosConfigFormatException(dataId, format, lineOf(ex), messageOf(ex), ex);
+			throw new NacosConfigFormatException(dataId, PROPERTIES, lineOf(ex), messageOf(ex), ex);
 		}
 		Map<String, Object> result = new LinkedHashMap<>();
 		for (PropertySource<?> document : documents) {
@@ -192,6 +196,11 @@ enum NacosConfigFormat {
 		@Override
 		public String getFilename() {
 			return this.dataId;
+		}
+
+		@Override
+		public String getDescription() {
+			return "Nacos config '" + this.dataId + "'";
 		}
 
 		@Override

@@ -16,10 +16,18 @@ class NacosConfigLoadFailureAnalyzer implements FailureAnalyzer {
 			if (cause instanceof NacosConfigLoadException load) {
 				return new FailureAnalysis(load.getMessage(), load.getAction(), load);
 			}
+			if (cause instanceof NacosConfigImportException missing
+					&& "spring.config.import".equals(missing.getLocation())) {
+				return new FailureAnalysis(missing.getMessage(),
+						"Add spring.config.import=nacos: (or optional:nacos: when the config may be missing), or set "
+								+ NacosConfigProperties.PREFIX + ".import-check.enabled=false.",
+						missing);
+			}
 			if (cause instanceof NacosConfigImportException invalid) {
 				return new FailureAnalysis(invalid.getMessage(), "Fix '" + invalid.getLocation()
-						+ "'. Imports look like 'nacos:app.yaml?group=G&namespace=N&refresh=true' or a bare 'nacos:'.",
-						invalid);
+						+ "'. Imports look like 'nacos:app.yaml?group=G&namespace=N&refresh=true&preference=remote'"
+						+ " (Spring Cloud Alibaba's 'nacos:app.yaml?group=G&refreshEnabled=true' works too)"
+						+ " or a bare 'nacos:'.", invalid);
 			}
 		}
 		return null;

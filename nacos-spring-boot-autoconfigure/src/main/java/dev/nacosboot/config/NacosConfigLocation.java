@@ -10,21 +10,29 @@ import org.springframework.util.StringUtils;
 
 /**
  * One {@code nacos:} import, parsed:
- * {@code nacos:[dataId[,dataId...]][?group=G&namespace=N&refresh=true]}. A bare
- * {@code nacos:} names no data id and means the application's own ones. Spring Cloud
- * Alibaba's {@code refreshEnabled} parameter is accepted as a synonym of {@code refresh}.
+ * {@code nacos:[dataId[,dataId...]][?group=G&namespace=N&refresh=true&preference=remote]}.
+ * A bare {@code nacos:} names no data id and means the application's own ones. Every
+ * parameter of Spring Cloud Alibaba's syntax is accepted with its meaning:
+ * {@code refreshEnabled} is a synonym of {@code refresh}, {@code group} and
+ * {@code preference} are shared.
  *
  * @param dataIds the explicit data ids, empty for a bare import
  * @param group the group, or {@code null} for the configured default
  * @param namespace the namespace, or {@code null} for the configured one
  * @param refresh whether to refresh these data ids, or {@code null} for the configured
  * default
+ * @param preference where these data ids rank against local config files, or {@code null}
+ * for the configured default
  */
 record NacosConfigLocation(List<String> dataIds, @Nullable String group, @Nullable String namespace,
-		@Nullable Boolean refresh) {
+		@Nullable Boolean refresh, @Nullable NacosConfigPreference preference) {
 
 	/** Prefix of the locations this starter resolves. */
 	static final String PREFIX = "nacos:";
+
+	/** What an unknown parameter's message lists. */
+	static final String KNOWN_PARAMETERS = "group, namespace, refresh, preference"
+			+ " (and Spring Cloud Alibaba's group, refreshEnabled, preference)";
 
 	boolean isBare() {
 		return this.dataIds.isEmpty();
@@ -57,6 +65,7 @@ record NacosConfigLocation(List<String> dataIds, @Nullable String group, @Nullab
 		String group = null;
 		String namespace = null;
 		Boolean refresh = null;
+		NacosConfigPreference preference = null;
 		if (query != null) {
 			for (String parameter : query.split("&")) {
 				if (parameter.isBlank()) {
@@ -69,12 +78,22 @@ record NacosConfigLocation(List<String> dataIds, @Nullable String group, @Nullab
 					case "group" -> group = nonEmpty(name, parameterValue, value);
 					case "namespace" -> namespace = parameterValue;
 					case "refresh", "refreshEnabled" -> refresh = bool(name, parameterValue, value);
+					case "preference" -> preference = preference(name, parameterValue, value);
 					default -> throw new IllegalArgumentException("Unknown parameter '" + name + "' in '" + PREFIX
-							+ value + "': use group, namespace, refresh (or refreshEnabled)");
+							+ value + "': known parameters are " + KNOWN_PARAMETERS);
 				}
 			}
 		}
-		return new NacosConfigLocation(List.copyOf(dataIds), group, namespace, refresh);
+		return new NacosConfigLocation(List.copyOf(dataIds), group, namespace, refresh, preference);
+	}
+
+	private static NacosConfigPreference preference(String name, String value, String location) {
+		NacosConfigPreference preference = NacosConfigPreference.parse(value);
+		if (preference == null) {
+			throw new IllegalArgumentException("Parameter '" + name + "' of '" + PREFIX + location
+					+ "' must be local, remote or local-first, was '" + value + "'");
+		}
+		return preference;
 	}
 
 	private static String nonEmpty(String name, String value, String location) {

@@ -8,13 +8,18 @@ import dev.nacosboot.core.NacosConnectionProperties;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * Settings of Nacos config ({@code spring.cloud.nacos.config.*}). Connection settings
  * left unset here fall back to the shared ones under {@code spring.cloud.nacos.*}.
+ * Validated wherever it is bound (the import at startup, the bean, a refresh's trial
+ * bind) through {@link Validator}.
  */
 @ConfigurationProperties(NacosConfigProperties.PREFIX)
-public class NacosConfigProperties extends NacosConnectionProperties {
+public class NacosConfigProperties extends NacosConnectionProperties implements Validator {
 
 	/** Prefix of the config settings. */
 	public static final String PREFIX = "spring.cloud.nacos.config";
@@ -61,10 +66,48 @@ public class NacosConfigProperties extends NacosConnectionProperties {
 	private Duration timeout = Duration.ofSeconds(3);
 
 	/**
-	 * Whether local config files (application.yml and their profile variants) take
-	 * precedence over Nacos config. By default Nacos config wins.
+	 * Where Nacos config ranks against local config files when an import does not say:
+	 * "local" (above the file that imports it, below profile-specific local files),
+	 * "remote" (above every local config file) or "local-first" (below every local config
+	 * file).
+	 */
+	private NacosConfigPreference preference = NacosConfigPreference.LOCAL;
+
+	/**
+	 * Whether every Nacos config ranks below the local config files.
 	 */
 	private boolean localFirst;
+
+	/**
+	 * Charset of config content the client declares to the server; unset keeps the
+	 * client's default (UTF-8).
+	 */
+	private @Nullable String encode;
+
+	/**
+	 * Retries of a failed config request by the client; unset keeps the client's default
+	 * (3).
+	 */
+	private @Nullable Integer maxRetry;
+
+	/**
+	 * Whether the client reads a config from the server when a listener is added instead
+	 * of trusting its cache.
+	 */
+	private boolean enableRemoteSyncConfig;
+
+	/**
+	 * Name of the server cluster that the address server ('endpoint') lists.
+	 */
+	private @Nullable String clusterName;
+
+	/**
+	 * RAM role of Alibaba Cloud's authentication, used with 'access-key'/'secret-key'
+	 * unset.
+	 */
+	private @Nullable String ramRoleName;
+
+	private final ImportCheck importCheck = new ImportCheck();
 
 	/**
 	 * Data ids shared by several applications, loaded with the lowest precedence (a later
@@ -136,12 +179,68 @@ public class NacosConfigProperties extends NacosConnectionProperties {
 		this.timeout = timeout;
 	}
 
+	public NacosConfigPreference getPreference() {
+		return this.preference;
+	}
+
+	public void setPreference(NacosConfigPreference preference) {
+		this.preference = preference;
+	}
+
+	@Deprecated(since = "0.1.0")
+	@DeprecatedConfigurationProperty(replacement = "spring.cloud.nacos.config.preference",
+			reason = "local-first is one of the preferences: set preference: local-first")
 	public boolean isLocalFirst() {
 		return this.localFirst;
 	}
 
+	@Deprecated(since = "0.1.0")
 	public void setLocalFirst(boolean localFirst) {
 		this.localFirst = localFirst;
+	}
+
+	public @Nullable String getEncode() {
+		return this.encode;
+	}
+
+	public void setEncode(@Nullable String encode) {
+		this.encode = encode;
+	}
+
+	public @Nullable Integer getMaxRetry() {
+		return this.maxRetry;
+	}
+
+	public void setMaxRetry(@Nullable Integer maxRetry) {
+		this.maxRetry = maxRetry;
+	}
+
+	public boolean isEnableRemoteSyncConfig() {
+		return this.enableRemoteSyncConfig;
+	}
+
+	public void setEnableRemoteSyncConfig(boolean enableRemoteSyncConfig) {
+		this.enableRemoteSyncConfig = enableRemoteSyncConfig;
+	}
+
+	public @Nullable String getClusterName() {
+		return this.clusterName;
+	}
+
+	public void setClusterName(@Nullable String clusterName) {
+		this.clusterName = clusterName;
+	}
+
+	public @Nullable String getRamRoleName() {
+		return this.ramRoleName;
+	}
+
+	public void setRamRoleName(@Nullable String ramRoleName) {
+		this.ramRoleName = ramRoleName;
+	}
+
+	public ImportCheck getImportCheck() {
+		return this.importCheck;
 	}
 
 	public List<ConfigEntry> getSharedConfigs() {
@@ -160,8 +259,30 @@ public class NacosConfigProperties extends NacosConnectionProperties {
 		this.extensionConfigs = extensionConfigs;
 	}
 
+	@Deprecated(since = "0.1.0")
+	@DeprecatedConfigurationProperty(replacement = "spring.cloud.nacos.config.extension-configs",
+			reason = "Spring Cloud Alibaba's former name of extension-configs")
+	public List<ConfigEntry> getExtConfig() {
+		return this.extensionConfigs;
+	}
+
+	@Deprecated(since = "0.1.0")
+	public void setExtConfig(List<ConfigEntry> extConfig) {
+		this.extensionConfigs = extConfig;
+	}
+
 	public Refresh getRefresh() {
 		return this.refresh;
+	}
+
+	@Override
+	public boolean supports(Class<?> type) {
+		return NacosConfigProperties.class.isAssignableFrom(type);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		NacosConfigPropertiesValidator.validate((NacosConfigProperties) target, errors);
 	}
 
 	/**
@@ -206,6 +327,27 @@ public class NacosConfigProperties extends NacosConnectionProperties {
 
 		public void setRefresh(boolean refresh) {
 			this.refresh = refresh;
+		}
+
+	}
+
+	/**
+	 * The startup check that a "nacos:" import is declared.
+	 */
+	public static class ImportCheck {
+
+		/**
+		 * Whether startup fails when config is enabled but no spring.config.import names
+		 * a "nacos:" location.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

@@ -76,6 +76,18 @@ public class NacosConfigRefreshHistory {
 		APPLIED,
 
 		/**
+		 * The data id was deleted on the server and, not being required, its keys left
+		 * the Environment (as a restart would give).
+		 */
+		REMOVED,
+
+		/**
+		 * A required data id was deleted on the server (a restart would fail): its last
+		 * good values stay until it comes back.
+		 */
+		MISSING,
+
+		/**
 		 * The content is invalid (malformed, empty or removed); the last good source
 		 * stays.
 		 */
@@ -88,7 +100,7 @@ public class NacosConfigRefreshHistory {
 		ROLLED_BACK;
 
 		public boolean isFailure() {
-			return this != APPLIED;
+			return this != APPLIED && this != REMOVED;
 		}
 
 	}

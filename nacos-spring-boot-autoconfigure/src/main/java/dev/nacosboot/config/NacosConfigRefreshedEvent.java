@@ -43,7 +43,7 @@ public class NacosConfigRefreshedEvent extends ApplicationEvent {
 		return this.group;
 	}
 
-	/** The namespace named by the import, or {@code null} for the configured one. */
+	/** The namespace of the data id, {@code null} for the public namespace. */
 	public @Nullable String getNamespace() {
 		return this.namespace;
 	}

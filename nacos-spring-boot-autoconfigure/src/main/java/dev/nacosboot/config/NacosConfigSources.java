@@ -1,5 +1,6 @@
 package dev.nacosboot.config;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,6 +26,20 @@ public final class NacosConfigSources {
 		this.loaded.add(config);
 	}
 
+	/**
+	 * The loaded config of a resource.
+	 * @param resource the data id
+	 * @return the loaded config, {@code null} when it was not loaded
+	 */
+	@Nullable Loaded find(NacosConfigDataResource resource) {
+		for (Loaded config : this.loaded) {
+			if (config.resource().equals(resource)) {
+				return config;
+			}
+		}
+		return null;
+	}
+
 	/** The loaded configs, in load order. */
 	public List<Loaded> all() {
 		return new ArrayList<>(this.loaded);
@@ -47,13 +62,19 @@ public final class NacosConfigSources {
 
 		private final ConfigService configService;
 
-		private final NacosConfigFormat format;
+		private volatile @Nullable NacosConfigFormat format;
 
 		private final String serverDescription;
 
 		private volatile @Nullable String md5;
 
-		Loaded(NacosConfigDataResource resource, ConfigService configService, NacosConfigFormat format,
+		private volatile @Nullable Instant missingSince;
+
+		private volatile long appliedCount;
+
+		private volatile @Nullable Pending pending;
+
+		Loaded(NacosConfigDataResource resource, ConfigService configService, @Nullable NacosConfigFormat format,
 				String serverDescription, @Nullable String md5) {
 			this.resource = resource;
 			this.configService = configService;
@@ -66,12 +87,21 @@ public final class NacosConfigSources {
 			return this.resource;
 		}
 
-		ConfigService configService() {
+		/** The config client that reads and listens to this data id. */
+		public ConfigService configService() {
 			return this.configService;
 		}
 
-		NacosConfigFormat format() {
+		/**
+		 * The format, {@code null} while unknown (a data id that was missing at startup
+		 * and whose name tells no supported format).
+		 */
+		@Nullable NacosConfigFormat format() {
 			return this.format;
+		}
+
+		void format(NacosConfigFormat format) {
+			this.format = format;
 		}
 
 		String serverDescription() {
@@ -90,10 +120,54 @@ public final class NacosConfigSources {
 			this.md5 = md5;
 		}
 
+		/**
+		 * Since when a required data id is deleted on the server while its last good
+		 * values stay in the {@code Environment}; {@code null} while it exists.
+		 */
+		public @Nullable Instant missingSince() {
+			return this.missingSince;
+		}
+
+		void missingSince(@Nullable Instant missingSince) {
+			this.missingSince = missingSince;
+		}
+
 		public String propertySourceName() {
 			return this.resource.propertySourceName();
 		}
 
+		/** How many changes the in-place refresh applied; only its thread writes it. */
+		long appliedCount() {
+			return this.appliedCount;
+		}
+
+		void applied() {
+			this.appliedCount++;
+		}
+
+		/**
+		 * What Spring Cloud's refresh read for this data id and is about to swap in.
+		 */
+		@Nullable Pending pending() {
+			return this.pending;
+		}
+
+		void pending(@Nullable Pending pending) {
+			this.pending = pending;
+		}
+
+	}
+
+	/**
+	 * A source that Spring Cloud's refresh read again and will swap into the
+	 * {@code Environment}.
+	 *
+	 * @param source the new source
+	 * @param md5 md5 of its content
+	 * @param appliedCountWhenRead {@link Loaded#appliedCount()} when it was read: a
+	 * higher count later means the in-place refresh applied newer content meanwhile
+	 */
+	record Pending(NacosConfigPropertySource source, String md5, long appliedCountWhenRead) {
 	}
 
 }

@@ -96,6 +96,30 @@ public class NacosConfigWatcher implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Reads a data id again from the server and applies it like a received change.
+	 * @param config the loaded config
+	 */
+	void readAgain(NacosConfigSources.Loaded config) {
+		if (!this.running) {
+			return;
+		}
+		try {
+			this.executor.execute(() -> {
+				try {
+					offer(config, config.configService()
+						.getConfig(config.resource().getDataId(), config.resource().getGroup(), 3000));
+				}
+				catch (NacosException ex) {
+					logger.warn("Could not read " + config.resource() + " again: " + ex.getErrMsg());
+				}
+			});
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Did not read " + config.resource() + " again while stopping");
+		}
+	}
+
 	private void drain(NacosConfigSources.Loaded config) {
 		this.scheduled.remove(config);
 		String content = this.pending.remove(config);

@@ -35,6 +35,11 @@ import org.springframework.util.ReflectionUtils;
  * singleton beans in place when the keys of their placeholders change, including nested
  * placeholders and defaults ({@code ${a:${b:x}}}). Expressions with SpEL ({@code #{...}})
  * are left alone. A value that cannot be converted keeps the old one and is reported.
+ * <p>
+ * Visibility: members are written on the refresh thread (the config watcher's, or the
+ * caller's of Spring Cloud's refresh). Another thread is only guaranteed to see the new
+ * value of a field declared {@code volatile}, or of a {@code @Value} setter that
+ * publishes it safely; the reference documentation says so.
  */
 public class ValueInjectionRefresher implements BeanPostProcessor, BeanFactoryAware {
 

@@ -25,11 +25,11 @@ public final class NacosClientPropertiesFactory {
 
 	private static final String GRPC_SERVER_CHECK_TIMEOUT = "nacos.remote.client.grpc.server.check.timeout";
 
-	private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_\\-.]{1,128}");
+	static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_\\-.]{1,128}");
 
-	private static final String NAMESPACE_REASON = "a namespace id has 1 to 128 letters, digits, '_', '-' or '.'";
+	static final String NAMESPACE_REASON = "a namespace id has 1 to 128 letters, digits, '_', '-' or '.'";
 
-	private static final String NAMESPACE_FIX = "use the namespace's id (not its display name) as shown in the Nacos console, or leave it unset for the public namespace";
+	static final String NAMESPACE_FIX = "use the namespace's id (not its display name) as shown in the Nacos console, or leave it unset for the public namespace";
 
 	// Two letters at least, so that a Windows drive ("C:\certs\ca.pem") is taken for a
 	// path.
@@ -122,22 +122,15 @@ public final class NacosClientPropertiesFactory {
 					"return the server list from getServerAddr(), e.g. 10.0.0.1:8848");
 		}
 		validateConnection(source + " ", details, violations);
-		validateShared(shared, violations);
 	}
 
+	/**
+	 * What the settings of one level cannot show on their own (those are checked where
+	 * they are bound): whether the effective username has a password and the effective
+	 * access key a secret key, when the shared settings and a concern's own are combined.
+	 */
 	private static void validate(NacosProperties shared, @Nullable NacosConnectionProperties override,
 			String overridePrefix, NacosPropertyViolations violations) {
-		String serverAddr = pick(shared, override, NacosConnectionProperties::getServerAddr);
-		if (serverAddr != null) {
-			validateServerAddr(
-					source(override, overridePrefix, NacosConnectionProperties::getServerAddr) + ".server-addr",
-					serverAddr, violations);
-		}
-		String namespace = pick(shared, override, NacosConnectionProperties::getNamespace);
-		if (namespace != null && !namespace.isBlank() && !NAMESPACE.matcher(namespace.trim()).matches()) {
-			violations.reject(source(override, overridePrefix, NacosConnectionProperties::getNamespace) + ".namespace",
-					namespace, NAMESPACE_REASON, NAMESPACE_FIX);
-		}
 		String username = pick(shared, override, NacosConnectionProperties::getUsername);
 		String password = pick(shared, override, NacosConnectionProperties::getPassword);
 		if (StringUtils.hasText(username) && !StringUtils.hasText(password)) {
@@ -150,13 +143,6 @@ public final class NacosClientPropertiesFactory {
 		if (StringUtils.hasText(accessKey) != StringUtils.hasText(secretKey)) {
 			violations.reject(source(override, overridePrefix, NacosConnectionProperties::getAccessKey) + ".secret-key",
 					null, "access-key and secret-key must be set together", "set both, or neither");
-		}
-		validateShared(shared, violations);
-		NacosProperties.Tls tls = shared.getTls();
-		if (tls.isEnabled() && (tls.getCertificateChain() == null) != (tls.getPrivateKey() == null)) {
-			violations.reject(NacosProperties.PREFIX + ".tls.private-key", null,
-					"mutual TLS needs both a certificate chain and its private key",
-					"set both spring.cloud.nacos.tls.certificate-chain and spring.cloud.nacos.tls.private-key, or neither");
 		}
 	}
 
@@ -181,24 +167,34 @@ public final class NacosClientPropertiesFactory {
 		}
 	}
 
-	private static void validateShared(NacosProperties shared, NacosPropertyViolations violations) {
-		checkPositive(NacosProperties.PREFIX + ".request-timeout", shared.getRequestTimeout(), violations);
-		checkPositive(NacosProperties.PREFIX + ".server-check-timeout", shared.getServerCheckTimeout(), violations);
+	private static void validateServerAddr(String property, String serverAddr, NacosPropertyViolations violations) {
+		String problem = serverAddrProblem(serverAddr);
+		if (problem != null) {
+			violations.reject(property, serverAddr, problem,
+					"use a comma-separated list of host:port entries, each optionally prefixed with http:// or https://, e.g. 10.0.0.1:8848,10.0.0.2:8848");
+		}
 	}
 
-	private static void validateServerAddr(String property, String serverAddr, NacosPropertyViolations violations) {
-		String fix = "use a comma-separated list of host:port entries, each optionally prefixed with http:// or https://, e.g. 10.0.0.1:8848,10.0.0.2:8848";
+	/**
+	 * What is wrong with a server list, if anything.
+	 * @param serverAddr comma-separated {@code host:port} entries
+	 * @return the first problem, or {@code null} when the list is valid
+	 */
+	static @Nullable String serverAddrProblem(String serverAddr) {
 		if (serverAddr.isBlank()) {
-			violations.reject(property, serverAddr, "the server list is empty", fix);
-			return;
+			return "the server list is empty";
 		}
 		for (String entry : serverAddr.split(",")) {
 			String reason = serverEntryProblem(entry.trim());
 			if (reason != null) {
-				violations.reject(property, serverAddr, reason, fix);
-				return;
+				return reason;
 			}
 		}
+		return null;
+	}
+
+	static boolean isNamespaceId(String namespace) {
+		return NAMESPACE.matcher(namespace.trim()).matches();
 	}
 
 	private static @Nullable String serverEntryProblem(String entry) {
@@ -259,14 +255,6 @@ public final class NacosClientPropertiesFactory {
 			}
 		}
 		return null;
-	}
-
-	private static void checkPositive(String property, @Nullable Duration duration,
-			NacosPropertyViolations violations) {
-		if (duration != null && (duration.isNegative() || duration.isZero())) {
-			violations.reject(property, duration, "must be positive",
-					"set a positive duration such as 3s, or remove it");
-		}
 	}
 
 	/**

@@ -35,8 +35,8 @@ public final class NacosCoreAutoConfiguration {
 
 	@Bean(name = CONNECTION_DETAILS_BEAN_NAME)
 	@ConditionalOnMissingBean(NacosConnectionDetails.class)
-	PropertiesNacosConnectionDetails nacosConnectionDetails(Environment environment) {
-		return PropertiesNacosConnectionDetails.bind(Binder.get(environment));
+	PropertiesNacosConnectionDetails nacosConnectionDetails(NacosProperties properties, Environment environment) {
+		return PropertiesNacosConnectionDetails.of(properties, Binder.get(environment));
 	}
 
 	/**

@@ -7,14 +7,17 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * Connection settings shared by every Nacos concern ({@code spring.cloud.nacos.*}). When
  * neither {@code server-addr} nor {@code endpoint} is set anywhere, the server is
- * {@value #DEFAULT_SERVER_ADDR}.
+ * {@value #DEFAULT_SERVER_ADDR}. The settings validate themselves where they are bound
+ * ({@link NacosPropertiesValidator}).
  */
 @ConfigurationProperties(NacosProperties.PREFIX)
-public class NacosProperties extends NacosConnectionProperties {
+public class NacosProperties extends NacosConnectionProperties implements Validator {
 
 	/** Prefix of the shared settings. */
 	public static final String PREFIX = "spring.cloud.nacos";
@@ -70,6 +73,16 @@ public class NacosProperties extends NacosConnectionProperties {
 
 	public Tls getTls() {
 		return this.tls;
+	}
+
+	@Override
+	public boolean supports(Class<?> type) {
+		return NacosProperties.class.isAssignableFrom(type);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		NacosPropertiesValidator.validate((NacosProperties) target, errors);
 	}
 
 	/**

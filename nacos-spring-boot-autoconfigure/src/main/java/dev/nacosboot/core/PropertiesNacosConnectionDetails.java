@@ -4,7 +4,9 @@ import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 
 /**
  * {@link NacosConnectionDetails} from {@code spring.cloud.nacos.*}, where a concern's own
@@ -58,9 +60,27 @@ final class PropertiesNacosConnectionDetails implements NacosConnectionDetails {
 	 * @return the details
 	 */
 	static PropertiesNacosConnectionDetails bind(Binder binder) {
-		return of(binder.bindOrCreate(NacosProperties.PREFIX, NacosProperties.class),
-				binder.bind(DISCOVERY_PREFIX, NacosConnectionProperties.class).orElse(null),
-				binder.bind(CONFIG_PREFIX, NacosConnectionProperties.class).orElse(null));
+		return of(binder.bindOrCreate(NacosProperties.PREFIX, Bindable.of(NacosProperties.class),
+				new ValidationBindHandler(new NacosProperties())), binder);
+	}
+
+	/**
+	 * Details from the bound shared settings and a concern's own, which are bound (and
+	 * checked) here.
+	 * @param shared {@code spring.cloud.nacos.*}, already bound and checked
+	 * @param binder binds {@code spring.cloud.nacos.discovery.*} and
+	 * {@code spring.cloud.nacos.config.*}
+	 * @return the details
+	 */
+	static PropertiesNacosConnectionDetails of(NacosProperties shared, Binder binder) {
+		return of(shared, bindOverride(binder, DISCOVERY_PREFIX), bindOverride(binder, CONFIG_PREFIX));
+	}
+
+	private static @Nullable NacosConnectionProperties bindOverride(Binder binder, String prefix) {
+		return binder
+			.bind(prefix, Bindable.of(NacosConnectionProperties.class),
+					new ValidationBindHandler(NacosPropertiesValidator.connectionValidator()))
+			.orElse(null);
 	}
 
 	NacosProperties shared() {

@@ -6,8 +6,8 @@ import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosInstanceView;
 import dev.nacosboot.registry.NacosAutoServiceRegistration;
+import dev.nacosboot.registry.NacosInstanceReconciler;
 import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
-import dev.nacosboot.registry.NacosServiceRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -120,12 +120,10 @@ public final class NacosLoadBalancerAutoConfiguration {
 		@Bean
 		@Lazy(false)
 		@ConditionalOnMissingBean
-		InstanceLoadPublisher nacosInstanceLoadPublisher(InstanceLoadSignal signal,
-				NacosAutoServiceRegistration autoRegistration, NacosServiceRegistry serviceRegistry,
+		InstanceLoadPublisher nacosInstanceLoadPublisher(InstanceLoadSignal signal, NacosInstanceReconciler reconciler,
 				NacosLoadBalancerProperties properties) {
 			return new InstanceLoadPublisher(signal,
-					new RegistrationLoadWriter(autoRegistration, serviceRegistry,
-							properties.getLoadAware().getMetadataKey()),
+					new RegistrationLoadWriter(reconciler, properties.getLoadAware().getMetadataKey()),
 					properties.getLoadPublishing(), System::nanoTime);
 		}
 

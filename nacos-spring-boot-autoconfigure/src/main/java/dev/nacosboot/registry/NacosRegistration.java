@@ -2,8 +2,10 @@ package dev.nacosboot.registry;
 
 import java.net.URI;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.alibaba.nacos.api.naming.pojo.Instance;
@@ -11,9 +13,12 @@ import com.alibaba.nacos.api.naming.pojo.Instance;
 import org.springframework.cloud.client.serviceregistry.Registration;
 
 /**
- * This application's instance as registered in Nacos. Port, routability (readiness and
- * the {@code ServiceRegistry} status) and the current warm-up weight change over the
- * application's life; everything else is fixed at creation.
+ * This application's instance as it should be in Nacos. Port, the reasons for being out
+ * of traffic, the current warm-up weight and metadata published at runtime change over
+ * the application's life, written only by the {@link NacosInstanceReconciler}, which
+ * applies them to the server; everything else is fixed at creation. Metadata added to
+ * {@link #getMetadata()} directly is sent with the next registration but is not an update
+ * of its own: publish runtime entries through the reconciler.
  */
 public class NacosRegistration implements Registration {
 
@@ -45,9 +50,7 @@ public class NacosRegistration implements Registration {
 
 	private volatile int port;
 
-	private volatile String status = STATUS_UP;
-
-	private volatile boolean ready = true;
+	private volatile Set<OutOfTrafficReason> outOfTrafficReasons = Set.of();
 
 	private volatile float currentWeight;
 
@@ -102,7 +105,7 @@ public class NacosRegistration implements Registration {
 		return this.port;
 	}
 
-	public void setPort(int port) {
+	void setPort(int port) {
 		this.port = port;
 	}
 
@@ -169,16 +172,16 @@ public class NacosRegistration implements Registration {
 	}
 
 	/**
-	 * Status set through the {@code ServiceRegistry}: {@link #STATUS_UP} or
-	 * {@link #STATUS_OUT_OF_SERVICE}.
+	 * {@link #STATUS_OUT_OF_SERVICE} while an operator or a health group holds the
+	 * instance out of traffic ({@link OutOfTrafficReason#DRAIN},
+	 * {@link OutOfTrafficReason#HEALTH_GROUP}), {@link #STATUS_UP} otherwise; readiness
+	 * is {@link #isReady()}.
 	 * @return the status
 	 */
 	public String getStatus() {
-		return this.status;
-	}
-
-	void setStatus(String status) {
-		this.status = status;
+		Set<OutOfTrafficReason> reasons = this.outOfTrafficReasons;
+		return (reasons.contains(OutOfTrafficReason.DRAIN) || reasons.contains(OutOfTrafficReason.HEALTH_GROUP))
+				? STATUS_OUT_OF_SERVICE : STATUS_UP;
 	}
 
 	/**
@@ -187,19 +190,27 @@ public class NacosRegistration implements Registration {
 	 * @return whether ready
 	 */
 	public boolean isReady() {
-		return this.ready;
+		return !this.outOfTrafficReasons.contains(OutOfTrafficReason.READINESS);
 	}
 
-	void setReady(boolean ready) {
-		this.ready = ready;
+	/**
+	 * Why the instance is out of traffic now.
+	 * @return the reasons, empty while it may take traffic
+	 */
+	public Set<OutOfTrafficReason> getOutOfTrafficReasons() {
+		return this.outOfTrafficReasons;
+	}
+
+	void setOutOfTrafficReasons(Set<OutOfTrafficReason> reasons) {
+		this.outOfTrafficReasons = reasons.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(reasons));
 	}
 
 	/**
 	 * Whether other applications should route to this instance now.
-	 * @return whether configured enabled, {@code UP} and ready
+	 * @return whether configured enabled and no reason holds it out of traffic
 	 */
 	public boolean isRoutable() {
-		return this.instanceEnabled && this.ready && STATUS_UP.equals(this.status);
+		return this.instanceEnabled && this.outOfTrafficReasons.isEmpty();
 	}
 
 	/**

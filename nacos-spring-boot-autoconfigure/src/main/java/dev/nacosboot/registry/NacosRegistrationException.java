@@ -17,8 +17,12 @@ public class NacosRegistrationException extends RuntimeException {
 	 * @return whether the refusal is for invalid parameters
 	 */
 	public boolean isInvalidInstance() {
-		return getCause() instanceof NacosException ex && (ex.getErrCode() == NacosException.INVALID_PARAM
-				|| ex.getErrCode() == NacosException.CLIENT_INVALID_PARAM);
+		return getCause() instanceof NacosException ex && isInvalidInstance(ex);
+	}
+
+	static boolean isInvalidInstance(NacosException ex) {
+		return ex.getErrCode() == NacosException.INVALID_PARAM
+				|| ex.getErrCode() == NacosException.CLIENT_INVALID_PARAM;
 	}
 
 }

@@ -1,12 +1,16 @@
 package dev.nacosboot.registry;
 
+import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.naming.NamingService;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
 import dev.nacosboot.core.NacosConnectionDetails;
+import dev.nacosboot.core.NacosCoreAutoConfiguration;
+import dev.nacosboot.core.NacosProperties;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -18,13 +22,16 @@ import org.springframework.cloud.client.serviceregistry.AutoServiceRegistrationA
 import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
 import org.springframework.cloud.client.serviceregistry.ServiceRegistryAutoConfiguration;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Nacos service registration: the {@link ServiceRegistry}, this application's
- * {@link NacosRegistration} and its auto-registration lifecycle. Auto-registration is off
+ * {@link NacosRegistration}, the {@link NacosInstanceReconciler} that is the one writer
+ * of its instance in Nacos, and its auto-registration lifecycle. Auto-registration is off
  * with {@code spring.cloud.service-registry.auto-registration.enabled=false} or
  * {@code spring.cloud.nacos.discovery.register-enabled=false}; everything with
  * {@code spring.cloud.nacos.discovery.enabled=false}.
@@ -38,8 +45,23 @@ public final class NacosRegistryAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	NacosServiceRegistry nacosServiceRegistry(NamingService namingService) {
-		return new NacosServiceRegistry(namingService);
+	NacosServiceRegistry nacosServiceRegistry(NamingService namingService, NacosInstanceReconciler reconciler) {
+		return new NacosServiceRegistry(namingService, reconciler);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	NacosInstanceReconciler nacosInstanceReconciler(NacosRegistration registration, NamingService namingService,
+			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler taskScheduler,
+			ApplicationEventPublisher events, NacosConnectionDetails connectionDetails, NacosProperties nacosProperties,
+			NacosDiscoveryProperties properties) {
+		return new NacosInstanceReconciler(registration, namingService, taskScheduler, events,
+				new NacosInstanceReconciler.Settings(properties.isFailFast(), properties.getWarmup(),
+						properties.getWarmupInitialWeightRatio(), properties.getRetry().getInitialInterval(),
+						properties.getRetry().getMaxInterval(), properties.getDeregistrationTimeout(),
+						Boolean.parseBoolean(
+								nacosProperties.getClient().get(PropertyKeyConst.NAMING_PUSH_EMPTY_PROTECTION)),
+						NacosClientPropertiesFactory.describeServer(connectionDetails.forDiscovery())));
 	}
 
 	@Bean
@@ -63,13 +85,11 @@ public final class NacosRegistryAutoConfiguration {
 			matchIfMissing = true)
 	@ConditionalOnBooleanProperty(name = NacosDiscoveryProperties.PREFIX + ".register-enabled", matchIfMissing = true)
 	NacosAutoServiceRegistration nacosAutoServiceRegistration(ApplicationContext context,
-			NacosServiceRegistry serviceRegistry, NacosRegistration registration, NamingService namingService,
-			NacosConnectionDetails connectionDetails, NacosDiscoveryProperties properties) {
-		return new NacosAutoServiceRegistration(context, serviceRegistry, registration, namingService,
+			NacosInstanceReconciler reconciler, NacosConnectionDetails connectionDetails,
+			NacosDiscoveryProperties properties) {
+		return new NacosAutoServiceRegistration(context, reconciler,
 				new NacosAutoServiceRegistration.Settings(properties.getPort(), properties.isFailFast(),
-						properties.isReadinessGating(), properties.getWarmup(),
-						properties.getWarmupInitialWeightRatio(), properties.getRetry().getInitialInterval(),
-						properties.getRetry().getMaxInterval(), properties.getDeregistrationTimeout(),
+						properties.isReadinessGating(),
 						NacosClientPropertiesFactory.describeServer(connectionDetails.forDiscovery())));
 	}
 

@@ -31,9 +31,8 @@ class WebServerRegistrationListener implements ApplicationListener<WebServerInit
 		String namespace = event.getApplicationContext().getServerNamespace();
 		int port = event.getWebServer().getPort();
 		if ("management".equals(namespace)) {
-			registration.getRegistration()
-				.getMetadata()
-				.put(NacosRegistrationFactory.MANAGEMENT_PORT_KEY, String.valueOf(port));
+			registration.getReconciler()
+				.publishMetadata(NacosRegistrationFactory.MANAGEMENT_PORT_KEY, String.valueOf(port));
 		}
 		else if (!StringUtils.hasText(namespace) && event.getApplicationContext() == this.context) {
 			registration.start(port);

@@ -3,6 +3,7 @@ package dev.nacosboot.actuate;
 import com.alibaba.nacos.api.naming.NamingService;
 import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
+import dev.nacosboot.registry.NacosInstanceReconciler;
 import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +51,7 @@ class NacosActuateAutoConfigurationTests {
 			assertThat(discovery.getDetails()).containsEntry("connection", NacosConnectionMonitor.State.CONNECTED)
 				.containsKey("registration");
 			assertThat(nacos.getContributor("config")).isNull();
-			assertThat(context).hasSingleBean(NacosTrafficSwitch.class);
+			assertThat(context).hasSingleBean(NacosInstanceReconciler.class);
 			assertThat(context).hasSingleBean(NacosMetrics.class);
 			assertThat(context).hasSingleBean(NacosStateSampling.class);
 		});
@@ -91,7 +92,7 @@ class NacosActuateAutoConfigurationTests {
 	void runWithoutDiscoveryShouldCreateNoContributor() {
 		this.runner.withPropertyValues("spring.cloud.nacos.discovery.enabled=false").run((context) -> {
 			assertThat(context).doesNotHaveBean(NacosHealthContributorAutoConfiguration.BEAN_NAME);
-			assertThat(context).doesNotHaveBean(NacosTrafficSwitch.class);
+			assertThat(context).doesNotHaveBean(NacosInstanceReconciler.class);
 			assertThat(context).doesNotHaveBean(NacosSubscriptions.class);
 		});
 	}

@@ -14,6 +14,7 @@ import com.alibaba.nacos.api.NacosFactory;
 import com.alibaba.nacos.api.config.ConfigService;
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
+import dev.nacosboot.registry.NacosInstanceReconciler;
 import dev.nacosboot.testserver.NacosTestServer;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import dev.nacosboot.testsupport.TestApps;
@@ -227,9 +228,11 @@ class NacosActuateIntegrationTests {
 		// A recovering health group does not undo a manual drain.
 		AppCheck check = app.getBean(AppCheck.class);
 		check.status.set(Health.down().build());
-		await().atMost(Duration.ofSeconds(5)).until(() -> app.getBean(NacosTrafficSwitch.class).reasons().size() == 2);
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> app.getBean(NacosInstanceReconciler.class).outOfTrafficReasons().size() == 2);
 		check.status.set(Health.up().build());
-		await().atMost(Duration.ofSeconds(5)).until(() -> app.getBean(NacosTrafficSwitch.class).reasons().size() == 1);
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> app.getBean(NacosInstanceReconciler.class).outOfTrafficReasons().size() == 1);
 		assertThat(visible(port())).isFalse();
 		long shown = measure(() -> post("/nacos", "{\"status\":\"UP\"}"), true);
 		System.out.printf("[figures] POST /actuator/nacos OUT_OF_SERVICE -> hidden %d ms; UP -> visible %d ms%n",
@@ -255,7 +258,7 @@ class NacosActuateIntegrationTests {
 				.POST(HttpRequest.BodyPublishers.ofString("{\"status\":\"OUT_OF_SERVICE\"}"))
 				.build()).statusCode();
 			assertThat(post).isIn(404, 405);
-			assertThat(readOnly.getBean(NacosTrafficSwitch.class).reasons()).isEmpty();
+			assertThat(readOnly.getBean(NacosInstanceReconciler.class).outOfTrafficReasons()).isEmpty();
 		}
 	}
 

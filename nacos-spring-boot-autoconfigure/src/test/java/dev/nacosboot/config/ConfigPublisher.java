@@ -61,6 +61,14 @@ final class ConfigPublisher implements AutoCloseable {
 			.until(() -> content.equals(this.service.getConfig(dataId, group, 3000)));
 	}
 
+	/** Waits until the server answers reads of a removed data id with nothing. */
+	void awaitAbsent(String dataId, String group) {
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(250))
+			.until(() -> this.service.getConfig(dataId, group, 3000) == null);
+	}
+
 	void remove(String dataId, String group) {
 		try {
 			this.service.removeConfig(dataId, group);

@@ -2,12 +2,15 @@ package dev.nacosboot.config;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
 class NacosConfigAutoConfigurationTests {
 
@@ -28,6 +31,49 @@ class NacosConfigAutoConfigurationTests {
 	void runWithImportedSourcesShouldCreateWatcher() {
 		this.contextRunner.withBean(NacosConfigSources.BEAN_NAME, NacosConfigSources.class, NacosConfigSources::new)
 			.run((context) -> assertThat(context).hasSingleBean(NacosConfigWatcher.class));
+	}
+
+	@Test
+	void runWithAnInvalidSettingShouldFailAtBindingEvenWithAUserDefinedHistory() {
+		this.contextRunner.withPropertyValues("spring.cloud.nacos.config.timeout=0s")
+			.withBean(NacosConfigRefreshHistory.class, () -> new NacosConfigRefreshHistory(5))
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(BindValidationException.class)
+				.hasMessageContaining("spring.cloud.nacos.config.timeout"));
+	}
+
+	@Test
+	void runLazilyWithAnInvalidSettingShouldFailWhenTheSettingsAreBound() {
+		this.contextRunner.withPropertyValues("spring.cloud.nacos.config.refresh.history-size=-1")
+			.withInitializer(
+					(context) -> context.addBeanFactoryPostProcessor(new LazyInitializationBeanFactoryPostProcessor()))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThatException().isThrownBy(() -> context.getBean(NacosConfigProperties.class))
+					.havingRootCause()
+					.isInstanceOf(BindValidationException.class)
+					.withMessageContaining("spring.cloud.nacos.config")
+					.withMessageContaining("refresh.history-size");
+			});
+	}
+
+	@Test
+	void runWithValidSettingsShouldBindSpringCloudAlibabasNames() {
+		this.contextRunner
+			.withPropertyValues("spring.cloud.nacos.config.timeout=3000", "spring.cloud.nacos.config.preference=remote",
+					"spring.cloud.nacos.config.ext-config[0].data-id=ext.yaml", "spring.cloud.nacos.config.max-retry=5",
+					"spring.cloud.nacos.config.import-check.enabled=true")
+			.run((context) -> {
+				NacosConfigProperties properties = context.getBean(NacosConfigProperties.class);
+				assertThat(properties.getTimeout()).hasSeconds(3);
+				assertThat(properties.getPreference()).isEqualTo(NacosConfigPreference.REMOTE);
+				assertThat(properties.getExtensionConfigs()).singleElement()
+					.satisfies((entry) -> assertThat(entry.getDataId()).isEqualTo("ext.yaml"));
+				assertThat(properties.getMaxRetry()).isEqualTo(5);
+				assertThat(properties.getImportCheck().isEnabled()).isTrue();
+			});
 	}
 
 	@Test

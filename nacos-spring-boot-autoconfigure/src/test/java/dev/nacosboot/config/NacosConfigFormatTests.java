@@ -4,6 +4,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.origin.OriginTrackedValue;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -109,6 +111,54 @@ class NacosConfigFormatTests {
 				() -> NacosConfigFormat.XML.parse("app.xml", "<properties>\n<entry key='a'>x</entr>\n</properties>\n"))
 			.withMessageContaining("'app.xml'")
 			.withMessageContaining("DOCTYPE");
+	}
+
+	@Test
+	void yamlValuesTrackTheirDataIdAndLineAndTimestampsStayText() {
+		Map<String, Object> properties = NacosConfigFormat.YAML.parse("app.yaml", "a:\n  b: 1\nwhen: 2026-01-02\n");
+
+		assertThat(properties.get("a.b")).isInstanceOf(OriginTrackedValue.class);
+		assertThat(((OriginTrackedValue) properties.get("a.b")).getOrigin())
+			.hasToString("Nacos config 'app.yaml' - 2:6");
+		assertThat(properties.get("when")).hasToString("2026-01-02");
+	}
+
+	@Test
+	void yamlThatExpandsToTooManyValuesWithinTheAliasLimitIsRefused() {
+		// 41 aliases, 10^5 * 2 values once expanded.
+		StringBuilder yaml = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+		for (int level = 1; level <= 5; level++) {
+			yaml.append("a").append(level).append(": &a").append(level).append(" [");
+			for (int i = 0; i < ((level < 5) ? 10 : 2); i++) {
+				yaml.append((i > 0) ? ", " : "").append("*a").append(level - 1);
+			}
+			yaml.append("]\n");
+		}
+		assertThatExceptionOfType(NacosConfigFormatException.class)
+			.isThrownBy(() -> NacosConfigFormat.YAML.parse("bomb.yaml", yaml.toString()))
+			.withMessageContaining("more than 100000 values");
+	}
+
+	@Test
+	void yamlWithACollectionInsideItselfIsRefused() {
+		assertThatExceptionOfType(NacosConfigFormatException.class)
+			.isThrownBy(() -> NacosConfigFormat.YAML.parse("loop.yaml", "r: &r\n  value: loop\n  self: *r\n"))
+			.withMessageContaining("recursive");
+	}
+
+	@Test
+	void yamlNestedDeeperThanTheLimitIsRefused() {
+		String deep = "a: " + "[".repeat(60) + "]".repeat(60) + "\n";
+		assertThatExceptionOfType(NacosConfigFormatException.class)
+			.isThrownBy(() -> NacosConfigFormat.YAML.parse("deep.yaml", deep))
+			.withMessageContaining("Nesting Depth");
+	}
+
+	@Test
+	void yamlWithDuplicateKeysIsRefusedWithTheLine() {
+		assertThatExceptionOfType(NacosConfigFormatException.class)
+			.isThrownBy(() -> NacosConfigFormat.YAML.parse("dup.yaml", "a: 1\nb: 2\na: 3\n"))
+			.satisfies((ex) -> assertThat(ex.getLine()).isEqualTo(3));
 	}
 
 }

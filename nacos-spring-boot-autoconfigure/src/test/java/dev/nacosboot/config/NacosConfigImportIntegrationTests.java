@@ -27,6 +27,7 @@ import org.springframework.core.env.PropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What {@code spring.config.import=nacos:...} loads, and in which order, against the
@@ -140,6 +141,40 @@ class NacosConfigImportIntegrationTests {
 	}
 
 	@Test
+	void startupFailureOfAnImportClosesTheClientsItOpened() {
+		assumeTrue(!nacos.target().isExternal(), "counts the embedded server's connections");
+		NacosTestServer server = nacos.target().server();
+		long before = configConnections(server);
+
+		assertThatException().isThrownBy(() -> run("--spring.config.import=nacos:absent.properties?group=" + group))
+			.isInstanceOf(ConfigDataResourceNotFoundException.class);
+		// Config data loaded, then a later post-processor refuses a setting.
+		assertThatException()
+			.isThrownBy(() -> run("--spring.config.import=nacos:x.yaml?group=" + group,
+					"--spring.nacos.config.server-addr=elsewhere:8848"))
+			.isInstanceOf(dev.nacosboot.core.InvalidNacosPropertiesException.class);
+
+		await().atMost(TIMEOUT).until(() -> configConnections(server) == before);
+	}
+
+	private static long configConnections(NacosTestServer server) {
+		return server.connections().stream().filter((connection) -> "config".equals(connection.module())).count();
+	}
+
+	@Test
+	void configServiceBeanIsTheClientTheImportsReadThroughWithSpringCloudAlibabasClientSettings() {
+		String namespace = nacos.target().unique("bean-ns");
+		try (ConfigurableApplicationContext context = run("--spring.config.import=optional:nacos:x.yaml?group=" + group,
+				"--spring.cloud.nacos.config.namespace=" + namespace, "--spring.cloud.nacos.config.max-retry=5",
+				"--spring.cloud.nacos.config.encode=UTF-8")) {
+			NacosConfigSources.Loaded loaded = context.getBean(NacosConfigSources.class).all().get(0);
+			assertThat(loaded.resource().getNamespace()).isEqualTo(namespace);
+			assertThat(context.getBean(com.alibaba.nacos.api.config.ConfigService.class))
+				.isSameAs(loaded.configService());
+		}
+	}
+
+	@Test
 	void optionalImportOfAMissingDataIdStartsAndPicksItUpWhenPublished() {
 		String dataId = "late-" + System.nanoTime() + ".properties";
 		try (ConfigurableApplicationContext context = run(
@@ -186,8 +221,26 @@ class NacosConfigImportIntegrationTests {
 		try (ConfigurableApplicationContext context = run(location)) {
 			assertThat(context.getEnvironment().getProperty("a")).isEqualTo("remote");
 		}
+		try (ConfigurableApplicationContext context = run(location,
+				"--spring.cloud.nacos.config.preference=local-first")) {
+			assertThat(context.getEnvironment().getProperty("a")).isEqualTo("local");
+		}
 		try (ConfigurableApplicationContext context = run(location, "--spring.cloud.nacos.config.local-first=true")) {
 			assertThat(context.getEnvironment().getProperty("a")).isEqualTo("local");
+		}
+	}
+
+	@Test
+	void preferenceRemoteWinsOverProfileSpecificLocalFilesAndLocalDoesNot(@TempDir Path directory) throws Exception {
+		Files.writeString(directory.resolve("application.properties"),
+				"spring.config.import=nacos:remote.properties?group=" + group + "&preference=${pref}\n");
+		Files.writeString(directory.resolve("application-dev.properties"), "a=local-dev\n");
+		String location = "--spring.config.location=file:" + directory + "/";
+		try (ConfigurableApplicationContext context = run(location, "--spring.profiles.active=dev", "--pref=remote")) {
+			assertThat(context.getEnvironment().getProperty("a")).isEqualTo("remote");
+		}
+		try (ConfigurableApplicationContext context = run(location, "--spring.profiles.active=dev", "--pref=local")) {
+			assertThat(context.getEnvironment().getProperty("a")).isEqualTo("local-dev");
 		}
 	}
 

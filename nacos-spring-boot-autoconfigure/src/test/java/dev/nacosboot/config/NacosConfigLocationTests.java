@@ -1,6 +1,8 @@
 package dev.nacosboot.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -48,9 +50,41 @@ class NacosConfigLocationTests {
 	}
 
 	@Test
-	void unknownParameterIsRejectedByName() {
+	void unknownParameterIsRejectedByNameListingTheParametersOfBothSyntaxes() {
 		assertThatIllegalArgumentException().isThrownBy(() -> NacosConfigLocation.parse("app.yaml?grop=G"))
-			.withMessageContaining("'grop'");
+			.withMessageContaining("'grop'")
+			.withMessageContaining("group, namespace, refresh, preference")
+			.withMessageContaining("Spring Cloud Alibaba's group, refreshEnabled, preference");
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "remote, REMOTE", "REMOTE, REMOTE", "local, LOCAL", "Local, LOCAL", "local-first, LOCAL_FIRST",
+			"LOCAL_FIRST, LOCAL_FIRST" })
+	void springCloudAlibabaPreferenceParameterIsAcceptedInAnyCase(String value, NacosConfigPreference expected) {
+		assertThat(NacosConfigLocation.parse("app.yaml?group=G&preference=" + value).preference()).isEqualTo(expected);
+	}
+
+	@Test
+	void everyParameterSpringCloudAlibabasResolverReadsIsAccepted() {
+		NacosConfigLocation location = NacosConfigLocation
+			.parse("app.yaml?group=G&refreshEnabled=false&preference=remote");
+
+		assertThat(location.group()).isEqualTo("G");
+		assertThat(location.refresh()).isFalse();
+		assertThat(location.preference()).isEqualTo(NacosConfigPreference.REMOTE);
+	}
+
+	@Test
+	void dataIdWithoutExtensionAndBareImportAreAccepted() {
+		assertThat(NacosConfigLocation.parse("app?group=G").dataIds()).containsExactly("app");
+		assertThat(NacosConfigLocation.parse("?preference=remote").isBare()).isTrue();
+	}
+
+	@Test
+	void unknownPreferenceIsRejectedNamingTheValues() {
+		assertThatIllegalArgumentException().isThrownBy(() -> NacosConfigLocation.parse("app.yaml?preference=cloud"))
+			.withMessageContaining("local, remote or local-first")
+			.withMessageContaining("'cloud'");
 	}
 
 	@Test

@@ -57,11 +57,12 @@ class NacosConfigRefreshIntegrationTests {
 		group = nacos.target().unique("refresh");
 		publisher = new ConfigPublisher(nacos.target());
 		publisher.publish("common.properties", group, "app.greeting=from-shared\ncommon.only=c1\n", "properties");
-		publisher.publish("other.properties", group, "other.key=o1\n", "properties");
+		publisher.publish("other.properties", group, "other.key=o1\nderived.greeting=${app.greeting}!\n", "properties");
+		publisher.publish("checked.properties", group, "checked.limit=10\n", "properties");
 		publisher.publish("app.yaml", group, appYaml("hello", 1, "5"), "yaml");
 		context = new SpringApplicationBuilder(TestApplication.class).web(WebApplicationType.NONE)
 			.run(ConfigImportTestSupport.args(nacos.target(),
-					"--spring.config.import[0]=nacos:app.yaml,other.properties?group=" + group,
+					"--spring.config.import[0]=nacos:checked.properties,app.yaml,other.properties?group=" + group,
 					"--spring.cloud.nacos.config.shared-configs[0].data-id=common.properties",
 					"--spring.cloud.nacos.config.shared-configs[0].group=" + group,
 					"--spring.cloud.nacos.config.shared-configs[0].refresh=true"));
@@ -261,9 +262,46 @@ class NacosConfigRefreshIntegrationTests {
 		assertThat(server.configQueryCount(null, group, "common.properties")).isEqualTo(sharedQueries);
 	}
 
+	@Test
+	void beanBoundThroughAPlaceholderToAChangedKeyIsRebound() {
+		String content = appYaml("derived-" + System.nanoTime(), 12, "5");
+		String greeting = content.lines()
+			.filter((line) -> line.contains("greeting:"))
+			.findFirst()
+			.orElseThrow()
+			.replaceAll(".*greeting: ", "");
+
+		publishApp(content);
+
+		await().atMost(TIMEOUT)
+			.until(() -> (greeting + "!").equals(context.getBean(DerivedProperties.class).getGreeting()));
+		assertThat(context.getBean(ValueHolder.class).derived).isEqualTo(greeting + "!");
+	}
+
+	@Test
+	void changeThatASelfValidatingPropertiesClassRefusesIsRolledBackAsAWhole() {
+		publisher.publish("checked.properties", group, "checked.limit=20\n", "properties");
+		await().atMost(TIMEOUT).until(() -> context.getBean(CheckedProperties.class).getLimit() == 20);
+		String invalid = "checked.limit=500\n";
+
+		publisher.publish("checked.properties", group, invalid, "properties");
+
+		await().atMost(TIMEOUT)
+			.until(() -> history().stream()
+				.anyMatch((refresh) -> refresh.md5().equals(NacosConfigDataLoader.md5(invalid))));
+		Refresh refresh = history().stream()
+			.filter((candidate) -> candidate.md5().equals(NacosConfigDataLoader.md5(invalid)))
+			.findFirst()
+			.orElseThrow();
+		assertThat(refresh.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+		assertThat(refresh.error()).contains("at most 100");
+		assertThat(context.getEnvironment().getProperty("checked.limit")).isEqualTo("20");
+		assertThat(context.getBean(CheckedProperties.class).getLimit()).isEqualTo(20);
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
-	@EnableConfigurationProperties(AppProperties.class)
+	@EnableConfigurationProperties({ AppProperties.class, DerivedProperties.class, CheckedProperties.class })
 	static class TestApplication {
 
 		@Bean
@@ -312,6 +350,49 @@ class NacosConfigRefreshIntegrationTests {
 
 	}
 
+	@ConfigurationProperties("derived")
+	static class DerivedProperties {
+
+		private volatile String greeting;
+
+		public String getGreeting() {
+			return this.greeting;
+		}
+
+		public void setGreeting(String greeting) {
+			this.greeting = greeting;
+		}
+
+	}
+
+	/** Checks itself, as Spring Boot lets a properties class do, without @Validated. */
+	@ConfigurationProperties("checked")
+	static class CheckedProperties implements org.springframework.validation.Validator {
+
+		private volatile int limit;
+
+		public int getLimit() {
+			return this.limit;
+		}
+
+		public void setLimit(int limit) {
+			this.limit = limit;
+		}
+
+		@Override
+		public boolean supports(Class<?> type) {
+			return CheckedProperties.class.isAssignableFrom(type);
+		}
+
+		@Override
+		public void validate(Object target, org.springframework.validation.Errors errors) {
+			if (((CheckedProperties) target).getLimit() > 100) {
+				errors.rejectValue("limit", "max", "must be at most 100");
+			}
+		}
+
+	}
+
 	static class RefreshedGreeter {
 
 		private final String greeting;
@@ -336,6 +417,9 @@ class NacosConfigRefreshIntegrationTests {
 
 		@Value("${value.number}")
 		volatile int number;
+
+		@Value("${derived.greeting}")
+		volatile String derived;
 
 		volatile int count;
 

@@ -88,27 +88,6 @@ class NacosClientPropertiesFactoryTests {
 		assertThat(create(shared, null)).containsKey(PropertyKeyConst.SERVER_ADDR);
 	}
 
-	@ParameterizedTest
-	@ValueSource(strings = { "nacos:0", "nacos:70000", "nacos:port", "a,,b", "ftp://nacos:21", "[::1:8848",
-			"na cos:8848", " " })
-	void createShouldRejectMalformedServerAddressesNamingTheProperty(String serverAddr) {
-		NacosConnectionProperties override = new NacosConnectionProperties();
-		override.setServerAddr(serverAddr);
-		assertThatExceptionOfType(InvalidNacosPropertiesException.class)
-			.isThrownBy(() -> create(new NacosProperties(), override))
-			.satisfies((ex) -> assertThat(ex.getViolations()).singleElement()
-				.satisfies((violation) -> assertThat(violation.property())
-					.isEqualTo("spring.cloud.nacos.discovery.server-addr")));
-	}
-
-	@Test
-	void createShouldRejectNamespaceNamesThatAreNotIds() {
-		NacosProperties shared = new NacosProperties();
-		shared.setNamespace("My Namespace");
-		assertThatExceptionOfType(InvalidNacosPropertiesException.class).isThrownBy(() -> create(shared, null))
-			.withMessageContaining("spring.cloud.nacos.namespace");
-	}
-
 	@Test
 	void createShouldRejectUsernameWithoutPasswordWithoutEchoingSecrets() {
 		NacosProperties shared = new NacosProperties();
@@ -119,14 +98,6 @@ class NacosClientPropertiesFactoryTests {
 				.extracting(InvalidNacosPropertiesException.Violation::property)
 				.containsExactly("spring.cloud.nacos.password", "spring.cloud.nacos.secret-key"))
 			.satisfies((ex) -> assertThat(ex.getViolations()).allSatisfy((v) -> assertThat(v.value()).isNull()));
-	}
-
-	@Test
-	void createShouldRejectNonPositiveTimeouts() {
-		NacosProperties shared = new NacosProperties();
-		shared.setRequestTimeout(Duration.ZERO);
-		assertThatExceptionOfType(InvalidNacosPropertiesException.class).isThrownBy(() -> create(shared, null))
-			.withMessageContaining("spring.cloud.nacos.request-timeout");
 	}
 
 	private static Properties create(NacosProperties shared, @Nullable NacosConnectionProperties discovery) {

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.alibaba.nacos.api.naming.NamingService;
 import dev.nacosboot.core.InvalidNacosPropertiesException;
@@ -13,15 +14,19 @@ import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cloud.client.discovery.event.InstanceRegisteredEvent;
 import org.springframework.cloud.client.serviceregistry.AutoServiceRegistration;
 import org.springframework.cloud.client.serviceregistry.Registration;
 import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
@@ -192,6 +197,36 @@ class NacosRegistryAutoConfigurationTests {
 	}
 
 	@Test
+	void runWithoutActuatorShouldDrainThroughTheServiceRegistry() {
+		this.runner.withClassLoader(new FilteredClassLoader(Endpoint.class)).run((context) -> {
+			NacosRegistration registration = context.getBean(NacosRegistration.class);
+			context.getBean(NacosServiceRegistry.class).setStatus(registration, "out_of_service");
+			assertThat(context.getBean(NacosInstanceReconciler.class).outOfTrafficReasons())
+				.contains(OutOfTrafficReason.DRAIN);
+			assertThat(registration.getStatus()).isEqualTo(NacosRegistration.STATUS_OUT_OF_SERVICE);
+			context.getBean(NacosServiceRegistry.class).setStatus(registration, "UP");
+			assertThat(registration.getStatus()).isEqualTo(NacosRegistration.STATUS_UP);
+		});
+	}
+
+	@Test
+	void runShouldApplyRegistrationChangesOnTheStartersTaskScheduler() {
+		this.runner
+			.withPropertyValues("spring.cloud.nacos.discovery.group=" + nacos.target().unique("scheduler"),
+					"spring.cloud.nacos.discovery.ip=127.0.0.1")
+			.withBean("nacosTaskScheduler", ThreadPoolTaskScheduler.class, () -> {
+				ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+				scheduler.setThreadNamePrefix("user-scheduler-");
+				return scheduler;
+			})
+			.withBean(RegisteredOn.class)
+			.run((context) -> {
+				context.getBean(NacosInstanceReconciler.class).register(8080).join();
+				assertThat(context.getBean(RegisteredOn.class).thread.get()).startsWith("user-scheduler-");
+			});
+	}
+
+	@Test
 	void runWhenRegisterEnabledIsFalseShouldNotAutoRegister() {
 		this.runner.withPropertyValues("spring.cloud.nacos.discovery.register-enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(AutoServiceRegistration.class));
@@ -234,12 +269,23 @@ class NacosRegistryAutoConfigurationTests {
 			});
 	}
 
+	static class RegisteredOn implements ApplicationListener<InstanceRegisteredEvent<?>> {
+
+		final AtomicReference<String> thread = new AtomicReference<>();
+
+		@Override
+		public void onApplicationEvent(InstanceRegisteredEvent<?> event) {
+			this.thread.set(Thread.currentThread().getName());
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class UserBeans {
 
 		@Bean
 		NacosServiceRegistry userRegistry() {
-			return new NacosServiceRegistry(mock(NamingService.class));
+			return new NacosServiceRegistry(mock(NamingService.class), mock(NacosInstanceReconciler.class));
 		}
 
 		@Bean

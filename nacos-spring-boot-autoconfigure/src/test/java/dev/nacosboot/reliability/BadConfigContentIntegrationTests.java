@@ -3,10 +3,12 @@ package dev.nacosboot.reliability;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Properties;
 import java.util.Random;
 import java.util.stream.Stream;
 
 import com.alibaba.nacos.api.NacosFactory;
+import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.config.ConfigService;
 import dev.nacosboot.config.NacosConfigRefreshHistory;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
@@ -54,7 +56,12 @@ class BadConfigContentIntegrationTests {
 	static void start() throws Exception {
 		group = nacos.target().unique("badcfg");
 		dataId = nacos.target().unique("bad-content") + ".yaml";
-		publisher = NacosFactory.createConfigService(nacos.target().clientProperties());
+		Properties properties = nacos.target().clientProperties();
+		// A real Nacos takes more than the client's default 3 s to store the 5 MB
+		// document
+		// on a busy machine.
+		properties.setProperty(PropertyKeyConst.CONFIG_REQUEST_TIMEOUT, "30000");
+		publisher = NacosFactory.createConfigService(properties);
 		publish(GOOD);
 		app = ReliabilityApps.consumer(nacos.target(), group,
 				"spring.config.import=nacos:" + dataId + "?group=" + group + "&refresh=true");
@@ -135,7 +142,13 @@ class BadConfigContentIntegrationTests {
 	@Test
 	void unknownFormatOfAnOptionalImportStartsWithoutItAndSaysWhy(CapturedOutput output) throws Exception {
 		String unknown = nacos.target().unique("settings") + ".toml";
-		assertThat(publisher.publishConfig(unknown, group, "[reliability]\nvalue = \"toml\"\n", "text")).isTrue();
+		String toml = "[reliability]\nvalue = \"toml\"\n";
+		assertThat(publisher.publishConfig(unknown, group, toml, "text")).isTrue();
+		// A real Nacos stores a publish asynchronously: an application started right away
+		// could find nothing and would have nothing to say about the format.
+		await().atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(250))
+			.until(() -> toml.equals(publisher.getConfig(unknown, group, 3000)));
 		try (ConfigurableApplicationContext other = TestApps.consumer(nacos.target(), group,
 				"spring.config.import=optional:nacos:" + unknown + "?group=" + group)) {
 			assertThat(other.isActive()).isTrue();
@@ -146,6 +159,28 @@ class BadConfigContentIntegrationTests {
 		}
 		assertThat(output.getAll().lines().filter((line) -> line.contains(unknown) && line.contains("unknown format")))
 			.hasSize(1);
+	}
+
+	@Test
+	void unknownFormatOfAnOptionalImportPublishedAfterStartupIsRefusedNotMisread() throws Exception {
+		String unknown = nacos.target().unique("late") + ".toml";
+		try (ConfigurableApplicationContext other = TestApps.consumer(nacos.target(), group,
+				"spring.config.import=optional:nacos:" + unknown + "?group=" + group)) {
+			NacosConfigRefreshHistory history = other.getBean(NacosConfigRefreshHistory.class);
+			assertThat(publisher.publishConfig(unknown, group, "value = \"toml\"\n", "text")).isTrue();
+
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> history.lastFailures()
+					.values()
+					.stream()
+					.anyMatch((failure) -> failure.dataId().equals(unknown)
+							&& failure.outcome() == NacosConfigRefreshHistory.Outcome.INVALID && failure.error() != null
+							&& failure.error().contains("unknown format")));
+			assertThat(other.getEnvironment().getProperty("value")).isNull();
+		}
+		finally {
+			publisher.removeConfig(unknown, group);
+		}
 	}
 
 	private static void publishGood() throws Exception {
