@@ -58,7 +58,10 @@ public final class NacosLoadBalancerAutoConfiguration {
 		});
 	}
 
+	// Without change events (Spring Cloud Alibaba's switch) the supplier's stream ends
+	// after one list, so that Spring Cloud's health-check refetch can repeat it.
 	@Bean
+	@ConditionalOnBooleanProperty(name = "spring.cloud.nacos.discovery.watch.enabled", matchIfMissing = true)
 	InstanceChanges nacosInstanceChanges() {
 		return new InstanceChanges();
 	}

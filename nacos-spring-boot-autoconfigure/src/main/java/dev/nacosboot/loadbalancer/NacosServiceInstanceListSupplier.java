@@ -6,6 +6,7 @@ import java.util.List;
 import dev.nacosboot.discovery.NacosInstanceView;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
@@ -21,6 +22,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * identity check.
  */
 public class NacosServiceInstanceListSupplier implements ServiceInstanceListSupplier {
+
+	private static final Object FIRST_LIST = new Object();
 
 	private final NacosInstanceView view;
 
@@ -65,12 +68,14 @@ public class NacosServiceInstanceListSupplier implements ServiceInstanceListSupp
 	 */
 	@Override
 	public Flux<List<ServiceInstance>> get() {
-		Flux<List<ServiceInstance>> current = Flux.defer(() -> Flux.just(current()));
 		Flux<?> changes = this.changes;
 		if (changes == null) {
-			return current;
+			return Flux.defer(() -> Flux.just(current()));
 		}
-		return Flux.concat(current, changes.map((change) -> current())).distinctUntilChanged();
+		// Follow the changes before reading the first list, so that a push in between is
+		// not missed; read each list after its signal has been serialized, so that the
+		// last list emitted is never older than the last change.
+		return Flux.merge(changes, Mono.just(FIRST_LIST)).map((signal) -> current()).distinctUntilChanged();
 	}
 
 	/**

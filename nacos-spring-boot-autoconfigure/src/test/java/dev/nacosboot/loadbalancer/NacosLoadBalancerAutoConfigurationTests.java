@@ -1,5 +1,6 @@
 package dev.nacosboot.loadbalancer;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -143,6 +144,18 @@ class NacosLoadBalancerAutoConfigurationTests {
 					.containsExactly(delegating, "NacosServiceInstanceListSupplier");
 				assertThat(factory.getInstance("orders")).isInstanceOf(NacosGrayLoadBalancer.class);
 			});
+	}
+
+	@Test
+	void runWithDiscoveryChangeEventsOffShouldEndThePushFedStreamAfterOneList() {
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.watch.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(InstanceChanges.class);
+			ServiceInstanceListSupplier supplier = nacosSupplier(context.getBean(LoadBalancerClientFactory.class)
+				.getInstance("orders", ServiceInstanceListSupplier.class));
+			// A finite stream is what Spring Cloud's health-check refetch repeats.
+			assertThat(supplier.get().collectList().block(Duration.ofSeconds(30))).hasSize(1);
+		});
+		this.runner.run((context) -> assertThat(context).hasSingleBean(InstanceChanges.class));
 	}
 
 	@Test
