@@ -28,8 +28,8 @@ public class NacosLoadBalancerProperties implements Validator {
 	public static final String PREFIX = "spring.cloud.nacos.loadbalancer";
 
 	/**
-	 * Whether the Nacos load balancer replaces Spring Cloud LoadBalancer's default
-	 * instance supplier and balancer for every client.
+	 * Whether every Spring Cloud LoadBalancer client gets the gray-release balancer, over
+	 * Spring Cloud's supplier chain on the push-fed Nacos instances.
 	 */
 	private boolean enabled = true;
 
@@ -61,18 +61,40 @@ public class NacosLoadBalancerProperties implements Validator {
 	 */
 	private LoadBalancingStrategy strategy = LoadBalancingStrategy.WEIGHTED;
 
+	/**
+	 * Preference for instances in this application's own Nacos cluster.
+	 */
 	private final ClusterPreference clusterPreference = new ClusterPreference();
 
+	/**
+	 * Passive health: ejection and down-weighting of instances whose calls fail.
+	 */
 	private final OutlierDetection outlierDetection = new OutlierDetection();
 
+	/**
+	 * Latency tracking of the 'least-latency' strategy.
+	 */
 	private final LeastLatency leastLatency = new LeastLatency();
 
+	/**
+	 * Consumer side of load-aware weights.
+	 */
 	private final LoadAware loadAware = new LoadAware();
 
+	/**
+	 * Provider side of load-aware weights: publishing this application's CPU load.
+	 */
 	private final LoadPublishing loadPublishing = new LoadPublishing();
 
+	/**
+	 * Propagation of gray-routing headers to outgoing '@LoadBalanced' and OpenFeign
+	 * calls.
+	 */
 	private final HeaderPropagation headerPropagation = new HeaderPropagation();
 
+	/**
+	 * Requeue on another instance of calls whose connection could not be made.
+	 */
 	private final Requeue requeue = new Requeue();
 
 	/**
@@ -559,6 +581,9 @@ public class NacosLoadBalancerProperties implements Validator {
 		 */
 		private boolean enabled = true;
 
+		/**
+		 * Bound on the requeues of each service.
+		 */
 		private final Budget budget = new Budget();
 
 		public boolean isEnabled() {

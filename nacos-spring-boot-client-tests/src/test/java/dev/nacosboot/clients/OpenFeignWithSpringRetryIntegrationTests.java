@@ -8,6 +8,7 @@ import dev.nacosboot.discovery.NacosInstanceView;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import feign.Client;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,8 +22,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * OpenFeign with Spring Retry on the class path (its own surefire execution): Spring
  * Cloud's retrying client, which the starter wraps with the requeue of failed connects,
- * retries a 503 on the other instance as configured.
+ * retries a 503 on the other instance as configured. Tagged, so that only that execution
+ * runs it, whatever {@code -Dtest} says.
  */
+@Tag("with-spring-retry")
 class OpenFeignWithSpringRetryIntegrationTests {
 
 	@RegisterExtension
