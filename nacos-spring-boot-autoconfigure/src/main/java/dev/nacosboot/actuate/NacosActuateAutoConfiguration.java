@@ -3,6 +3,7 @@ package dev.nacosboot.actuate;
 import java.time.Clock;
 
 import com.alibaba.nacos.api.naming.NamingService;
+import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.config.NacosConfigAutoConfiguration;
 import dev.nacosboot.config.NacosConfigProperties;
 import dev.nacosboot.config.NacosConfigSources;
@@ -15,6 +16,7 @@ import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -22,6 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -50,10 +53,9 @@ public final class NacosActuateAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	NacosStateSampling nacosStateSampling(ObjectProvider<NacosStateSampler> samplers,
-			NacosActuateProperties properties) {
-		NacosActuatePropertiesValidator.validate(properties);
-		return new NacosStateSampling(samplers.orderedStream().toList(), properties.getSampleInterval());
+	NacosStateSampling nacosStateSampling(ObjectProvider<NacosStateSampler> samplers, NacosActuateProperties properties,
+			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler scheduler) {
+		return new NacosStateSampling(samplers.orderedStream().toList(), properties.getSampleInterval(), scheduler);
 	}
 
 	@Configuration(proxyBeanMethods = false)
