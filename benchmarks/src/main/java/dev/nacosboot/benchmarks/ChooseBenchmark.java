@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
-import dev.nacosboot.discovery.NacosDiscoveryClient;
 import dev.nacosboot.discovery.NacosInstanceView;
 import dev.nacosboot.loadbalancer.GrayRulesSource;
 import dev.nacosboot.loadbalancer.InstanceStatsRegistry;
@@ -28,6 +27,7 @@ import org.openjdk.jmh.annotations.State;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.loadbalancer.DefaultRequest;
 import org.springframework.cloud.client.loadbalancer.Request;
 import org.springframework.cloud.client.loadbalancer.RequestData;
@@ -117,7 +117,7 @@ public class ChooseBenchmark {
 		environment.getPropertySources()
 			.addFirst(new MapPropertySource("client", Map.of(LoadBalancerClientFactory.PROPERTY_NAME, SERVICE)));
 		ServiceInstanceListSupplier springCloudDefault = new CachingServiceInstanceListSupplier(
-				new DiscoveryClientServiceInstanceListSupplier(new NacosDiscoveryClient(view), environment),
+				new DiscoveryClientServiceInstanceListSupplier(discoveryClient(view), environment),
 				new DefaultLoadBalancerCacheManager(new LoadBalancerCacheProperties()));
 		this.roundRobin = new RoundRobinLoadBalancer(provider(springCloudDefault), SERVICE);
 		this.roundRobinPushFed = new RoundRobinLoadBalancer(provider(supplier), SERVICE);
@@ -193,6 +193,30 @@ public class ChooseBenchmark {
 					case "toString" -> "static naming";
 					default -> null;
 				});
+	}
+
+	// What the starter's DiscoveryClient answers for a service: a copy of the view's
+	// instances (its service list, which needs a running naming client, is not used
+	// here).
+	private static DiscoveryClient discoveryClient(NacosInstanceView view) {
+		return new DiscoveryClient() {
+
+			@Override
+			public String description() {
+				return "Nacos instance view";
+			}
+
+			@Override
+			public List<ServiceInstance> getInstances(String serviceId) {
+				return List.copyOf(view.getInstances(serviceId));
+			}
+
+			@Override
+			public List<String> getServices() {
+				return List.of(SERVICE);
+			}
+
+		};
 	}
 
 }

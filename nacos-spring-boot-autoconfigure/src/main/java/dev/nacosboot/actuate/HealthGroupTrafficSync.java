@@ -22,7 +22,7 @@ import org.springframework.scheduling.TaskScheduler;
  * instance that still holds its Nacos connection but fails its checks stops receiving
  * traffic within the interval plus one request to the server.
  */
-public class HealthGroupTrafficSync implements SmartLifecycle {
+class HealthGroupTrafficSync implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(HealthGroupTrafficSync.class);
 

@@ -11,6 +11,7 @@ import dev.nacosboot.core.NacosClients;
 import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
+import dev.nacosboot.discovery.NacosInstanceView;
 import dev.nacosboot.discovery.NamingConnectionState;
 import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
 
@@ -63,18 +64,20 @@ public final class NacosActuateAutoConfiguration {
 	@ConditionalOnBean(NamingService.class)
 	static class DiscoveryConfiguration {
 
+		// Reads discovery's record of the connection; never samples it a second time.
 		@Bean(name = DISCOVERY_MONITOR)
 		@ConditionalOnMissingBean(name = DISCOVERY_MONITOR)
-		NacosConnectionMonitor nacosDiscoveryConnectionMonitor(NamingService namingService,
+		@ConditionalOnBean(NamingConnectionState.class)
+		NacosConnectionMonitor nacosDiscoveryConnectionMonitor(NamingConnectionState connection,
 				NacosActuateProperties properties) {
-			return new NacosConnectionMonitor(NamingConnectionState.of(namingService), properties.getGracePeriod(),
-					Clock.systemUTC());
+			return new NacosConnectionMonitor(connection, properties.getGracePeriod(), Clock.systemUTC());
 		}
 
 		@Bean
 		@ConditionalOnMissingBean
-		NacosSubscriptions nacosSubscriptions(NamingService namingService) {
-			return new NacosSubscriptions(namingService, Clock.systemUTC());
+		@ConditionalOnBean(NacosInstanceView.class)
+		NacosSubscriptions nacosSubscriptions(NacosInstanceView view) {
+			return new NacosSubscriptions(view);
 		}
 
 	}

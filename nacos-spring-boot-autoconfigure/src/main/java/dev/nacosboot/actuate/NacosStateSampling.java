@@ -14,7 +14,7 @@ import org.springframework.scheduling.TaskScheduler;
  * interval, from start to stop of the context, so that connection changes and pushes are
  * seen with a known delay even when nobody asks.
  */
-public class NacosStateSampling implements SmartLifecycle {
+class NacosStateSampling implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(NacosStateSampling.class);
 
