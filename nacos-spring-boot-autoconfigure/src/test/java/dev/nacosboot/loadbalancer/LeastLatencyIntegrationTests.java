@@ -31,11 +31,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The least-latency strategy with real providers: once one of three turns 50 ms slower,
+ * The least-latency strategy with real providers: once one of three turns 250 ms slower,
  * its share of the calls shrinks far below a third; latency is measured through Spring
  * Cloud LoadBalancer's lifecycle callbacks of a {@code @LoadBalanced WebClient}.
  */
 class LeastLatencyIntegrationTests {
+
+	private static final long SLOW_MILLIS = 250;
 
 	private static final String SERVICE = "lb-latency";
 
@@ -101,7 +103,8 @@ class LeastLatencyIntegrationTests {
 		providers[0].getBean(Provider.class).slow.set(true);
 		Draws warmUp = calls(client, 100);
 		Draws after = calls(client, 200);
-		System.out.println("least-latency, one 50 ms slower: first 100 calls " + warmUp + ", next 200 " + after);
+		System.out.println(
+				"least-latency, one " + SLOW_MILLIS + " ms slower: first 100 calls " + warmUp + ", next 200 " + after);
 		// All fast: spread over the instances. Which one gets least then is noise (the
 		// one whose average happens to be highest waits until it decays), so only the
 		// spread is asserted, not the slow-to-be instance's share.
@@ -136,10 +139,11 @@ class LeastLatencyIntegrationTests {
 		@GetMapping("/port")
 		CompletableFuture<String> port(HttpServletRequest request) {
 			String port = String.valueOf(request.getLocalPort());
-			// The slow provider answers 50 ms later, without holding a request thread.
+			// The slow provider answers later, without holding a request thread; by far
+			// more than a loaded machine's noise in the other answers.
 			return this.slow.get()
 					? CompletableFuture.supplyAsync(() -> port,
-							CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS))
+							CompletableFuture.delayedExecutor(SLOW_MILLIS, TimeUnit.MILLISECONDS))
 					: CompletableFuture.completedFuture(port);
 		}
 
