@@ -27,13 +27,23 @@ import org.openjdk.jmh.annotations.State;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.loadbalancer.DefaultRequest;
 import org.springframework.cloud.client.loadbalancer.Request;
 import org.springframework.cloud.client.loadbalancer.RequestData;
 import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.cloud.client.loadbalancer.Response;
+import org.springframework.cloud.loadbalancer.cache.DefaultLoadBalancerCacheManager;
+import org.springframework.cloud.loadbalancer.cache.LoadBalancerCacheProperties;
+import org.springframework.cloud.loadbalancer.config.LoadBalancerZoneConfig;
+import org.springframework.cloud.loadbalancer.core.CachingServiceInstanceListSupplier;
+import org.springframework.cloud.loadbalancer.core.DiscoveryClientServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.core.RoundRobinLoadBalancer;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
+import org.springframework.cloud.loadbalancer.core.ZonePreferenceServiceInstanceListSupplier;
+import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.util.LinkedMultiValueMap;
@@ -41,9 +51,18 @@ import org.springframework.util.LinkedMultiValueMap;
 /**
  * {@code choose()} of the gray-release balancer (weights 1-5, 10 % of the instances on
  * version v2 with a 10 % canary rule) against Spring Cloud's
- * {@link RoundRobinLoadBalancer}, both over the same push-fed supplier and the same
- * instances, as a {@code @LoadBalanced} client calls them (a request carrying its HTTP
- * headers).
+ * {@link RoundRobinLoadBalancer}, over the same instances, as a {@code @LoadBalanced}
+ * client calls them (a request carrying its HTTP headers):
+ * <ul>
+ * <li>{@code gray}: the starter's default chain, the push-fed supplier alone;</li>
+ * <li>{@code grayZonePreference}: the starter's chain of
+ * {@code spring.cloud.loadbalancer.configurations=zone-preference}, Spring Cloud's
+ * delegating supplier over the push-fed one (the generic Reactor path);</li>
+ * <li>{@code roundRobin}, the reference: Spring Cloud's default chain, what
+ * {@code spring.cloud.loadbalancer.nacos.enabled=false} gives - the Nacos discovery
+ * client behind Spring Cloud's cache;</li>
+ * <li>{@code roundRobinPushFed}: round-robin over the push-fed supplier.</li>
+ * </ul>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -57,7 +76,11 @@ public class ChooseBenchmark {
 
 	private NacosGrayLoadBalancer gray;
 
+	private NacosGrayLoadBalancer grayZonePreference;
+
 	private RoundRobinLoadBalancer roundRobin;
+
+	private RoundRobinLoadBalancer roundRobinPushFed;
 
 	private Request<RequestDataContext> request;
 
@@ -87,13 +110,24 @@ public class ChooseBenchmark {
 		// (empty here).
 		this.gray = new NacosGrayLoadBalancer(provider(supplier), SERVICE, rules, "DEFAULT",
 				new InstanceStatsRegistry(properties));
-		this.roundRobin = new RoundRobinLoadBalancer(provider(supplier), SERVICE);
+		this.grayZonePreference = new NacosGrayLoadBalancer(
+				provider(new ZonePreferenceServiceInstanceListSupplier(supplier, new LoadBalancerZoneConfig(null))),
+				SERVICE, rules, "DEFAULT", new InstanceStatsRegistry(properties));
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources()
+			.addFirst(new MapPropertySource("client", Map.of(LoadBalancerClientFactory.PROPERTY_NAME, SERVICE)));
+		ServiceInstanceListSupplier springCloudDefault = new CachingServiceInstanceListSupplier(
+				new DiscoveryClientServiceInstanceListSupplier(discoveryClient(view), environment),
+				new DefaultLoadBalancerCacheManager(new LoadBalancerCacheProperties()));
+		this.roundRobin = new RoundRobinLoadBalancer(provider(springCloudDefault), SERVICE);
+		this.roundRobinPushFed = new RoundRobinLoadBalancer(provider(supplier), SERVICE);
 		HttpHeaders headers = new HttpHeaders();
 		headers.add("Accept", "application/json");
 		headers.add("X-Request-Id", "b7c9");
 		this.request = new DefaultRequest<>(new RequestDataContext(new RequestData(HttpMethod.GET,
 				URI.create("http://" + SERVICE + "/api/orders/1"), headers, new LinkedMultiValueMap<>(), Map.of())));
-		if (gray().getServer() == null || roundRobin().getServer() == null) {
+		if (gray().getServer() == null || grayZonePreference().getServer() == null || roundRobin().getServer() == null
+				|| roundRobinPushFed().getServer() == null) {
 			throw new IllegalStateException("No instance chosen");
 		}
 	}
@@ -104,8 +138,18 @@ public class ChooseBenchmark {
 	}
 
 	@Benchmark
+	public Response<ServiceInstance> grayZonePreference() {
+		return this.grayZonePreference.choose(this.request).block();
+	}
+
+	@Benchmark
 	public Response<ServiceInstance> roundRobin() {
 		return this.roundRobin.choose(this.request).block();
+	}
+
+	@Benchmark
+	public Response<ServiceInstance> roundRobinPushFed() {
+		return this.roundRobinPushFed.choose(this.request).block();
 	}
 
 	private static ObjectProvider<ServiceInstanceListSupplier> provider(ServiceInstanceListSupplier supplier) {
@@ -149,6 +193,30 @@ public class ChooseBenchmark {
 					case "toString" -> "static naming";
 					default -> null;
 				});
+	}
+
+	// What the starter's DiscoveryClient answers for a service: a copy of the view's
+	// instances (its service list, which needs a running naming client, is not used
+	// here).
+	private static DiscoveryClient discoveryClient(NacosInstanceView view) {
+		return new DiscoveryClient() {
+
+			@Override
+			public String description() {
+				return "Nacos instance view";
+			}
+
+			@Override
+			public List<ServiceInstance> getInstances(String serviceId) {
+				return List.copyOf(view.getInstances(serviceId));
+			}
+
+			@Override
+			public List<String> getServices() {
+				return List.of(SERVICE);
+			}
+
+		};
 	}
 
 }

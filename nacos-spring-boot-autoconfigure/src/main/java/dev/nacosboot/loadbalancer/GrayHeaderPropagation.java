@@ -1,6 +1,5 @@
 package dev.nacosboot.loadbalancer;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +15,8 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * Which headers of an incoming request are propagated to outgoing {@code @LoadBalanced}
- * calls: the version header of the rules in force (so a change of it applies live) and
- * the configured extra headers. Outgoing calls that set a header themselves keep their
+ * calls: the version header of the rules in force and the configured extra headers (a
+ * change of either applies live). Outgoing calls that set a header themselves keep their
  * value.
  */
 class GrayHeaderPropagation {
@@ -25,20 +24,19 @@ class GrayHeaderPropagation {
 	private static final boolean SERVLET_PRESENT = ClassUtils.isPresent("jakarta.servlet.http.HttpServletRequest",
 			GrayHeaderPropagation.class.getClassLoader());
 
-	private final Supplier<String> versionHeader;
+	private final Supplier<List<String>> headerNames;
 
-	private final List<String> extraHeaders;
-
-	GrayHeaderPropagation(Supplier<String> versionHeader, List<String> extraHeaders) {
-		this.versionHeader = versionHeader;
-		this.extraHeaders = List.copyOf(extraHeaders);
+	/**
+	 * Creates the propagation of the headers in force.
+	 * @param headerNames the version header and the configured headers, read per request
+	 * so that a change applies live
+	 */
+	GrayHeaderPropagation(Supplier<List<String>> headerNames) {
+		this.headerNames = headerNames;
 	}
 
 	List<String> headerNames() {
-		List<String> names = new ArrayList<>(this.extraHeaders.size() + 1);
-		names.add(this.versionHeader.get());
-		names.addAll(this.extraHeaders);
-		return names;
+		return this.headerNames.get();
 	}
 
 	/**

@@ -142,7 +142,13 @@ final class GrayRoutingTable {
 		}
 		List<String> clusterOrder = clusterOrder(rules, localCluster);
 		Map<String, WeightedInstances> versions = new HashMap<>();
-		byVersion.forEach((version, pool) -> versions.put(version, preferred(pool, clusterOrder, effective, statsOf)));
+		byVersion.forEach((version, pool) -> {
+			// A version none of whose instances accepts connections is, for routing, a
+			// version no routable instance has: the missing-version policy applies.
+			if (!allConnectEjected(pool, stats)) {
+				versions.put(version, preferred(pool, clusterOrder, effective, statsOf, stats));
+			}
+		});
 		int[] thresholds = new int[rule.canaries().size()];
 		WeightedInstances[] canaryPools = new WeightedInstances[thresholds.length];
 		int cumulative = 0;
@@ -152,19 +158,27 @@ final class GrayRoutingTable {
 			thresholds[i] = cumulative;
 			canaryPools[i] = versions.get(canary.version());
 		}
-		return new GrayRoutingTable(instances, rules, rule, preferred(stable, clusterOrder, effective, statsOf),
+		return new GrayRoutingTable(instances, rules, rule, preferred(stable, clusterOrder, effective, statsOf, stats),
 				Map.copyOf(versions), thresholds, canaryPools, generation, refreshAt);
 	}
 
 	// Health factors of the routable instances, at most the allowed share of them below 1
-	// (the lowest kept);
-	// returns when the factors next change by themselves.
+	// for failed calls (the lowest kept), and 0 for every instance out for a failed
+	// connect, which takes no share: an instance that refuses connections helps nobody,
+	// while the cap exists for softer signals that may be wrong about the instance.
+	// Returns when the factors next change by themselves.
 	private static long healthOf(List<ServiceInstance> routable, InstanceStatsRegistry stats, long now,
 			Map<ServiceInstance, Double> health) {
 		List<ServiceInstance> degraded = new ArrayList<>();
 		long refreshAt = Long.MAX_VALUE;
+		int reachable = 0;
 		for (ServiceInstance instance : routable) {
 			InstanceStats instanceStats = stats.statsOf(instance);
+			if (instanceStats.isConnectEjected()) {
+				health.put(instance, 0.0);
+				continue;
+			}
+			reachable++;
 			double factor = instanceStats.healthAt(now);
 			if (factor < 1) {
 				health.put(instance, factor);
@@ -172,7 +186,7 @@ final class GrayRoutingTable {
 				refreshAt = Math.min(refreshAt, instanceStats.nextChangeAfter(now));
 			}
 		}
-		int allowed = (int) Math.floor(routable.size() * stats.settings().maxEjectedShare() + 1e-9);
+		int allowed = (int) Math.floor(reachable * stats.settings().maxEjectedShare() + 1e-9);
 		if (degraded.size() > allowed) {
 			degraded.sort(Comparator.comparingDouble(health::get));
 			for (ServiceInstance spared : degraded.subList(allowed, degraded.size())) {
@@ -197,11 +211,12 @@ final class GrayRoutingTable {
 	}
 
 	// The first cluster of the order that has an instance with an effective weight above
-	// 0, else the whole pool.
-	// When every instance of the pool is ejected, the pool keeps them all rather than
-	// send nothing anywhere.
+	// 0, else the whole pool. When every instance of the pool is ejected, the pool keeps
+	// those that still accept connections, else all of them, rather than send nothing
+	// anywhere.
 	private static WeightedInstances preferred(List<ServiceInstance> pool, List<String> clusterOrder,
-			ToDoubleFunction<ServiceInstance> effective, @Nullable Function<ServiceInstance, InstanceStats> stats) {
+			ToDoubleFunction<ServiceInstance> effective, @Nullable Function<ServiceInstance, InstanceStats> stats,
+			@Nullable InstanceStatsRegistry registry) {
 		List<ServiceInstance> available = new ArrayList<>();
 		for (ServiceInstance instance : pool) {
 			if (effective.applyAsDouble(instance) > 0) {
@@ -210,8 +225,17 @@ final class GrayRoutingTable {
 		}
 		ToDoubleFunction<ServiceInstance> weight = effective;
 		if (available.isEmpty()) {
-			available = pool;
 			weight = GrayRoutingTable::weightOf;
+			if (registry != null) {
+				for (ServiceInstance instance : pool) {
+					if (!registry.isConnectEjected(instance)) {
+						available.add(instance);
+					}
+				}
+			}
+			if (available.isEmpty()) {
+				available = pool;
+			}
 		}
 		for (String cluster : clusterOrder) {
 			List<ServiceInstance> inCluster = new ArrayList<>();
@@ -225,6 +249,18 @@ final class GrayRoutingTable {
 			}
 		}
 		return WeightedInstances.of(available, weight, stats);
+	}
+
+	private static boolean allConnectEjected(List<ServiceInstance> pool, @Nullable InstanceStatsRegistry stats) {
+		if (stats == null) {
+			return false;
+		}
+		for (ServiceInstance instance : pool) {
+			if (!stats.isConnectEjected(instance)) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	static boolean isRoutable(ServiceInstance instance) {
@@ -306,8 +342,14 @@ final class GrayRoutingTable {
 		return (pool != null) ? pool.pick(this.rule.strategy(), random, avoid, now) : null;
 	}
 
-	private @Nullable WeightedInstances pool(@Nullable String requestedVersion, @Nullable String stickyValue,
-			RandomGenerator random) {
+	/**
+	 * The pool a request goes to under the rules.
+	 * @param requestedVersion version the request asks for (header), or {@code null}
+	 * @param stickyValue value of the rule's sticky header, or {@code null}
+	 * @param random source of randomness
+	 * @return the pool, {@code null} when the request must get no instance
+	 */
+	@Nullable WeightedInstances pool(@Nullable String requestedVersion, @Nullable String stickyValue, RandomGenerator random) {
 		if (requestedVersion != null) {
 			WeightedInstances pool = this.versions.get(requestedVersion);
 			if (pool != null) {
@@ -349,6 +391,10 @@ final class GrayRoutingTable {
 	 * averages do).
 	 * @return whether to read the clock per choice
 	 */
+	LoadBalancingStrategy strategy() {
+		return this.rule.strategy();
+	}
+
 	boolean needsClock() {
 		return this.rule.strategy() == LoadBalancingStrategy.LEAST_LATENCY;
 	}

@@ -46,79 +46,40 @@ public record GrayRules(String versionHeader, String versionMetadataKey, String 
 	 * @throws InvalidGrayRulesException listing every problem found
 	 */
 	public static GrayRules of(NacosLoadBalancerProperties properties) {
-		List<String> problems = new ArrayList<>();
-		String versionHeader = required(properties.getVersionHeader(), "version-header", problems);
-		String versionKey = required(properties.getVersionMetadataKey(), "version-metadata-key", problems);
-		String grayKey = required(properties.getGrayMetadataKey(), "gray-metadata-key", problems);
+		List<LoadBalancerPropertiesCheck.Problem> problems = LoadBalancerPropertiesCheck.problemsOf(properties);
+		if (!problems.isEmpty()) {
+			throw new InvalidGrayRulesException(
+					problems.stream().map(LoadBalancerPropertiesCheck.Problem::description).toList());
+		}
 		MissingVersionPolicy defaultPolicy = (properties.getOnMissingVersion() != null)
 				? properties.getOnMissingVersion() : MissingVersionPolicy.FALLBACK;
 		List<String> fallbackClusters = new ArrayList<>();
 		for (String cluster : properties.getClusterPreference().getFallbackClusters()) {
-			if (cluster == null || cluster.isBlank()) {
-				problems.add("cluster-preference.fallback-clusters contains a blank cluster name");
-			}
-			else {
-				fallbackClusters.add(cluster.trim());
-			}
+			fallbackClusters.add(cluster.trim());
 		}
 		LoadBalancingStrategy defaultStrategy = (properties.getStrategy() != null) ? properties.getStrategy()
 				: LoadBalancingStrategy.WEIGHTED;
 		NacosLoadBalancerProperties.LoadAware load = properties.getLoadAware();
-		String loadKey = load.isEnabled() ? required(load.getMetadataKey(), "load-aware.metadata-key", problems) : null;
-		if (!(load.getMinWeightFactor() > 0 && load.getMinWeightFactor() <= LoadWeightFactor.AT_HIGH_LOAD)) {
-			problems.add("load-aware.min-weight-factor is " + load.getMinWeightFactor()
-					+ ", must be above 0 and at most " + LoadWeightFactor.AT_HIGH_LOAD);
-		}
+		String loadKey = load.isEnabled() ? load.getMetadataKey().trim() : null;
 		Map<String, ServiceRule> services = new LinkedHashMap<>();
 		properties.getServices()
-			.forEach((serviceId, rule) -> services.put(serviceId,
-					serviceRule(serviceId, rule, defaultPolicy, defaultStrategy, problems)));
-		if (!problems.isEmpty()) {
-			throw new InvalidGrayRulesException(problems);
-		}
-		return new GrayRules(versionHeader, versionKey, grayKey, properties.getClusterPreference().isEnabled(),
-				fallbackClusters, new ServiceRule(null, List.of(), null, defaultPolicy, defaultStrategy), services,
-				loadKey, load.getMinWeightFactor());
+			.forEach((serviceId, rule) -> services.put(serviceId, serviceRule(rule, defaultPolicy, defaultStrategy)));
+		return new GrayRules(properties.getVersionHeader().trim(), properties.getVersionMetadataKey().trim(),
+				properties.getGrayMetadataKey().trim(), properties.getClusterPreference().isEnabled(), fallbackClusters,
+				new ServiceRule(null, List.of(), null, defaultPolicy, defaultStrategy), services, loadKey,
+				load.getMinWeightFactor());
 	}
 
-	private static ServiceRule serviceRule(String serviceId, NacosLoadBalancerProperties.ServiceRule rule,
-			MissingVersionPolicy defaultPolicy, LoadBalancingStrategy defaultStrategy, List<String> problems) {
-		String where = "services." + serviceId + ".";
+	private static ServiceRule serviceRule(NacosLoadBalancerProperties.ServiceRule rule,
+			MissingVersionPolicy defaultPolicy, LoadBalancingStrategy defaultStrategy) {
 		String stable = blankToNull(rule.getStableVersion());
 		List<Canary> canaries = new ArrayList<>();
-		double total = 0;
 		for (Map.Entry<String, Double> entry : rule.getCanary().entrySet()) {
-			String version = entry.getKey();
-			Double percent = entry.getValue();
-			if (version == null || version.isBlank()) {
-				problems.add(where + "canary has a blank version");
-				continue;
-			}
-			if (percent == null || !(percent >= 0 && percent <= 100)) {
-				problems.add(where + "canary." + version + " is " + percent + "%, must be between 0 and 100");
-				continue;
-			}
-			if (version.equals(stable)) {
-				problems.add(where + "canary." + version + " is also the stable-version");
-				continue;
-			}
-			total += percent;
-			canaries.add(new Canary(version, (int) Math.round(percent * 100)));
-		}
-		if (total > 100 + 1e-9) {
-			problems.add(where + "canary shares add up to " + total + "%, more than 100%");
+			canaries.add(new Canary(entry.getKey(), (int) Math.round(entry.getValue() * 100)));
 		}
 		MissingVersionPolicy policy = (rule.getOnMissingVersion() != null) ? rule.getOnMissingVersion() : defaultPolicy;
 		LoadBalancingStrategy strategy = (rule.getStrategy() != null) ? rule.getStrategy() : defaultStrategy;
 		return new ServiceRule(stable, canaries, blankToNull(rule.getStickyHeader()), policy, strategy);
-	}
-
-	private static String required(@Nullable String value, String name, List<String> problems) {
-		if (value == null || value.isBlank()) {
-			problems.add(name + " must not be blank");
-			return "";
-		}
-		return value.trim();
 	}
 
 	private static @Nullable String blankToNull(@Nullable String value) {

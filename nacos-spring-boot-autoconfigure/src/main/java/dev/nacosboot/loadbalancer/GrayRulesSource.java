@@ -13,10 +13,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.client.ServiceInstance;
 
 /**
- * The rules in force: the last valid {@link GrayRules}. Requests read {@link #current()}
- * (a volatile read); a change offered through
- * {@link #update(NacosLoadBalancerProperties)} replaces it only when valid - otherwise
- * one error is logged and the previous rules stay.
+ * The load-balancer settings in force, as immutable snapshots of the one bound
+ * {@link NacosLoadBalancerProperties}: the gray rules, the outlier-detection and requeue
+ * settings and the propagated headers. Requests read them with a volatile read. A rebind
+ * of the properties (a config refresh) is offered through
+ * {@link #update(NacosLoadBalancerProperties)}, which replaces them only when valid -
+ * otherwise one error is logged and the previous ones stay.
  */
 public class GrayRulesSource {
 
@@ -24,7 +26,7 @@ public class GrayRulesSource {
 
 	private final Function<String, List<? extends ServiceInstance>> instances;
 
-	private volatile GrayRules current;
+	private volatile Settings settings;
 
 	private volatile @Nullable String lastRejection;
 
@@ -40,7 +42,7 @@ public class GrayRulesSource {
 		this.instances = instances;
 		// Services need not be up when this application starts, so only the static checks
 		// apply here.
-		this.current = GrayRules.of(initial);
+		this.settings = Settings.of(initial);
 	}
 
 	/**
@@ -48,7 +50,32 @@ public class GrayRulesSource {
 	 * @return the rules
 	 */
 	public GrayRules current() {
-		return this.current;
+		return this.settings.rules();
+	}
+
+	/**
+	 * The outlier-detection settings in force.
+	 * @return the settings
+	 */
+	OutlierSettings outliers() {
+		return this.settings.outliers();
+	}
+
+	/**
+	 * The requeue settings in force.
+	 * @return the settings
+	 */
+	ConnectFailureRequeue.Settings requeue() {
+		return this.settings.requeue();
+	}
+
+	/**
+	 * The headers propagated from an incoming request to outgoing calls: the version
+	 * header, then the configured ones.
+	 * @return the header names
+	 */
+	List<String> propagatedHeaders() {
+		return this.settings.propagatedHeaders();
 	}
 
 	/**
@@ -66,22 +93,30 @@ public class GrayRulesSource {
 	 * @return whether the rules in force changed
 	 */
 	public synchronized boolean update(NacosLoadBalancerProperties properties) {
-		GrayRules rules;
+		Settings updated;
 		try {
-			rules = GrayRules.of(properties);
-			if (rules.equals(this.current)) {
+			updated = Settings.of(properties);
+			if (updated.equals(this.settings)) {
 				return false;
 			}
-			checkVersionsExist(rules);
+			if (!updated.rules().equals(this.settings.rules())) {
+				checkVersionsExist(updated.rules());
+			}
 		}
 		catch (InvalidGrayRulesException ex) {
 			reject(ex.getMessage());
 			return false;
 		}
-		this.current = rules;
+		boolean rulesChanged = !updated.rules().equals(this.settings.rules());
+		this.settings = updated;
 		this.lastRejection = null;
-		logger.info("Applied new " + NacosLoadBalancerProperties.PREFIX + " rules: " + rules.services());
-		return true;
+		if (rulesChanged) {
+			logger.info("Applied new " + NacosLoadBalancerProperties.PREFIX + " rules: " + updated.rules().services());
+		}
+		else {
+			logger.info("Applied new " + NacosLoadBalancerProperties.PREFIX + " settings");
+		}
+		return rulesChanged;
 	}
 
 	/**
@@ -123,6 +158,30 @@ public class GrayRulesSource {
 		if (!problems.isEmpty()) {
 			throw new InvalidGrayRulesException(problems);
 		}
+	}
+
+	/**
+	 * Every snapshot of one binding.
+	 */
+	private record Settings(GrayRules rules, OutlierSettings outliers, ConnectFailureRequeue.Settings requeue,
+			List<String> propagatedHeaders) {
+
+		static Settings of(NacosLoadBalancerProperties properties) {
+			GrayRules rules = GrayRules.of(properties);
+			NacosLoadBalancerProperties.Requeue.Budget budget = properties.getRequeue().getBudget();
+			List<String> headers = new ArrayList<>();
+			headers.add(rules.versionHeader());
+			for (String header : properties.getHeaderPropagation().getHeaders()) {
+				if (header != null && !header.isBlank() && !headers.contains(header.trim())) {
+					headers.add(header.trim());
+				}
+			}
+			return new Settings(rules, OutlierSettings.of(properties), new ConnectFailureRequeue.Settings(
+					properties.getRequeue().isEnabled(),
+					new RetryBudget.Settings(budget.getPercent(), budget.getMinPerSecond(), budget.getWindow())),
+					List.copyOf(headers));
+		}
+
 	}
 
 }

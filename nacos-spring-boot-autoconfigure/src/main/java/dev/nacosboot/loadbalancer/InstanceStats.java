@@ -3,6 +3,7 @@ package dev.nacosboot.loadbalancer;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * What the consumer has observed of one instance through Spring Cloud LoadBalancer's
@@ -11,7 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * consecutive failures lower it (soft), the configured number of them ejects the instance
  * (factor 0) for a back-off that doubles on each repeated ejection, and after the
  * back-off the factor ramps up linearly from a low start, so a recovered instance is not
- * flooded at once.
+ * flooded at once. A failed connect is a hard signal: it ejects the instance at once,
+ * with no back-off of its own, until a probe (or a call) connects again; then the factor
+ * ramps up as after any ejection.
  * <p>
  * Thread-safe; the cheap counters are atomic, health and latency changes are
  * synchronized.
@@ -26,7 +29,7 @@ final class InstanceStats {
 	// abandoned.
 	private static final long ABANDONED_AFTER_DECAYS = 3;
 
-	private final OutlierSettings settings;
+	private final Supplier<OutlierSettings> settings;
 
 	private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -42,6 +45,9 @@ final class InstanceStats {
 
 	private boolean ejected;
 
+	// Refused a connection (or could not be reached): out until a connect succeeds.
+	private boolean connectEjected;
+
 	// Health is base, ramping linearly to 1 from rampFrom over the ramp-up time.
 	private double base = 1;
 
@@ -55,7 +61,7 @@ final class InstanceStats {
 
 	private volatile long lastUsed;
 
-	InstanceStats(OutlierSettings settings, long now) {
+	InstanceStats(Supplier<OutlierSettings> settings, long now) {
 		this.settings = settings;
 		this.lastUsed = now;
 	}
@@ -76,7 +82,7 @@ final class InstanceStats {
 	// ever, it would keep the
 	// instance busy (and, before its first latency, out of the least-latency choice).
 	private void forgetAbandoned(long now) {
-		long bound = this.settings.latencyDecay().toNanos() * ABANDONED_AFTER_DECAYS;
+		long bound = this.settings.get().latencyDecay().toNanos() * ABANDONED_AFTER_DECAYS;
 		Long oldest;
 		while ((oldest = this.starts.peek()) != null && now - oldest > bound) {
 			if (this.starts.remove(oldest)) {
@@ -114,7 +120,8 @@ final class InstanceStats {
 	boolean isIdle(long now) {
 		forgetAbandoned(now);
 		return this.starts.isEmpty() && !isEjected(now)
-				&& now - this.lastUsed > this.settings.maxEjectionTime().toNanos() + this.settings.rampUp().toNanos();
+				&& now - this.lastUsed > this.settings.get().maxEjectionTime().toNanos()
+						+ this.settings.get().rampUp().toNanos();
 	}
 
 	int inFlight() {
@@ -124,39 +131,85 @@ final class InstanceStats {
 	/**
 	 * Records a successful call.
 	 * @param now current time in nanoseconds
+	 * @return whether the health factor changed (an instance that failed to connect
+	 * answered after all)
 	 */
-	synchronized void succeeded(long now) {
+	synchronized boolean succeeded(long now) {
 		this.consecutiveFailures = 0;
+		if (this.connectEjected) {
+			return connected(now);
+		}
 		if (!this.ejected && healthAt(now) >= 1) {
 			// Fully recovered: a later ejection starts again from the base back-off.
 			this.ejections = 0;
 		}
+		return false;
 	}
 
 	/**
-	 * Records a failed call (connect error, or a 5xx when those count).
+	 * Records a failed connect: the instance is out at once, however many others are,
+	 * until a connect succeeds.
+	 * @param now current time in nanoseconds
+	 * @return whether it was not out for that already (the routing needs rebuilding)
+	 */
+	synchronized boolean connectFailed(long now) {
+		this.consecutiveFailures = 0;
+		if (this.connectEjected) {
+			return false;
+		}
+		this.connectEjected = true;
+		return true;
+	}
+
+	/**
+	 * Records a successful connect (a probe's): an instance out for a failed connect
+	 * comes back, ramping up from a low share of its weight.
+	 * @param now current time in nanoseconds
+	 * @return whether it was out (the routing needs rebuilding)
+	 */
+	synchronized boolean connected(long now) {
+		if (!this.connectEjected) {
+			return false;
+		}
+		this.connectEjected = false;
+		this.ejected = false;
+		this.base = this.settings.get().rampUpStart();
+		this.rampFrom = now;
+		return true;
+	}
+
+	/**
+	 * Whether the instance is out for a failed connect.
+	 * @return whether a probe must bring it back
+	 */
+	synchronized boolean isConnectEjected() {
+		return this.connectEjected;
+	}
+
+	/**
+	 * Records a failed call that reached the instance (a 5xx, when those count).
 	 * @param now current time in nanoseconds
 	 * @return whether the health factor changed (the routing needs rebuilding)
 	 */
 	synchronized boolean failed(long now) {
-		if (isEjectedAt(now)) {
+		if (this.connectEjected || isEjectedAt(now)) {
 			// A call chosen before the ejection reached the routing table.
 			return false;
 		}
 		this.consecutiveFailures++;
-		int threshold = this.settings.consecutiveFailures();
+		int threshold = this.settings.get().consecutiveFailures();
 		if (this.consecutiveFailures >= threshold) {
 			this.ejected = true;
-			long backOff = Math.min(this.settings.baseEjectionTime().toNanos() << Math.min(this.ejections, 20),
-					this.settings.maxEjectionTime().toNanos());
+			long backOff = Math.min(this.settings.get().baseEjectionTime().toNanos() << Math.min(this.ejections, 20),
+					this.settings.get().maxEjectionTime().toNanos());
 			this.ejections++;
 			this.ejectedUntil = now + backOff;
 			this.consecutiveFailures = 0;
-			this.base = this.settings.rampUpStart();
+			this.base = this.settings.get().rampUpStart();
 			this.rampFrom = this.ejectedUntil;
 			return true;
 		}
-		if (!this.settings.softDownWeighting()) {
+		if (!this.settings.get().softDownWeighting()) {
 			return false;
 		}
 		double soft = 1 - (double) this.consecutiveFailures / threshold;
@@ -172,14 +225,14 @@ final class InstanceStats {
 	 * @return the factor
 	 */
 	synchronized double healthAt(long now) {
-		if (isEjectedAt(now)) {
+		if (this.connectEjected || isEjectedAt(now)) {
 			return 0;
 		}
 		this.ejected = false;
 		if (this.base >= 1) {
 			return 1;
 		}
-		long rampUp = this.settings.rampUp().toNanos();
+		long rampUp = this.settings.get().rampUp().toNanos();
 		double progress = (rampUp <= 0) ? 1 : (double) (now - this.rampFrom) / rampUp;
 		if (progress >= 1) {
 			this.base = 1;
@@ -200,13 +253,17 @@ final class InstanceStats {
 	 * healthy
 	 */
 	synchronized long nextChangeAfter(long now) {
+		if (this.connectEjected) {
+			// Only a successful connect changes it.
+			return Long.MAX_VALUE;
+		}
 		if (isEjectedAt(now)) {
 			return this.ejectedUntil;
 		}
 		if (healthAt(now) >= 1) {
 			return Long.MAX_VALUE;
 		}
-		return now + Math.max(this.settings.rampUp().toNanos() / 10, 50_000_000L);
+		return now + Math.max(this.settings.get().rampUp().toNanos() / 10, 50_000_000L);
 	}
 
 	/**
@@ -231,7 +288,8 @@ final class InstanceStats {
 			this.latencyNanos = nanos;
 		}
 		else {
-			double w = Math.min(Math.exp(-(double) (now - this.latencyAt) / this.settings.latencyDecay().toNanos()),
+			double w = Math.min(
+					Math.exp(-(double) (now - this.latencyAt) / this.settings.get().latencyDecay().toNanos()),
 					MAX_RETAINED_PER_CALL);
 			this.latencyNanos = this.latencyNanos * w + nanos * (1 - w);
 		}
@@ -251,7 +309,7 @@ final class InstanceStats {
 			return 0;
 		}
 		double idle = Math.max(now - this.latencyAt, 0);
-		return this.latencyNanos * Math.exp(-idle / this.settings.latencyDecay().toNanos());
+		return this.latencyNanos * Math.exp(-idle / this.settings.get().latencyDecay().toNanos());
 	}
 
 	/**
@@ -284,7 +342,8 @@ final class InstanceStats {
 	@Override
 	public synchronized String toString() {
 		return "InstanceStats{inFlight=" + this.inFlight + ", failures=" + this.consecutiveFailures + ", ejected="
-				+ this.ejected + ", latencyMs=" + (this.latencyNanos / 1e6) + "}";
+				+ this.ejected + ", connectEjected=" + this.connectEjected + ", latencyMs=" + (this.latencyNanos / 1e6)
+				+ "}";
 	}
 
 }

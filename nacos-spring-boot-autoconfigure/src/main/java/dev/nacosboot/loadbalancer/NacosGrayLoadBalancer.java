@@ -1,7 +1,10 @@
 package dev.nacosboot.loadbalancer;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -17,6 +20,7 @@ import org.springframework.cloud.client.loadbalancer.Response;
 import org.springframework.cloud.client.loadbalancer.RetryableRequestContext;
 import org.springframework.cloud.loadbalancer.core.NoopServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.RetryAwareServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.core.SelectedInstanceCallback;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import org.springframework.http.HttpHeaders;
@@ -27,9 +31,13 @@ import org.springframework.http.HttpHeaders;
  * weights (Nacos weight x published load x observed health). It keeps one
  * {@link GrayRoutingTable} and rebuilds it only when the supplier's instance list, the
  * rules in force or an instance's observed health changed, so a choice costs an identity
- * check and a pick (O(1) or O(log n)). A retried call avoids the instance its previous
- * attempt failed on when the pool has another. No instance for a request yields an
- * {@link EmptyResponse} (a 503 for reactive clients and the gateway), never {@code null}.
+ * check and a pick (O(1) or O(log n)). It works on whatever list the client's supplier
+ * chain hands it; when the chain is only the push-fed supplier it reads that list without
+ * the Reactor pipeline. A retried call avoids the instance its previous attempt failed on
+ * when the pool has another; a call requeued after failed connects avoids every instance
+ * it could not connect to and those out for refusing connections. No instance for a
+ * request yields an {@link EmptyResponse} (a 503 for reactive clients and the gateway),
+ * never {@code null}.
  */
 public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 
@@ -45,9 +53,19 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 
 	private final @Nullable InstanceStatsRegistry stats;
 
+	private final @Nullable ConnectFailureRequeue requeue;
+
 	private volatile @Nullable GrayRoutingTable table;
 
+	private final AtomicReferenceArray<@Nullable GrayRoutingTable> recent = new AtomicReferenceArray<>(4);
+
+	private final AtomicInteger nextRecent = new AtomicInteger();
+
 	private volatile @Nullable ServiceInstanceListSupplier supplier;
+
+	// The push-fed supplier when the chain is only that (or Spring Cloud's retry-aware
+	// wrapper around it), so that choose() can skip the Reactor pipeline.
+	private volatile @Nullable NacosServiceInstanceListSupplier pushFed;
 
 	/**
 	 * Creates the balancer of a service.
@@ -74,27 +92,35 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 	 */
 	public NacosGrayLoadBalancer(ObjectProvider<ServiceInstanceListSupplier> suppliers, String serviceId,
 			GrayRulesSource rules, @Nullable String localCluster, @Nullable InstanceStatsRegistry stats) {
+		this(suppliers, serviceId, rules, localCluster, stats, null);
+	}
+
+	NacosGrayLoadBalancer(ObjectProvider<ServiceInstanceListSupplier> suppliers, String serviceId,
+			GrayRulesSource rules, @Nullable String localCluster, @Nullable InstanceStatsRegistry stats,
+			@Nullable ConnectFailureRequeue requeue) {
 		this.suppliers = suppliers;
 		this.serviceId = serviceId;
 		this.rules = rules;
 		this.localCluster = localCluster;
 		this.stats = stats;
+		this.requeue = requeue;
 	}
 
 	@Override
 	@SuppressWarnings("rawtypes")
 	public Mono<Response<ServiceInstance>> choose(Request request) {
 		ServiceInstanceListSupplier supplier = supplier();
-		// The push-fed supplier answers synchronously: skip the Flux it would wrap its
-		// list in (not for a subclass,
-		// which may filter in get()).
-		if (supplier.getClass() == NacosServiceInstanceListSupplier.class) {
-			NacosServiceInstanceListSupplier nacos = (NacosServiceInstanceListSupplier) supplier;
-			return Mono.fromSupplier(() -> respond(nacos, nacos.current(), request));
+		// Read now, on the caller's thread: a blocking client's call is found through it.
+		RequeueAttempt attempt = (this.requeue != null) ? this.requeue.attemptOf(request, this.serviceId) : null;
+		NacosServiceInstanceListSupplier pushFed = this.pushFed;
+		if (pushFed != null) {
+			// The push-fed supplier answers synchronously: skip the Flux it would wrap
+			// its list in.
+			return Mono.fromSupplier(() -> respond(supplier, pushFed.current(), request, attempt));
 		}
 		return supplier.get(request)
 			.next()
-			.map((instances) -> respond(supplier, instances, request))
+			.map((instances) -> respond(supplier, instances, request, attempt))
 			.defaultIfEmpty(NO_INSTANCE);
 	}
 
@@ -107,16 +133,27 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 			if (supplier == null) {
 				return new NoopServiceInstanceListSupplier();
 			}
+			this.pushFed = pushFedOnly(supplier);
 			this.supplier = supplier;
 		}
 		return supplier;
 	}
 
+	// Not for a subclass of the push-fed supplier, which may filter in get(). Spring
+	// Cloud's retry-aware wrapper only drops a retry's previous instance, which the
+	// routing table avoids itself.
+	private static @Nullable NacosServiceInstanceListSupplier pushFedOnly(ServiceInstanceListSupplier supplier) {
+		ServiceInstanceListSupplier base = (supplier instanceof RetryAwareServiceInstanceListSupplier retryAware)
+				? retryAware.getDelegate() : supplier;
+		return (base.getClass() == NacosServiceInstanceListSupplier.class) ? (NacosServiceInstanceListSupplier) base
+				: null;
+	}
+
 	private Response<ServiceInstance> respond(ServiceInstanceListSupplier supplier, List<ServiceInstance> instances,
-			Request<?> request) {
+			Request<?> request, @Nullable RequeueAttempt attempt) {
 		// A retry's list may leave out the failed instance (Spring's retry-aware
-		// supplier): route it by a table of
-		// its own rather than replace the one every other request uses.
+		// supplier): route it by a table of its own rather than replace the one every
+		// other request uses.
 		ServiceInstance avoid = (request.getContext() instanceof RetryableRequestContext retry)
 				? retry.getPreviousServiceInstance() : null;
 		GrayRoutingTable table = (avoid != null) ? retryTableFor(instances) : tableFor(instances);
@@ -130,17 +167,47 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 			String stickyHeader = table.stickyHeaderKey();
 			sticky = (stickyHeader != null) ? blankToNull(headers.getFirst(stickyHeader)) : null;
 		}
-		// A retry asks for another instance than the one that just failed (Spring Cloud's
-		// retry passes it).
 		long now = (this.stats != null && table.needsClock()) ? this.stats.now() : 0;
-		ServiceInstance chosen = table.choose(version, sticky, ThreadLocalRandom.current(), avoid, now);
+		ServiceInstance chosen = (attempt != null && attempt.isRequeue())
+				? requeueChoice(table, version, sticky, avoid, now, attempt)
+				: table.choose(version, sticky, ThreadLocalRandom.current(), avoid, now);
 		if (chosen == null) {
 			return NO_INSTANCE;
+		}
+		if (attempt != null) {
+			attempt.chosen(chosen);
 		}
 		if (supplier instanceof SelectedInstanceCallback callback) {
 			callback.selectedServiceInstance(chosen);
 		}
 		return new DefaultResponse(chosen);
+	}
+
+	// A requeue goes to the pool the rules pick, without the instances this call failed
+	// to connect to and those out for failed connects; none left ends the call.
+	private @Nullable ServiceInstance requeueChoice(GrayRoutingTable table, @Nullable String version,
+			@Nullable String sticky, @Nullable ServiceInstance avoid, long now, RequeueAttempt attempt) {
+		WeightedInstances pool = table.pool(version, sticky, ThreadLocalRandom.current());
+		if (pool == null || pool.isEmpty()) {
+			attempt.exhausted("no instance of " + this.serviceId + " is left for the request");
+			return null;
+		}
+		InstanceStatsRegistry stats = this.stats;
+		ServiceInstance chosen = pool.pickExcluding(table.strategy(), ThreadLocalRandom.current(),
+				(instance) -> attempt.hasFailedOn(instance) || (stats != null && stats.isConnectEjected(instance))
+						|| (avoid != null && RequeueAttempt.sameAddress(avoid, instance)),
+				now);
+		if (chosen == null) {
+			List<String> others = new ArrayList<>();
+			for (ServiceInstance instance : pool.instances()) {
+				if (!attempt.hasFailedOn(instance)) {
+					others.add(RequeueAttempt.address(instance));
+				}
+			}
+			attempt.exhausted(others.isEmpty() ? "no other instance of " + this.serviceId + " is left to try"
+					: "the other instances " + others + " are out for refusing connections too");
+		}
+		return chosen;
 	}
 
 	/**
@@ -153,15 +220,30 @@ public class NacosGrayLoadBalancer implements ReactorServiceInstanceLoadBalancer
 		GrayRules rules = this.rules.current();
 		GrayRoutingTable table = this.table;
 		InstanceStatsRegistry stats = this.stats;
-		boolean stale = stats != null && table != null && table.isStale(stats);
-		if (table != null && !stale && table.isBuiltFrom(instances, rules)) {
+		if (table != null && table.isBuiltFrom(instances, rules) && (stats == null || !table.isStale(stats))) {
 			return table;
 		}
-		// Another supplier may hand out an equal list in a new object each time: compare
-		// once, then by identity.
-		GrayRoutingTable updated = (table != null && !stale && table.appliesTo(instances, rules))
-				? table.withSource(instances)
-				: GrayRoutingTable.build(this.serviceId, instances, rules, this.localCluster, stats);
+		// A chain that narrows the list per request (hints, sticky sessions) alternates
+		// between a few lists: keep the tables of the last few. Another supplier may hand
+		// out an equal list in a new object each time: compare once, then by identity.
+		GrayRoutingTable updated = null;
+		for (int i = 0; i < this.recent.length() && updated == null; i++) {
+			GrayRoutingTable candidate = this.recent.get(i);
+			if (candidate == null || (stats != null && candidate.isStale(stats))) {
+				continue;
+			}
+			if (candidate.isBuiltFrom(instances, rules)) {
+				updated = candidate;
+			}
+			else if (candidate.appliesTo(instances, rules)) {
+				updated = candidate.withSource(instances);
+				this.recent.set(i, updated);
+			}
+		}
+		if (updated == null) {
+			updated = GrayRoutingTable.build(this.serviceId, instances, rules, this.localCluster, stats);
+			this.recent.set(Math.floorMod(this.nextRecent.getAndIncrement(), this.recent.length()), updated);
+		}
 		this.table = updated;
 		return updated;
 	}

@@ -2,6 +2,7 @@ package dev.nacosboot.loadbalancer;
 
 import java.util.List;
 
+import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosInstanceView;
 import dev.nacosboot.registry.NacosAutoServiceRegistration;
@@ -9,6 +10,7 @@ import dev.nacosboot.registry.NacosInstanceReconciler;
 import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -16,9 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cloud.client.ServiceInstance;
-import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
 import org.springframework.cloud.loadbalancer.config.LoadBalancerAutoConfiguration;
 import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
@@ -26,17 +26,23 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.core.env.Environment;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Gray-release load balancing: makes {@link NacosLoadBalancerClientConfiguration} the
- * default of every Spring Cloud LoadBalancer client and keeps the rules live. Off with
- * {@code spring.cloud.nacos.loadbalancer.enabled=false} or
+ * default of every Spring Cloud LoadBalancer client (the push-fed supplier as the base of
+ * Spring Cloud's supplier chains, the gray balancer on top), requeues calls that fail to
+ * connect, and keeps the settings live. Off with
+ * {@code spring.cloud.nacos.loadbalancer.enabled=false},
+ * {@code spring.cloud.loadbalancer.nacos.enabled=false} (Spring Cloud Alibaba's switch:
+ * Spring Cloud's own balancer over the Nacos discovery client) or
  * {@code spring.cloud.loadbalancer.enabled=false}; needs Nacos discovery.
  */
 @AutoConfiguration(after = { NacosDiscoveryAutoConfiguration.class, NacosRegistryAutoConfiguration.class },
 		before = LoadBalancerAutoConfiguration.class)
 @ConditionalOnClass(ReactorServiceInstanceLoadBalancer.class)
 @ConditionalOnBooleanProperty(name = "spring.cloud.loadbalancer.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "spring.cloud.loadbalancer.nacos.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = NacosLoadBalancerProperties.PREFIX + ".enabled", matchIfMissing = true)
 @ConditionalOnBean(NacosInstanceView.class)
 @EnableConfigurationProperties(NacosLoadBalancerProperties.class)
@@ -52,15 +58,51 @@ public final class NacosLoadBalancerAutoConfiguration {
 		});
 	}
 
+	// Without change events (Spring Cloud Alibaba's switch) the supplier's stream ends
+	// after one list, so that Spring Cloud's health-check refetch can repeat it.
 	@Bean
-	@ConditionalOnMissingBean
-	InstanceStatsRegistry nacosInstanceStatsRegistry(NacosLoadBalancerProperties properties) {
-		return new InstanceStatsRegistry(properties);
+	@ConditionalOnBooleanProperty(name = "spring.cloud.nacos.discovery.watch.enabled", matchIfMissing = true)
+	InstanceChanges nacosInstanceChanges() {
+		return new InstanceChanges();
 	}
 
 	@Bean
-	NacosLoadBalancerLifecycle nacosLoadBalancerLifecycle(InstanceStatsRegistry stats) {
-		return new NacosLoadBalancerLifecycle(stats);
+	static LoadBalancerPropertiesRebinds nacosLoadBalancerPropertiesRebinds() {
+		return new LoadBalancerPropertiesRebinds();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	InstanceStatsRegistry nacosInstanceStatsRegistry(GrayRulesSource rules,
+			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) ObjectProvider<TaskScheduler> scheduler) {
+		InstanceStatsRegistry registry = new InstanceStatsRegistry(rules::outliers, System::nanoTime);
+		TaskScheduler probes = scheduler.getIfAvailable();
+		if (probes != null) {
+			registry.probeWith(new TcpConnectProbe(probes, rules::outliers));
+		}
+		return registry;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ConnectFailureRequeue nacosConnectFailureRequeue(GrayRulesSource rules) {
+		return new ConnectFailureRequeue(rules::requeue, System::nanoTime);
+	}
+
+	@Bean
+	NacosLoadBalancerLifecycle nacosLoadBalancerLifecycle(InstanceStatsRegistry stats,
+			ObjectProvider<ConnectFailureRequeue> requeue) {
+		return new NacosLoadBalancerLifecycle(stats, requeue.getIfAvailable());
+	}
+
+	@Bean
+	static LoadBalancedClientsPostProcessor nacosLoadBalancedClientsPostProcessor(ObjectProvider<GrayRulesSource> rules,
+			ObjectProvider<ConnectFailureRequeue> requeue, Environment environment) {
+		boolean propagate = environment.getProperty(NacosLoadBalancerProperties.PREFIX + ".header-propagation.enabled",
+				Boolean.class, false);
+		return new LoadBalancedClientsPostProcessor(
+				() -> propagate ? new GrayHeaderPropagation(() -> rules.getObject().propagatedHeaders()) : null,
+				requeue::getIfAvailable);
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -77,8 +119,7 @@ public final class NacosLoadBalancerAutoConfiguration {
 		}
 
 		// Eager even with lazy initialization: it announces its metadata entry, which the
-		// registration's metadata
-		// check counts once every singleton exists.
+		// registration's metadata check counts once every singleton exists.
 		@Bean
 		@Lazy(false)
 		@ConditionalOnMissingBean
@@ -92,38 +133,31 @@ public final class NacosLoadBalancerAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(NacosLoadBalancerProperties.PREFIX + ".header-propagation.enabled")
-	static class HeaderPropagationConfiguration {
+	@ConditionalOnClass(name = "org.springframework.cloud.openfeign.loadbalancer.FeignBlockingLoadBalancerClient")
+	static class OpenFeignConfiguration {
 
 		@Bean
-		static GrayHeaderPropagationPostProcessor nacosGrayHeaderPropagationPostProcessor(
-				ObjectProvider<GrayRulesSource> rules, Environment environment) {
-			return new GrayHeaderPropagationPostProcessor(() -> {
-				NacosLoadBalancerProperties properties = Binder.get(environment)
-					.bindOrCreate(NacosLoadBalancerProperties.PREFIX, NacosLoadBalancerProperties.class);
-				return new GrayHeaderPropagation(() -> rules.getObject().current().versionHeader(),
-						properties.getHeaderPropagation().getHeaders());
-			});
+		static FeignClientsPostProcessor nacosFeignClientsPostProcessor(ObjectProvider<ConnectFailureRequeue> requeue) {
+			return new FeignClientsPostProcessor(requeue::getIfAvailable);
 		}
 
 		@Bean
-		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-		@ConditionalOnClass(name = "org.springframework.web.server.WebFilter")
-		ReactiveGrayHeaderFilter nacosGrayHeaderWebFilter(GrayRulesSource rules,
-				NacosLoadBalancerProperties properties) {
-			return new ReactiveGrayHeaderFilter(new GrayHeaderPropagation(() -> rules.current().versionHeader(),
-					properties.getHeaderPropagation().getHeaders()));
+		@ConditionalOnBooleanProperty(NacosLoadBalancerProperties.PREFIX + ".header-propagation.enabled")
+		FeignGrayHeaderInterceptor nacosFeignGrayHeaderInterceptor(GrayRulesSource rules) {
+			return new FeignGrayHeaderInterceptor(new GrayHeaderPropagation(rules::propagatedHeaders));
 		}
 
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(EnvironmentChangeEvent.class)
-	static class LiveRulesConfiguration {
+	@ConditionalOnBooleanProperty(NacosLoadBalancerProperties.PREFIX + ".header-propagation.enabled")
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnClass(name = "org.springframework.web.server.WebFilter")
+	static class ReactiveHeaderPropagationConfiguration {
 
 		@Bean
-		GrayRulesRefresher grayRulesRefresher(Environment environment, GrayRulesSource source) {
-			return new GrayRulesRefresher(environment, source);
+		ReactiveGrayHeaderFilter nacosGrayHeaderWebFilter(GrayRulesSource rules) {
+			return new ReactiveGrayHeaderFilter(new GrayHeaderPropagation(rules::propagatedHeaders));
 		}
 
 	}

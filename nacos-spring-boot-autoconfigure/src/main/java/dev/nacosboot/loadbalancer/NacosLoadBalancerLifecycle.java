@@ -1,9 +1,5 @@
 package dev.nacosboot.loadbalancer;
 
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.http.HttpConnectTimeoutException;
-
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cloud.client.ServiceInstance;
@@ -18,18 +14,27 @@ import org.springframework.http.HttpStatusCode;
  * Feeds {@link InstanceStatsRegistry} from Spring Cloud LoadBalancer's lifecycle
  * callbacks, which every client calls ({@code RestTemplate}, {@code RestClient},
  * {@code WebClient}, the gateway; each retry attempt is a call of its own): calls in
- * flight, latency, and failures - connect errors always, 5xx responses when configured.
+ * flight, latency, and failures - a failed connect always (it ejects the instance at
+ * once), 5xx responses when configured; and tells a requeueing call how each attempt
+ * ended.
  */
 public class NacosLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, Object, ServiceInstance> {
 
 	private final InstanceStatsRegistry registry;
+
+	private final @Nullable ConnectFailureRequeue requeue;
 
 	/**
 	 * Creates the lifecycle that feeds a registry.
 	 * @param registry the statistics to feed
 	 */
 	public NacosLoadBalancerLifecycle(InstanceStatsRegistry registry) {
+		this(registry, null);
+	}
+
+	NacosLoadBalancerLifecycle(InstanceStatsRegistry registry, @Nullable ConnectFailureRequeue requeue) {
 		this.registry = registry;
+		this.requeue = requeue;
 	}
 
 	@Override
@@ -53,13 +58,20 @@ public class NacosLoadBalancerLifecycle implements LoadBalancerLifecycle<Object,
 
 	@Override
 	public void onComplete(CompletionContext<Object, ServiceInstance, Object> context) {
+		if (this.requeue != null) {
+			this.requeue.completed(context);
+		}
 		Response<ServiceInstance> lbResponse = context.getLoadBalancerResponse();
 		ServiceInstance instance = (lbResponse != null) ? lbResponse.getServer() : null;
 		if (instance == null || context.status() == CompletionContext.Status.DISCARD) {
 			return;
 		}
 		this.registry.statsOf(instance).callEnded(this.registry.now());
-		if (isFailure(context)) {
+		if (context.status() == CompletionContext.Status.FAILED
+				&& ConnectFailures.isConnectFailure(context.getThrowable())) {
+			this.registry.connectFailed(instance);
+		}
+		else if (is5xxFailure(context)) {
 			this.registry.failed(instance);
 		}
 		else if (context.status() == CompletionContext.Status.SUCCESS) {
@@ -67,29 +79,13 @@ public class NacosLoadBalancerLifecycle implements LoadBalancerLifecycle<Object,
 		}
 	}
 
-	private boolean isFailure(CompletionContext<Object, ServiceInstance, Object> context) {
-		if (context.status() == CompletionContext.Status.FAILED && isConnectError(context.getThrowable())) {
-			return true;
+	private boolean is5xxFailure(CompletionContext<Object, ServiceInstance, Object> context) {
+		if (!this.registry.settings().failOn5xx()) {
+			return false;
 		}
-		if (this.registry.settings().failOn5xx()) {
-			HttpStatusCode status = (context.getClientResponse() instanceof ResponseData data) ? data.getHttpStatus()
-					: null;
-			return status != null && status.is5xxServerError();
-		}
-		return false;
-	}
-
-	static boolean isConnectError(@Nullable Throwable throwable) {
-		for (Throwable cause = throwable; cause != null; cause = cause.getCause()) {
-			if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
-					|| cause instanceof HttpConnectTimeoutException) {
-				return true;
-			}
-			if (cause.getCause() == cause) {
-				break;
-			}
-		}
-		return false;
+		HttpStatusCode status = (context.getClientResponse() instanceof ResponseData data) ? data.getHttpStatus()
+				: null;
+		return status != null && status.is5xxServerError();
 	}
 
 }

@@ -9,22 +9,27 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Gray-release load-balancing settings and rules
  * ({@code spring.cloud.nacos.loadbalancer.*}). They may live in a Nacos config data id: a
- * change applies to the next request; an invalid change is rejected and the previous
- * rules stay.
+ * change applies to the next request. They validate themselves where they are bound
+ * (startup, and the trial bind of a config refresh), so an invalid change is refused
+ * before it reaches the application.
  */
 @ConfigurationProperties(NacosLoadBalancerProperties.PREFIX)
-public class NacosLoadBalancerProperties {
+@Validated
+public class NacosLoadBalancerProperties implements Validator {
 
 	/** Prefix of the load-balancer settings. */
 	public static final String PREFIX = "spring.cloud.nacos.loadbalancer";
 
 	/**
-	 * Whether the Nacos load balancer replaces Spring Cloud LoadBalancer's default
-	 * instance supplier and balancer for every client.
+	 * Whether every Spring Cloud LoadBalancer client gets the gray-release balancer, over
+	 * Spring Cloud's supplier chain on the push-fed Nacos instances.
 	 */
 	private boolean enabled = true;
 
@@ -56,17 +61,41 @@ public class NacosLoadBalancerProperties {
 	 */
 	private LoadBalancingStrategy strategy = LoadBalancingStrategy.WEIGHTED;
 
+	/**
+	 * Preference for instances in this application's own Nacos cluster.
+	 */
 	private final ClusterPreference clusterPreference = new ClusterPreference();
 
+	/**
+	 * Passive health: ejection and down-weighting of instances whose calls fail.
+	 */
 	private final OutlierDetection outlierDetection = new OutlierDetection();
 
+	/**
+	 * Latency tracking of the 'least-latency' strategy.
+	 */
 	private final LeastLatency leastLatency = new LeastLatency();
 
+	/**
+	 * Consumer side of load-aware weights.
+	 */
 	private final LoadAware loadAware = new LoadAware();
 
+	/**
+	 * Provider side of load-aware weights: publishing this application's CPU load.
+	 */
 	private final LoadPublishing loadPublishing = new LoadPublishing();
 
+	/**
+	 * Propagation of gray-routing headers to outgoing '@LoadBalanced' and OpenFeign
+	 * calls.
+	 */
 	private final HeaderPropagation headerPropagation = new HeaderPropagation();
+
+	/**
+	 * Requeue on another instance of calls whose connection could not be made.
+	 */
+	private final Requeue requeue = new Requeue();
 
 	/**
 	 * Gray-release rules by service id.
@@ -145,12 +174,27 @@ public class NacosLoadBalancerProperties {
 		return this.headerPropagation;
 	}
 
+	public Requeue getRequeue() {
+		return this.requeue;
+	}
+
 	public Map<String, ServiceRule> getServices() {
 		return this.services;
 	}
 
 	public void setServices(Map<String, ServiceRule> services) {
 		this.services = services;
+	}
+
+	@Override
+	public boolean supports(Class<?> type) {
+		return NacosLoadBalancerProperties.class.isAssignableFrom(type);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		LoadBalancerPropertiesCheck.problemsOf((NacosLoadBalancerProperties) target)
+			.forEach((problem) -> problem.rejectIn(errors));
 	}
 
 	/**
@@ -200,8 +244,8 @@ public class NacosLoadBalancerProperties {
 		private boolean enabled = true;
 
 		/**
-		 * Consecutive failed calls (connect errors, and 5xx responses when 'fail-on-5xx'
-		 * is set) that eject an instance.
+		 * Consecutive failed calls (5xx responses, when 'fail-on-5xx' is set) that eject
+		 * an instance. A failed connect ejects it at once.
 		 */
 		private int consecutiveFailures = 5;
 
@@ -223,7 +267,8 @@ public class NacosLoadBalancerProperties {
 
 		/**
 		 * Largest share of a service's instances, in percent, that may be ejected or
-		 * down-weighted at once; the worst ones are chosen.
+		 * down-weighted at once for failed calls; the worst ones are chosen. Instances
+		 * that refuse connections are out whatever their share, and do not count.
 		 */
 		private double maxEjectedPercent = 50;
 
@@ -239,12 +284,53 @@ public class NacosLoadBalancerProperties {
 		 */
 		private Duration rampUp = Duration.ofSeconds(30);
 
+		/**
+		 * First wait before an instance that refused a connection is probed with a TCP
+		 * connect; doubled (with jitter) after each failed probe. A successful probe
+		 * brings it back, ramping up.
+		 */
+		private Duration probeInterval = Duration.ofSeconds(1);
+
+		/**
+		 * Longest wait between two probes of an instance that refuses connections.
+		 */
+		private Duration maxProbeInterval = Duration.ofSeconds(30);
+
+		/**
+		 * Connect time-out of a probe.
+		 */
+		private Duration probeTimeout = Duration.ofSeconds(1);
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+		public Duration getProbeInterval() {
+			return this.probeInterval;
+		}
+
+		public void setProbeInterval(Duration probeInterval) {
+			this.probeInterval = probeInterval;
+		}
+
+		public Duration getMaxProbeInterval() {
+			return this.maxProbeInterval;
+		}
+
+		public void setMaxProbeInterval(Duration maxProbeInterval) {
+			this.maxProbeInterval = maxProbeInterval;
+		}
+
+		public Duration getProbeTimeout() {
+			return this.probeTimeout;
+		}
+
+		public void setProbeTimeout(Duration probeTimeout) {
+			this.probeTimeout = probeTimeout;
 		}
 
 		public int getConsecutiveFailures() {
@@ -478,6 +564,86 @@ public class NacosLoadBalancerProperties {
 
 		public void setHeaders(List<String> headers) {
 			this.headers = headers;
+		}
+
+	}
+
+	/**
+	 * Requeue of calls whose connection could not be made (refused, unreachable, connect
+	 * time-out) on another instance, for '@LoadBalanced' RestTemplate, RestClient and
+	 * WebClient and for OpenFeign clients. No byte of such a call left this application,
+	 * so it is requeued whatever its HTTP method.
+	 */
+	public static class Requeue {
+
+		/**
+		 * Whether a call that failed to connect is requeued on another instance.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Bound on the requeues of each service.
+		 */
+		private final Budget budget = new Budget();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Budget getBudget() {
+			return this.budget;
+		}
+
+		/**
+		 * Bound on the requeues of a service, so that a dead service cannot multiply the
+		 * load: a share of its recent calls plus a small floor per second.
+		 */
+		public static class Budget {
+
+			/**
+			 * Share of a service's calls in the window, in percent, that may be requeued.
+			 */
+			private double percent = 20;
+
+			/**
+			 * Requeues per second of the window that are always allowed, however few
+			 * calls there were.
+			 */
+			private double minPerSecond = 10;
+
+			/**
+			 * How long a call or a requeue counts towards the budget.
+			 */
+			private Duration window = Duration.ofSeconds(10);
+
+			public double getPercent() {
+				return this.percent;
+			}
+
+			public void setPercent(double percent) {
+				this.percent = percent;
+			}
+
+			public double getMinPerSecond() {
+				return this.minPerSecond;
+			}
+
+			public void setMinPerSecond(double minPerSecond) {
+				this.minPerSecond = minPerSecond;
+			}
+
+			public Duration getWindow() {
+				return this.window;
+			}
+
+			public void setWindow(Duration window) {
+				this.window = window;
+			}
+
 		}
 
 	}

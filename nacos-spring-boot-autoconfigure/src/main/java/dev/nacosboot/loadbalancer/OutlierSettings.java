@@ -1,59 +1,43 @@
 package dev.nacosboot.loadbalancer;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Validated passive-health and latency-tracking settings (bound once at startup).
+ * Passive-health and latency-tracking settings, a snapshot of the bound properties.
  *
  * @param enabled whether failures lower weights and eject instances at all
  * @param consecutiveFailures consecutive failures that eject an instance
- * @param failOn5xx whether a 5xx response counts as a failure (connect errors always do)
+ * @param failOn5xx whether a 5xx response counts as a failure
  * @param baseEjectionTime back-off of a first ejection, doubled on each repeated one
  * @param maxEjectionTime longest back-off
  * @param maxEjectedShare largest share of a service's instances that may be ejected or
- * down-weighted at once
+ * down-weighted at once for failed calls (instances that refuse connections do not count)
  * @param softDownWeighting whether failures below the threshold lower the weight already
  * @param rampUp time over which the weight of a recovered instance grows back to full
  * @param rampUpStart share of its weight a recovered instance starts with
  * @param latencyDecay decay time of the latency moving average
+ * @param probeInterval first wait before probing an instance that refused a connection,
+ * doubled after each failed probe
+ * @param maxProbeInterval longest wait between two probes
+ * @param probeTimeout connect time-out of a probe
  */
 record OutlierSettings(boolean enabled, int consecutiveFailures, boolean failOn5xx, Duration baseEjectionTime,
 		Duration maxEjectionTime, double maxEjectedShare, boolean softDownWeighting, Duration rampUp,
-		double rampUpStart, Duration latencyDecay) {
+		double rampUpStart, Duration latencyDecay, Duration probeInterval, Duration maxProbeInterval,
+		Duration probeTimeout) {
 
-	static final OutlierSettings DEFAULTS = of(new NacosLoadBalancerProperties());
-
+	/**
+	 * The settings of bound properties, which {@link NacosLoadBalancerProperties} has
+	 * validated.
+	 * @param properties the properties
+	 * @return the settings
+	 */
 	static OutlierSettings of(NacosLoadBalancerProperties properties) {
 		NacosLoadBalancerProperties.OutlierDetection outliers = properties.getOutlierDetection();
-		List<String> problems = new ArrayList<>();
-		if (outliers.getConsecutiveFailures() < 1) {
-			problems.add("outlier-detection.consecutive-failures is " + outliers.getConsecutiveFailures()
-					+ ", must be at least 1");
-		}
-		if (!(outliers.getMaxEjectedPercent() >= 0 && outliers.getMaxEjectedPercent() <= 100)) {
-			problems.add("outlier-detection.max-ejected-percent is " + outliers.getMaxEjectedPercent()
-					+ ", must be between 0 and 100");
-		}
-		checkPositive("outlier-detection.base-ejection-time", outliers.getBaseEjectionTime(), problems);
-		checkPositive("outlier-detection.max-ejection-time", outliers.getMaxEjectionTime(), problems);
-		if (outliers.getRampUp().isNegative()) {
-			problems.add("outlier-detection.ramp-up is " + outliers.getRampUp() + ", must not be negative");
-		}
-		checkPositive("least-latency.decay-time", properties.getLeastLatency().getDecayTime(), problems);
-		if (!problems.isEmpty()) {
-			throw new InvalidGrayRulesException(problems);
-		}
 		return new OutlierSettings(outliers.isEnabled(), outliers.getConsecutiveFailures(), outliers.isFailOn5xx(),
 				outliers.getBaseEjectionTime(), outliers.getMaxEjectionTime(), outliers.getMaxEjectedPercent() / 100,
-				outliers.isSoftDownWeighting(), outliers.getRampUp(), 0.1, properties.getLeastLatency().getDecayTime());
-	}
-
-	private static void checkPositive(String name, Duration duration, List<String> problems) {
-		if (duration.isNegative() || duration.isZero()) {
-			problems.add(name + " is " + duration + ", must be positive");
-		}
+				outliers.isSoftDownWeighting(), outliers.getRampUp(), 0.1, properties.getLeastLatency().getDecayTime(),
+				outliers.getProbeInterval(), outliers.getMaxProbeInterval(), outliers.getProbeTimeout());
 	}
 
 }

@@ -198,6 +198,62 @@ final class WeightedInstances {
 	}
 
 	/**
+	 * Picks one instance by the strategy among those not excluded: a requeue's choice,
+	 * which avoids the instances its call failed to connect to and those out for failed
+	 * connects. O(n), for requeues only.
+	 * @param strategy the strategy
+	 * @param random source of randomness
+	 * @param excluded instances not to pick
+	 * @param now current time in nanoseconds (for least-latency)
+	 * @return the instance, {@code null} when every instance is excluded
+	 */
+	@Nullable ServiceInstance pickExcluding(LoadBalancingStrategy strategy, RandomGenerator random,
+			java.util.function.Predicate<ServiceInstance> excluded, long now) {
+		int size = this.instances.length;
+		int[] allowed = new int[size];
+		int count = 0;
+		double total = 0;
+		for (int i = 0; i < size; i++) {
+			if (!excluded.test(this.instances[i])) {
+				allowed[count++] = i;
+				total += this.weights[i];
+			}
+		}
+		if (count == 0) {
+			return null;
+		}
+		if (strategy == LoadBalancingStrategy.ROUND_ROBIN) {
+			return this.instances[allowed[Math.floorMod(this.turn.getAndIncrement(), count)]];
+		}
+		int first = pickAmong(allowed, count, total, random, -1);
+		InstanceStats[] stats = this.stats;
+		if (strategy != LoadBalancingStrategy.LEAST_LATENCY || stats == null || count < 2) {
+			return this.instances[first];
+		}
+		int second = pickAmong(allowed, count, total - this.weights[first], random, first);
+		return this.instances[(stats[second].cost(now) < stats[first].cost(now)) ? second : first];
+	}
+
+	// Weighted random among the allowed indices, skipping 'skip' (-1 for none), whose
+	// weights sum to 'total'.
+	private int pickAmong(int[] allowed, int count, double total, RandomGenerator random, int skip) {
+		double point = random.nextDouble() * total;
+		int last = -1;
+		for (int i = 0; i < count; i++) {
+			int index = allowed[i];
+			if (index == skip) {
+				continue;
+			}
+			last = index;
+			point -= this.weights[index];
+			if (point < 0) {
+				return index;
+			}
+		}
+		return last;
+	}
+
+	/**
 	 * Picks one instance at weighted random.
 	 * @param random source of randomness
 	 * @return the instance, {@code null} when there is none

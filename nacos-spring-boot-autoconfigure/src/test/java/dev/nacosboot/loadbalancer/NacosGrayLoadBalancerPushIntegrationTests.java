@@ -20,6 +20,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.reactive.ReactiveLoadBalancer;
 import org.springframework.cloud.loadbalancer.config.LoadBalancerAutoConfiguration;
+import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,6 +70,30 @@ class NacosGrayLoadBalancerPushIntegrationTests {
 				.until(() -> port(Requests.choose(balancer)) == 20002);
 			System.out.printf("new instance chosen %d ms after its provider client started and registered it (%s)%n",
 					(System.nanoTime() - start) / 1_000_000, nacos.target());
+		});
+	}
+
+	@Test
+	void supplierStreamShouldEmitTheInstancesAgainAfterEachPush() {
+		this.consumer.withPropertyValues("spring.cloud.loadbalancer.configurations=zone-preference").run((context) -> {
+			register(20021, "v1");
+			ServiceInstanceListSupplier supplier = context.getBean(LoadBalancerClientFactory.class)
+				.getInstance(SERVICE, ServiceInstanceListSupplier.class);
+			List<List<Integer>> lists = new java.util.concurrent.CopyOnWriteArrayList<>();
+			reactor.core.Disposable following = supplier.get()
+				.subscribe(
+						(instances) -> lists.add(instances.stream().map(ServiceInstance::getPort).sorted().toList()));
+			try {
+				await().atMost(Duration.ofSeconds(15))
+					.until(() -> !lists.isEmpty() && lists.get(lists.size() - 1).equals(List.of(20021)));
+				register(20022, "v1");
+				// As Spring Cloud's health-check supplier follows it: no refetch needed.
+				await().atMost(Duration.ofSeconds(15))
+					.until(() -> lists.get(lists.size() - 1).equals(List.of(20021, 20022)));
+			}
+			finally {
+				following.dispose();
+			}
 		});
 	}
 

@@ -115,6 +115,25 @@ class NacosGrayLoadBalancerTests {
 		assertThat(reads).hasValue(1);
 	}
 
+	@Test
+	void listsThatAlternatePerRequestShouldReuseTheirRoutingTables() {
+		NacosGrayLoadBalancer balancer = balancer(fixed(List.of(this.v1, this.v2)), new NacosLoadBalancerProperties());
+		List<ServiceInstance> zoneA = List.of(this.v1);
+		List<ServiceInstance> zoneB = List.of(this.v2);
+		GrayRoutingTable forA = balancer.tableFor(zoneA);
+		GrayRoutingTable forB = balancer.tableFor(zoneB);
+		for (int i = 0; i < 10; i++) {
+			assertThat(balancer.tableFor(zoneA)).isSameAs(forA);
+			assertThat(balancer.tableFor(zoneB)).isSameAs(forB);
+		}
+		// An equal list in a new object, as a filtering supplier hands out: the same
+		// routing, remembered for that object.
+		List<ServiceInstance> equalToA = new java.util.ArrayList<>(zoneA);
+		GrayRoutingTable forEqual = balancer.tableFor(equalToA);
+		assertThat(forEqual.stableInstances()).isEqualTo(forA.stableInstances());
+		assertThat(balancer.tableFor(equalToA)).isSameAs(forEqual);
+	}
+
 	private NacosGrayLoadBalancer balancer(ServiceInstanceListSupplier supplier,
 			NacosLoadBalancerProperties properties) {
 		StaticListableBeanFactory beans = new StaticListableBeanFactory();

@@ -1,30 +1,43 @@
 package dev.nacosboot.loadbalancer;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
+import dev.nacosboot.discovery.NacosDiscoveryClient;
 import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.cloud.client.loadbalancer.LoadBalanced;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerLifecycle;
 import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClient;
 import org.springframework.cloud.loadbalancer.config.LoadBalancerAutoConfiguration;
+import org.springframework.cloud.loadbalancer.core.DelegatingServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.core.ReactorLoadBalancer;
 import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
 import org.springframework.cloud.loadbalancer.core.RetryAwareServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.core.RoundRobinLoadBalancer;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.web.client.RestTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,12 +57,12 @@ class NacosLoadBalancerAutoConfigurationTests {
 	void runShouldMakeTheNacosSupplierAndGrayBalancerTheDefaultOfEveryClient() {
 		this.runner.run((context) -> {
 			assertThat(context).hasSingleBean(GrayRulesSource.class);
-			assertThat(context).hasSingleBean(GrayRulesRefresher.class);
+			assertThat(context).hasSingleBean(LoadBalancerPropertiesRebinds.class);
 			LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
 			assertThat(factory.getInstance("orders")).isInstanceOf(NacosGrayLoadBalancer.class);
 			assertThat(factory.getInstance("payments")).isInstanceOf(NacosGrayLoadBalancer.class);
 			assertThat(nacosSupplier(factory.getInstance("orders", ServiceInstanceListSupplier.class)))
-				.isInstanceOf(NacosServiceInstanceListSupplier.class)
+				.isExactlyInstanceOf(NacosServiceInstanceListSupplier.class)
 				.extracting(ServiceInstanceListSupplier::getServiceId)
 				.isEqualTo("orders");
 		});
@@ -74,10 +87,17 @@ class NacosLoadBalancerAutoConfigurationTests {
 	}
 
 	@Test
-	void runShouldPropagateHeadersOnlyWhenEnabled() {
-		this.runner.run((context) -> assertThat(context).doesNotHaveBean(GrayHeaderPropagationPostProcessor.class));
-		this.runner.withPropertyValues("spring.cloud.nacos.loadbalancer.header-propagation.enabled=true")
-			.run((context) -> assertThat(context).hasSingleBean(GrayHeaderPropagationPostProcessor.class));
+	void runShouldPropagateHeadersOnlyWhenEnabledAndRequeueOnEveryLoadBalancedClient() {
+		this.runner.withUserConfiguration(LoadBalancedRestTemplate.class, PlainRestTemplate.class).run((context) -> {
+			assertThat(context.getBean("restTemplate", RestTemplate.class).getInterceptors())
+				.noneMatch(ServletGrayHeaderInterceptor.class::isInstance)
+				.anyMatch(RequeueClientHttpRequestInterceptor.class::isInstance);
+			assertThat(context.getBean("plain", RestTemplate.class).getInterceptors()).isEmpty();
+		});
+		this.runner.withUserConfiguration(LoadBalancedRestTemplate.class)
+			.withPropertyValues("spring.cloud.nacos.loadbalancer.header-propagation.enabled=true")
+			.run((context) -> assertThat(context.getBean(RestTemplate.class).getInterceptors()).first()
+				.isInstanceOf(ServletGrayHeaderInterceptor.class));
 	}
 
 	@Test
@@ -105,14 +125,78 @@ class NacosLoadBalancerAutoConfigurationTests {
 		this.runner.run((context) -> assertThat(context).doesNotHaveBean(InstanceLoadPublisher.class));
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(textBlock = """
+			zone-preference              | ZonePreferenceServiceInstanceListSupplier
+			health-check                 | HealthCheckServiceInstanceListSupplier
+			request-based-sticky-session | RequestBasedStickySessionServiceInstanceListSupplier
+			same-instance-preference     | SameInstancePreferenceServiceInstanceListSupplier
+			weighted                     | WeightedServiceInstanceListSupplier
+			subset                       | SubsetServiceInstanceListSupplier
+			api-version                  | BlockingApiVersionServiceInstanceListSupplier
+			""", delimiter = '|')
+	void runShouldWrapThePushFedSupplierInTheSpringCloudChainSelected(String configuration, String delegating) {
+		this.runner.withUserConfiguration(LoadBalancedRestTemplate.class)
+			.withPropertyValues("spring.cloud.loadbalancer.configurations=" + configuration)
+			.run((context) -> {
+				LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
+				assertThat(chain(factory.getInstance("orders", ServiceInstanceListSupplier.class)))
+					.containsExactly(delegating, "NacosServiceInstanceListSupplier");
+				assertThat(factory.getInstance("orders")).isInstanceOf(NacosGrayLoadBalancer.class);
+			});
+	}
+
 	@Test
-	void runShouldReplaceTheDefaultSupplierEvenWhenAnotherSpringCloudChainIsSelected() {
-		this.runner.withPropertyValues("spring.cloud.loadbalancer.configurations=health-check").run((context) -> {
-			LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
-			assertThat(factory.getInstances("orders", ServiceInstanceListSupplier.class).values())
-				.allSatisfy((supplier) -> assertThat(nacosSupplier(supplier))
-					.isInstanceOf(NacosServiceInstanceListSupplier.class));
+	void runWithDiscoveryChangeEventsOffShouldEndThePushFedStreamAfterOneList() {
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.watch.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(InstanceChanges.class);
+			ServiceInstanceListSupplier supplier = nacosSupplier(context.getBean(LoadBalancerClientFactory.class)
+				.getInstance("orders", ServiceInstanceListSupplier.class));
+			// A finite stream is what Spring Cloud's health-check refetch repeats.
+			assertThat(supplier.get().collectList().block(Duration.ofSeconds(30))).hasSize(1);
 		});
+		this.runner.run((context) -> assertThat(context).hasSingleBean(InstanceChanges.class));
+	}
+
+	@Test
+	void runShouldApplyAClientsOwnConfigurationsValueToThatClientOnly() {
+		this.runner.withPropertyValues("spring.cloud.loadbalancer.clients.orders.configurations=zone-preference")
+			.run((context) -> {
+				LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
+				assertThat(chain(factory.getInstance("orders", ServiceInstanceListSupplier.class)))
+					.containsExactly("ZonePreferenceServiceInstanceListSupplier", "NacosServiceInstanceListSupplier");
+				assertThat(chain(factory.getInstance("payments", ServiceInstanceListSupplier.class)))
+					.containsExactly("NacosServiceInstanceListSupplier");
+			});
+	}
+
+	@Test
+	void runShouldLetAClientBuildItsOwnChainOnThePushFedSupplier() {
+		this.runner.withUserConfiguration(OwnOrdersChain.class).run((context) -> {
+			LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
+			assertThat(chain(factory.getInstance("orders", ServiceInstanceListSupplier.class)))
+				.containsExactly("HintBasedServiceInstanceListSupplier", "NacosServiceInstanceListSupplier");
+			assertThat(factory.getInstance("orders")).isInstanceOf(NacosGrayLoadBalancer.class);
+		});
+	}
+
+	@Test
+	void runWithSpringCloudAlibabasSwitchOffShouldUseSpringCloudsBalancerOverTheNacosDiscoveryClient() {
+		this.runner.withPropertyValues("spring.cloud.loadbalancer.nacos.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(GrayRulesSource.class);
+			LoadBalancerClientFactory factory = context.getBean(LoadBalancerClientFactory.class);
+			assertThat(factory.getInstance("orders")).isInstanceOf(RoundRobinLoadBalancer.class);
+			assertThat(chain(factory.getInstance("orders", ServiceInstanceListSupplier.class)))
+				.endsWith("DiscoveryClientServiceInstanceListSupplier");
+			assertThat(context.getBean(DiscoveryClient.class)).isInstanceOf(NacosDiscoveryClient.class);
+		});
+	}
+
+	@Test
+	void runWithSpringCloudAlibabasSwitchOnShouldKeepTheGrayBalancer() {
+		this.runner.withPropertyValues("spring.cloud.loadbalancer.nacos.enabled=true")
+			.run((context) -> assertThat(context.getBean(LoadBalancerClientFactory.class).getInstance("orders"))
+				.isInstanceOf(NacosGrayLoadBalancer.class));
 	}
 
 	@Test
@@ -152,11 +236,9 @@ class NacosLoadBalancerAutoConfigurationTests {
 	}
 
 	@Test
-	void runWithoutSpringCloudContextShouldServeRulesWithoutLiveRefresh() {
-		this.runner.withClassLoader(new FilteredClassLoader(EnvironmentChangeEvent.class)).run((context) -> {
-			assertThat(context).hasSingleBean(GrayRulesSource.class);
-			assertThat(context).doesNotHaveBean(GrayRulesRefresher.class);
-		});
+	void runWithoutSpringCloudContextShouldServeRules() {
+		this.runner.withClassLoader(new FilteredClassLoader(EnvironmentChangeEvent.class))
+			.run((context) -> assertThat(context).hasSingleBean(GrayRulesSource.class));
 	}
 
 	@Test
@@ -165,7 +247,7 @@ class NacosLoadBalancerAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.isInstanceOf(InvalidGrayRulesException.class)
+				.isInstanceOf(BindValidationException.class)
 				.hasMessageContaining("services.orders.canary.v2 is 120.0%, must be between 0 and 100"));
 	}
 
@@ -191,6 +273,45 @@ class NacosLoadBalancerAutoConfigurationTests {
 
 	}
 
+	@Configuration(proxyBeanMethods = false)
+	@LoadBalancerClient(name = "orders", configuration = HintsConfiguration.class)
+	static class OwnOrdersChain {
+
+	}
+
+	static class HintsConfiguration {
+
+		@Bean
+		ServiceInstanceListSupplier hints(ConfigurableApplicationContext context) {
+			return ServiceInstanceListSupplier.builder()
+				.withBase(NacosServiceInstanceListSupplier.of(context))
+				.withHints()
+				.build(context);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class LoadBalancedRestTemplate {
+
+		@Bean
+		@LoadBalanced
+		RestTemplate restTemplate() {
+			return new RestTemplate();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PlainRestTemplate {
+
+		@Bean
+		RestTemplate plain() {
+			return new RestTemplate();
+		}
+
+	}
+
 	static class RoundRobinConfiguration {
 
 		@Bean
@@ -208,6 +329,20 @@ class NacosLoadBalancerAutoConfigurationTests {
 			return retry.getDelegate();
 		}
 		return supplier;
+	}
+
+	// The chain from its top to its base by simple class name, without the retry-aware
+	// wrapper Spring Retry adds.
+	private static List<String> chain(ServiceInstanceListSupplier supplier) {
+		List<String> chain = new ArrayList<>();
+		ServiceInstanceListSupplier current = nacosSupplier(supplier);
+		while (true) {
+			chain.add(current.getClass().getSimpleName());
+			if (!(current instanceof DelegatingServiceInstanceListSupplier delegating)) {
+				return chain;
+			}
+			current = delegating.getDelegate();
+		}
 	}
 
 }

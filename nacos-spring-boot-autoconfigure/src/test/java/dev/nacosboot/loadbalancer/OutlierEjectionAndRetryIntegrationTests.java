@@ -201,7 +201,7 @@ class OutlierEjectionAndRetryIntegrationTests {
 	private boolean isEjected(InstanceStatsRegistry stats, int port) {
 		for (ServiceInstance instance : this.consumer.getBean(NacosInstanceView.class).getInstances(SERVICE)) {
 			if (instance.getPort() == port) {
-				return stats.statsOf(instance).isEjected(stats.now());
+				return stats.isConnectEjected(instance) || stats.statsOf(instance).isEjected(stats.now());
 			}
 		}
 		throw new IllegalStateException("No instance on port " + port);

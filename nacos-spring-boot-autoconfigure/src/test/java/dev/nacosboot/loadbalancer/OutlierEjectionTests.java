@@ -151,6 +151,87 @@ class OutlierEjectionTests {
 		draw(table()).assertShare("i1", 0.25, "outlier detection off");
 	}
 
+	@Test
+	void failedConnectShouldEjectAtOnceWhateverShareIsOutAlready() {
+		refuse("i1");
+		refuse("i2");
+		refuse("i3");
+		assertThat(draw(table()).count("i4")).as("3 of 4 refusing connections, 50 % cap").isEqualTo(DRAWS);
+	}
+
+	@Test
+	void instancesRefusingConnectionsShouldNotTakeTheShareOfFailingOnes() {
+		refuse("i1");
+		refuse("i2");
+		// Two instances still connect: the 50 % cap allows one of them out for 5xx.
+		fail("i3", 5);
+		assertThat(draw(table()).count("i4")).isEqualTo(DRAWS);
+	}
+
+	@Test
+	void failedConnectShouldLastUntilAProbeConnectsThenRampUp() {
+		List<Runnable> probes = new ArrayList<>();
+		this.registry.probeWith((instance, stillOut, connected) -> probes.add(() -> {
+			if (stillOut.getAsBoolean()) {
+				connected.run();
+			}
+		}));
+		refuse("i1");
+		refuse("i1");
+		assertThat(probes).as("one probe per ejection").hasSize(1);
+		advance(Duration.ofMinutes(10));
+		assertThat(draw(table()).count("i1")).as("no time-based return").isZero();
+		probes.get(0).run();
+		draw(table()).assertShare("i1", 0.1 / 3.1, "readmitted by the probe at 10 % weight");
+		advance(Duration.ofSeconds(30));
+		draw(table()).assertShare("i1", 0.25, "fully recovered");
+	}
+
+	@Test
+	void successfulCallShouldReadmitAnInstanceThatRefusedBefore() {
+		refuse("i1");
+		this.registry.succeeded(instance("i1").build());
+		draw(table()).assertShare("i1", 0.1 / 3.1, "readmitted at 10 % weight");
+	}
+
+	@Test
+	void poolWhoseEveryInstanceRefusesConnectionsShouldStillBeChosen() {
+		this.instances.forEach((instance) -> this.registry.connectFailed(instance));
+		Draws draws = draw(table());
+		for (String id : List.of("i1", "i2", "i3", "i4")) {
+			draws.assertShare(id, 0.25, "every instance refusing");
+		}
+	}
+
+	@Test
+	void poolWhoseEveryInstanceIsOutShouldPreferThoseThatStillAcceptConnections() {
+		this.properties.getOutlierDetection().setMaxEjectedPercent(100);
+		this.registry = registry();
+		fail("i1", 5);
+		fail("i2", 5);
+		fail("i3", 5);
+		refuse("i4");
+		Draws draws = draw(table());
+		assertThat(draws.count("i4")).isZero();
+		draws.assertShare("i1", 1.0 / 3, "every instance out, the failing ones kept");
+	}
+
+	@Test
+	void versionWhoseInstancesAllRefuseConnectionsShouldFollowTheMissingVersionPolicy() {
+		this.instances.set(0, instance("i1").version("v2").build());
+		refuse("i1");
+		GrayRoutingTable fallback = table();
+		assertThat(fallback.choose("v2", null, this.random, null, this.clock.get()).getInstanceId())
+			.as("fallback: the stable instances")
+			.isNotEqualTo("i1");
+		this.properties.setOnMissingVersion(MissingVersionPolicy.FAIL);
+		assertThat(table().choose("v2", null, this.random, null, this.clock.get())).as("fail: no instance").isNull();
+	}
+
+	private void refuse(String id) {
+		this.registry.connectFailed(instance(id).build());
+	}
+
 	private void fail(String id, int times) {
 		for (int i = 0; i < times; i++) {
 			this.registry.failed(instance(id).build());

@@ -11,6 +11,7 @@ import com.alibaba.nacos.api.config.ConfigService;
 import com.alibaba.nacos.api.exception.NacosException;
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
+import dev.nacosboot.config.NacosConfigRefreshHistory;
 import dev.nacosboot.loadbalancer.GrayRules;
 import dev.nacosboot.loadbalancer.GrayRulesSource;
 import dev.nacosboot.testserver.junit.NacosTarget;
@@ -87,9 +88,21 @@ class BadRoutingDataIntegrationTests {
 				})) {
 					await().atMost(Duration.ofSeconds(20)).until(() -> calls.succeeded() > 20);
 					// Rules no request can be routed by: refused, the rules in force
-					// stay.
-					publishRefused(config, dataId, group, grayRules,
-							rules + "stable-version=v1\n" + rules + "canary.v2=150", "150");
+					// stay. An invalid share is a rolled-back refresh: it never reaches
+					// the Environment.
+					NacosConfigRefreshHistory history = consumer.getBean(NacosConfigRefreshHistory.class);
+					assertThat(config.publishConfig(dataId, group,
+							rules + "stable-version=v1\n" + rules + "canary.v2=150", "properties"))
+						.isTrue();
+					await().atMost(Duration.ofSeconds(20))
+						.until(() -> history.refreshes()
+							.stream()
+							.anyMatch((refresh) -> refresh.outcome() == NacosConfigRefreshHistory.Outcome.ROLLED_BACK
+									&& refresh.error() != null
+									&& refresh.error()
+										.contains("services." + service
+												+ ".canary.v2 is 150.0%, must be between 0 and 100")));
+					assertThat(consumer.getEnvironment().getProperty(rules + "canary.v2")).isEqualTo("20");
 					publishRefused(config, dataId, group, grayRules, rules + "stable-version=v9", "v9");
 					publishRefused(config, dataId, group, grayRules,
 							rules + "stable-version=v1\n" + rules + "canary.v7=10", "v7");

@@ -68,7 +68,7 @@ public final class NacosTestServer implements AutoCloseable {
 		this.host = builder.host;
 		this.requestedPort = builder.port;
 		this.tls = builder.tls;
-		this.naming = new NamingStore(builder.pushDelay);
+		this.naming = new NamingStore(builder.pushDelay, builder.closedConnectionRetention);
 		this.auth = new AuthRegistry(builder.clock);
 		this.auth.enable(builder.authEnabled);
 		this.auth.tokenTtl(builder.tokenTtl);
@@ -365,9 +365,26 @@ public final class NacosTestServer implements AutoCloseable {
 
 		private Duration pushDelay = Duration.ZERO;
 
+		private Duration closedConnectionRetention = Duration.ZERO;
+
 		private boolean namingFuzzyWatch = true;
 
 		private Builder() {
+		}
+
+		/**
+		 * Crashed-member mode: the ephemeral instances of a connection stay listed,
+		 * healthy, for this long after the connection is gone, as the surviving members
+		 * of a Nacos cluster keep the instances of a crashed member's clients until their
+		 * expiry (up to 3 minutes), even when those clients never come back. Zero, the
+		 * default, removes them with the connection, as a single server does.
+		 */
+		public Builder crashedMemberMode(Duration retention) {
+			if (retention.isNegative()) {
+				throw new IllegalArgumentException("retention must not be negative, was " + retention);
+			}
+			this.closedConnectionRetention = retention;
+			return this;
 		}
 
 		/**

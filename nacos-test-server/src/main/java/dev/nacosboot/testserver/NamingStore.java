@@ -57,13 +57,26 @@ final class NamingStore {
 
 	private final Duration pushDelay;
 
+	private final Duration closedConnectionRetention;
+
 	/**
 	 * @param pushDelay how long a change waits before it is pushed, changes within the
 	 * wait merging into one push (a real server waits 500 ms); zero pushes every change
 	 * at once
 	 */
 	NamingStore(Duration pushDelay) {
+		this(pushDelay, Duration.ZERO);
+	}
+
+	/**
+	 * @param pushDelay how long a change waits before it is pushed (see above)
+	 * @param closedConnectionRetention how long the instances of a closed connection stay
+	 * listed, healthy, as the surviving members of a cluster keep those of a crashed
+	 * member's clients until the client expiry; zero removes them at once
+	 */
+	NamingStore(Duration pushDelay, Duration closedConnectionRetention) {
 		this.pushDelay = pushDelay;
+		this.closedConnectionRetention = closedConnectionRetention;
 	}
 
 	void register(ServerConnection connection, ServiceKey service, List<Instance> instances) {
@@ -167,6 +180,12 @@ final class NamingStore {
 
 	private static final String DETACHED = "http-open-api";
 
+	/**
+	 * Key prefix of the publications a closed connection left behind (crashed-member
+	 * mode).
+	 */
+	private static final String GHOST_PREFIX = "closed-connection:";
+
 	ServiceInfo subscribe(ServerConnection connection, ServiceKey service, String clusters) {
 		boolean first;
 		ServiceInfo info;
@@ -228,10 +247,34 @@ final class NamingStore {
 		Set<ServiceKey> changed;
 		synchronized (this.lock) {
 			Map<ServiceKey, List<Instance>> published = this.ephemeralByConnection.remove(connection.id());
-			changed = (published != null) ? published.keySet() : Set.of();
-			changed.forEach(this::touch);
 			this.subscribers.values().forEach((subscribed) -> subscribed.remove(connection.id()));
 			this.subscribers.values().removeIf(Map::isEmpty);
+			if (published != null && !published.isEmpty() && !this.closedConnectionRetention.isZero()) {
+				// Crashed-member mode: the instances stay listed until the retention
+				// ends.
+				String ghost = GHOST_PREFIX + connection.id();
+				this.ephemeralByConnection.put(ghost, published);
+				logger.info("Keeping the {} instances of closed connection {} listed for {}",
+						published.values().stream().mapToInt(List::size).sum(), connection.id(),
+						this.closedConnectionRetention);
+				this.pushes.schedule(() -> expire(ghost, published), this.closedConnectionRetention.toMillis(),
+						TimeUnit.MILLISECONDS);
+				return;
+			}
+			changed = (published != null) ? published.keySet() : Set.of();
+			changed.forEach(this::touch);
+		}
+		changed.forEach(this::push);
+	}
+
+	private void expire(String ghost, Map<ServiceKey, List<Instance>> published) {
+		Set<ServiceKey> changed;
+		synchronized (this.lock) {
+			if (!this.ephemeralByConnection.remove(ghost, published)) {
+				return;
+			}
+			changed = published.keySet();
+			changed.forEach(this::touch);
 		}
 		changed.forEach(this::push);
 	}
@@ -350,12 +393,14 @@ final class NamingStore {
 		return info;
 	}
 
+	// Equal instances published by several connections (a closed connection's and its
+	// client's new one) are listed once, as a real Nacos lists the set of them.
 	private List<Instance> allInstances(ServiceKey service) {
-		List<Instance> all = new ArrayList<>();
+		Set<Instance> all = new java.util.LinkedHashSet<>();
 		this.ephemeralByConnection.values()
 			.forEach((published) -> all.addAll(published.getOrDefault(service, List.of())));
 		all.addAll(this.persistent.getOrDefault(service, Map.of()).values());
-		return all;
+		return new ArrayList<>(all);
 	}
 
 	private static Set<String> clusterSet(String clusters) {
