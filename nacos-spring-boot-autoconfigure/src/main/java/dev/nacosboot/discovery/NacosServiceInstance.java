@@ -18,6 +18,30 @@ import org.springframework.cloud.client.ServiceInstance;
  */
 public final class NacosServiceInstance implements ServiceInstance {
 
+	/** Metadata key of the instance's Nacos id. */
+	public static final String METADATA_INSTANCE_ID = "nacos.instanceId";
+
+	/** Metadata key of the instance's registered weight. */
+	public static final String METADATA_WEIGHT = "nacos.weight";
+
+	/** Metadata key of the instance's cluster. */
+	public static final String METADATA_CLUSTER = "nacos.cluster";
+
+	/** Metadata key of the group the instance was found in. */
+	public static final String METADATA_GROUP = "nacos.group";
+
+	/** Metadata key of whether Nacos reports the instance healthy. */
+	public static final String METADATA_HEALTHY = "nacos.healthy";
+
+	/** Metadata key of whether the instance is ephemeral. */
+	public static final String METADATA_EPHEMERAL = "nacos.ephemeral";
+
+	/**
+	 * Metadata key of whether the instance is enabled: not written here (a disabled
+	 * instance is never listed), but read when another discovery client wrote it.
+	 */
+	public static final String METADATA_ENABLED = "nacos.enabled";
+
 	private final String serviceId;
 
 	private final String group;
@@ -56,12 +80,12 @@ public final class NacosServiceInstance implements ServiceInstance {
 		Map<String, String> source = (instance.getMetadata() != null) ? instance.getMetadata() : Map.of();
 		this.secure = Boolean.parseBoolean(source.get("secure"));
 		Map<String, String> metadata = new LinkedHashMap<>(source);
-		metadata.put("nacos.instanceId", this.instanceId);
-		metadata.put("nacos.weight", String.valueOf(this.weight));
-		metadata.put("nacos.cluster", String.valueOf(this.cluster));
-		metadata.put("nacos.group", group);
-		metadata.put("nacos.healthy", String.valueOf(this.healthy));
-		metadata.put("nacos.ephemeral", String.valueOf(instance.isEphemeral()));
+		metadata.put(METADATA_INSTANCE_ID, this.instanceId);
+		metadata.put(METADATA_WEIGHT, String.valueOf(this.weight));
+		metadata.put(METADATA_CLUSTER, String.valueOf(this.cluster));
+		metadata.put(METADATA_GROUP, group);
+		metadata.put(METADATA_HEALTHY, String.valueOf(this.healthy));
+		metadata.put(METADATA_EPHEMERAL, String.valueOf(instance.isEphemeral()));
 		this.metadata = Collections.unmodifiableMap(metadata);
 		this.uri = uri(this.host, this.port, this.secure);
 	}

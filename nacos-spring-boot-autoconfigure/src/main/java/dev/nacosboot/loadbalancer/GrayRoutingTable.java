@@ -31,14 +31,6 @@ import org.springframework.cloud.client.ServiceInstance;
  */
 final class GrayRoutingTable {
 
-	private static final String NACOS_WEIGHT = "nacos.weight";
-
-	private static final String NACOS_CLUSTER = "nacos.cluster";
-
-	private static final String NACOS_HEALTHY = "nacos.healthy";
-
-	private static final String NACOS_ENABLED = "nacos.enabled";
-
 	private final List<ServiceInstance> source;
 
 	private final GrayRules rules;
@@ -268,15 +260,16 @@ final class GrayRoutingTable {
 			return nacos.isHealthy() && nacos.isEnabled() && nacos.getWeight() > 0;
 		}
 		Map<String, String> metadata = instance.getMetadata();
-		return !"false".equalsIgnoreCase(metadata.get(NACOS_HEALTHY))
-				&& !"false".equalsIgnoreCase(metadata.get(NACOS_ENABLED)) && weightOf(instance) > 0;
+		return !"false".equalsIgnoreCase(metadata.get(NacosServiceInstance.METADATA_HEALTHY))
+				&& !"false".equalsIgnoreCase(metadata.get(NacosServiceInstance.METADATA_ENABLED))
+				&& weightOf(instance) > 0;
 	}
 
 	static double weightOf(ServiceInstance instance) {
 		if (instance instanceof NacosServiceInstance nacos) {
 			return nacos.getWeight();
 		}
-		String weight = instance.getMetadata().get(NACOS_WEIGHT);
+		String weight = instance.getMetadata().get(NacosServiceInstance.METADATA_WEIGHT);
 		if (weight == null) {
 			return 1;
 		}
@@ -293,7 +286,7 @@ final class GrayRoutingTable {
 		if (instance instanceof NacosServiceInstance nacos) {
 			return nacos.getCluster();
 		}
-		return instance.getMetadata().get(NACOS_CLUSTER);
+		return instance.getMetadata().get(NacosServiceInstance.METADATA_CLUSTER);
 	}
 
 	/**

@@ -1,9 +1,9 @@
 package dev.nacosboot.loadbalancer;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.LongSupplier;
 
 import org.apache.commons.logging.Log;
@@ -11,6 +11,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Publishes this application's smoothed load into the metadata of its own Nacos instance,
@@ -45,10 +46,19 @@ public class InstanceLoadPublisher implements SmartLifecycle {
 
 	private volatile long updates;
 
-	private volatile @Nullable ScheduledExecutorService executor;
+	private final @Nullable TaskScheduler scheduler;
+
+	private volatile @Nullable ScheduledFuture<?> sampling;
 
 	InstanceLoadPublisher(InstanceLoadSignal signal, LoadMetadataWriter writer,
 			NacosLoadBalancerProperties.LoadPublishing settings, LongSupplier clock) {
+		this(signal, writer, settings, clock, null);
+	}
+
+	InstanceLoadPublisher(InstanceLoadSignal signal, LoadMetadataWriter writer,
+			NacosLoadBalancerProperties.LoadPublishing settings, LongSupplier clock,
+			@Nullable TaskScheduler scheduler) {
+		this.scheduler = scheduler;
 		this.signal = signal;
 		this.writer = writer;
 		this.settings = settings;
@@ -97,36 +107,33 @@ public class InstanceLoadPublisher implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
-		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "nacos-load-publisher");
-			thread.setDaemon(true);
-			return thread;
-		});
-		long interval = this.settings.getSampleInterval().toMillis();
-		executor.scheduleWithFixedDelay(() -> {
+	public synchronized void start() {
+		if (this.scheduler == null || this.sampling != null) {
+			return;
+		}
+		Duration interval = this.settings.getSampleInterval();
+		this.sampling = this.scheduler.scheduleWithFixedDelay(() -> {
 			try {
 				sample();
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Could not publish the load", ex);
 			}
-		}, interval, interval, TimeUnit.MILLISECONDS);
-		this.executor = executor;
+		}, Instant.now().plus(interval), interval);
 	}
 
 	@Override
-	public void stop() {
-		ScheduledExecutorService executor = this.executor;
-		if (executor != null) {
-			executor.shutdownNow();
-			this.executor = null;
+	public synchronized void stop() {
+		ScheduledFuture<?> sampling = this.sampling;
+		if (sampling != null) {
+			sampling.cancel(false);
+			this.sampling = null;
 		}
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.executor != null;
+		return this.sampling != null;
 	}
 
 	/**

@@ -124,10 +124,11 @@ public final class NacosLoadBalancerAutoConfiguration {
 		@Lazy(false)
 		@ConditionalOnMissingBean
 		InstanceLoadPublisher nacosInstanceLoadPublisher(InstanceLoadSignal signal, NacosInstanceReconciler reconciler,
-				NacosLoadBalancerProperties properties) {
+				NacosLoadBalancerProperties properties,
+				@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler scheduler) {
 			return new InstanceLoadPublisher(signal,
 					new RegistrationLoadWriter(reconciler, properties.getLoadAware().getMetadataKey()),
-					properties.getLoadPublishing(), System::nanoTime);
+					properties.getLoadPublishing(), System::nanoTime, scheduler);
 		}
 
 	}
