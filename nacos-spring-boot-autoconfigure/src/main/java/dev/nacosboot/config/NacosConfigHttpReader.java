@@ -39,9 +39,9 @@ import org.springframework.util.StringUtils;
  * <p>
  * Anything it does not understand is reported as {@link Result.Unsupported}, never
  * guessed, so that the caller can let nacos-client read instead. Uses
- * {@link HttpURLConnection} and no JSON library: both are already loaded or cheap, where
- * the JDK's {@code HttpClient} or Jackson would add about a second of class loading to a
- * cold start. Not thread-safe across instances' callers; {@link #read} is synchronized.
+ * {@link HttpURLConnection}, which needs no thread of its own (the JDK's
+ * {@code HttpClient} starts a selector thread per client), and Jackson's streaming parser
+ * for the JSON answers ({@link NacosApiResponse}). {@link #read} is synchronized.
  */
 final class NacosConfigHttpReader {
 
@@ -224,29 +224,33 @@ final class NacosConfigHttpReader {
 			return new Result.Unsupported(
 					"the v3 API answered HTTP " + response.status() + ": " + message(response.body()));
 		}
-		Map<String, @Nullable Object> body;
+		NacosApiResponse body;
 		try {
-			body = JsonResponseParser.parseObject(response.body());
+			body = NacosApiResponse.parse(response.body());
 		}
 		catch (IllegalArgumentException ex) {
 			return new Result.Unsupported("the v3 API answered with malformed JSON (" + ex.getMessage() + ")");
 		}
-		if (!(body.get("code") instanceof Number code)) {
+		Number code = body.number("code");
+		if (code == null) {
 			return new Result.Unsupported("the v3 API answered without a code");
 		}
 		if (code.longValue() == V3_NOT_FOUND) {
 			return new Result.NotFound();
 		}
-		if (code.longValue() != 0 || !(body.get("data") instanceof Map<?, ?> data)) {
-			return new Result.Unsupported("the v3 API answered code " + code + ": " + body.get("message"));
+		NacosApiResponse data = body.data();
+		if (code.longValue() != 0 || data == null) {
+			return new Result.Unsupported("the v3 API answered code " + code + ": " + body.text("message"));
 		}
-		if (!(data.get("content") instanceof String content)) {
+		String content = data.text("content");
+		if (content == null) {
 			return new Result.NotFound();
 		}
-		if (data.get("encryptedDataKey") instanceof String key && !key.isEmpty()) {
+		String encryptedDataKey = data.text("encryptedDataKey");
+		if (encryptedDataKey != null && !encryptedDataKey.isEmpty()) {
 			return new Result.Unsupported("the config is encrypted");
 		}
-		return found(content, text(data.get("md5")), text(data.get("contentType")));
+		return found(content, data.text("md5"), data.text("contentType"));
 	}
 
 	private static Result v1Result(Response response) {
@@ -292,7 +296,7 @@ final class NacosConfigHttpReader {
 		String token = null;
 		if (response.status() == 200) {
 			try {
-				token = text(JsonResponseParser.parseObject(response.body()).get("accessToken"));
+				token = NacosApiResponse.parse(response.body()).text("accessToken");
 			}
 			catch (IllegalArgumentException ex) {
 				// No token: the read then tells whether one was needed.
@@ -352,8 +356,8 @@ final class NacosConfigHttpReader {
 	private static String message(String body) {
 		String message = body.strip();
 		try {
-			Object parsed = JsonResponseParser.parse(message);
-			if (parsed instanceof Map<?, ?> map && map.get("message") instanceof String text) {
+			String text = NacosApiResponse.parse(message).text("message");
+			if (text != null) {
 				message = text.strip();
 			}
 		}
@@ -361,10 +365,6 @@ final class NacosConfigHttpReader {
 			// Plain text.
 		}
 		return (message.length() > MAX_MESSAGE_LENGTH) ? message.substring(0, MAX_MESSAGE_LENGTH) + "..." : message;
-	}
-
-	private static @Nullable String text(@Nullable Object value) {
-		return (value instanceof String text) ? text : null;
 	}
 
 	private static String describe(IOException ex) {
