@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.LongAdder;
 
 import com.alibaba.nacos.api.naming.pojo.Instance;
 import com.alibaba.nacos.api.naming.pojo.ServiceInfo;
@@ -41,14 +42,17 @@ final class HttpEndpoint {
 
 	private final ConfigStore configs;
 
+	private final Map<String, LongAdder> requests;
+
 	private HttpServer server;
 
 	private ExecutorService executor;
 
-	HttpEndpoint(AuthRegistry auth, NamingStore naming, ConfigStore configs) {
+	HttpEndpoint(AuthRegistry auth, NamingStore naming, ConfigStore configs, Map<String, LongAdder> requests) {
 		this.auth = auth;
 		this.naming = naming;
 		this.configs = configs;
+		this.requests = requests;
 	}
 
 	void start(String host, int port) throws IOException {
@@ -69,6 +73,7 @@ final class HttpEndpoint {
 
 	private void handle(HttpExchange exchange) throws IOException {
 		try (exchange) {
+			this.requests.computeIfAbsent(exchange.getRequestURI().getPath(), (path) -> new LongAdder()).increment();
 			Reply reply;
 			try {
 				reply = route(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), Params.of(exchange));
