@@ -23,6 +23,12 @@ public final class NacosClientPropertiesFactory {
 	// keys.
 	private static final String GRPC_TIMEOUT = "nacos.remote.client.grpc.timeout";
 
+	// Threads that run a gRPC client's callbacks: the client starts 2 per CPU, more than
+	// a
+	// control channel of a few requests a second keeps busy. Its queue never fills, so
+	// the pool does not grow beyond this.
+	private static final String GRPC_POOL_CORE_SIZE = "nacos.remote.client.grpc.pool.core.size";
+
 	private static final String GRPC_SERVER_CHECK_TIMEOUT = "nacos.remote.client.grpc.server.check.timeout";
 
 	static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_\\-.]{1,128}");
@@ -55,6 +61,7 @@ public final class NacosClientPropertiesFactory {
 		validate(details, shared, violations);
 		violations.throwIfAny();
 		Properties properties = new Properties();
+		properties.setProperty(GRPC_POOL_CORE_SIZE, "1");
 		shared.getClient().forEach(properties::setProperty);
 		String serverAddr = details.getServerAddr();
 		put(properties, PropertyKeyConst.SERVER_ADDR, (serverAddr != null) ? normalizeServerAddr(serverAddr) : null);

@@ -225,11 +225,13 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 
 			@Override
 			public NamingService createNamingService(Properties properties) throws NacosException {
+				ShadedNettyDefaults.apply();
 				return NacosFactory.createNamingService(properties);
 			}
 
 			@Override
 			public ConfigService createConfigService(Properties properties) throws NacosException {
+				ShadedNettyDefaults.apply();
 				return NacosFactory.createConfigService(properties);
 			}
 

@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.core.env.Environment;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
@@ -19,6 +20,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 @AutoConfiguration
 @ConditionalOnClass(NacosFactory.class)
 @EnableConfigurationProperties(NacosProperties.class)
+@ImportRuntimeHints(NacosClientRuntimeHints.class)
 public final class NacosCoreAutoConfiguration {
 
 	/** Name of the default {@link NacosConnectionDetails} bean. */

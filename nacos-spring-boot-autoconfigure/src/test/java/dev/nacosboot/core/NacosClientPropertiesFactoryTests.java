@@ -57,6 +57,14 @@ class NacosClientPropertiesFactoryTests {
 	}
 
 	@Test
+	void createShouldKeepOneGrpcCallbackThreadUnlessTheClientSettingsSayOtherwise() {
+		NacosProperties shared = new NacosProperties();
+		assertThat(create(shared, null)).containsEntry("nacos.remote.client.grpc.pool.core.size", "1");
+		shared.getClient().put("nacos.remote.client.grpc.pool.core.size", "4");
+		assertThat(create(shared, null)).containsEntry("nacos.remote.client.grpc.pool.core.size", "4");
+	}
+
+	@Test
 	void createShouldPassTlsFilesWithASchemeUnchangedAndPathsAsFileUrls() {
 		NacosProperties shared = new NacosProperties();
 		shared.getTls().setEnabled(true);

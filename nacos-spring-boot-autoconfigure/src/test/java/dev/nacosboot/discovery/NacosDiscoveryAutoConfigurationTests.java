@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
@@ -124,8 +125,9 @@ class NacosDiscoveryAutoConfigurationTests {
 			assertThat(context).hasFailed();
 			assertThat(context).getFailure()
 				.rootCause()
-				.isInstanceOf(InvalidNacosPropertiesException.class)
-				.hasMessageContaining("spring.cloud.nacos.discovery.server-addr")
+				.isInstanceOf(BindValidationException.class)
+				.hasMessageContaining("spring.cloud.nacos.discovery")
+				.hasMessageContaining("'server-addr'")
 				.hasMessageContaining("out of range");
 		});
 	}
@@ -136,8 +138,10 @@ class NacosDiscoveryAutoConfigurationTests {
 			assertThat(context).hasFailed();
 			assertThat(context).getFailure()
 				.rootCause()
-				.isInstanceOf(InvalidNacosPropertiesException.class)
-				.hasMessageContaining("spring.cloud.nacos.namespace");
+				.isInstanceOf(BindValidationException.class)
+				.hasMessageContaining("spring.cloud.nacos")
+				.hasMessageContaining("'namespace'")
+				.hasMessageContaining("namespace's id");
 		});
 	}
 

@@ -35,7 +35,7 @@ class SigtermShutdownIntegrationTests {
 	static final NacosTestServerExtension nacos = new NacosTestServerExtension();
 
 	private static final List<String> CLIENT_PROPERTIES = List.of("JM.SNAPSHOT.PATH", "JM.LOG.PATH",
-			"com.alibaba.nacos.naming.cache.dir");
+			"com.alibaba.nacos.naming.cache.dir", "spring.cloud.bus.enabled");
 
 	@Test
 	void sigtermDeregistersAndConfirmsTheRemovalWithoutATimeOut() throws Exception {
