@@ -21,7 +21,7 @@ public final class Benchmarks {
 	static {
 		for (Scenario scenario : List.of(new ConfigRefreshScenario(), new DiscoveryPushScenario(),
 				new StartupScenario(), new ConfigScaleScenario(), new DiscoveryScaleScenario(), new ChooseScenario(),
-				new AdaptiveLbScenario())) {
+				new AdaptiveLbScenario(), new GatewayRoutesScenario())) {
 			SCENARIOS.put(scenario.name(), scenario);
 		}
 	}
@@ -104,7 +104,8 @@ public final class Benchmarks {
 		SCENARIOS.values().forEach((scenario) -> out.println("  " + scenario.name() + ": " + scenario.description()));
 		out.println();
 		out.println("Flags: --long (five times the default counts), --publishes=N (config-refresh), --cycles=N");
-		out.println("(discovery-push), --runs=N (startup), --data-ids=N --refreshes=N (config-scale), --services=N");
+		out.println(
+				"(discovery-push, gateway-routes), --runs=N (startup), --data-ids=N --refreshes=N (config-scale), --services=N");
 		out.println(
 				"--instances=N (scale), --profile (startup: slowest startup steps), --forks=N (choose), --verbose,");
 		out.println("--calls=N --callers=N --decay-time=SECONDS --spikes=PERCENT (adaptive-lb: calls and callers per");

@@ -1,56 +1,48 @@
 package dev.nacosboot.actuate;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.scheduling.TaskScheduler;
+
 /**
- * The periodic background work of one bean of this package: one daemon thread, run at a
- * fixed delay (at least 10 ms) while started, and nothing left queued once stopped. Start
+ * The periodic background work of one bean of this package, on the starter's scheduler:
+ * run at a fixed delay (at least 10 ms) while started, and not again once stopped. Start
  * and stop are idempotent, for the beans' {@code SmartLifecycle} methods to delegate to.
  */
 final class FixedDelayTask {
 
-	private final String threadName;
+	private final TaskScheduler scheduler;
 
 	private final Duration interval;
 
 	private final Runnable task;
 
-	private @Nullable ScheduledExecutorService executor;
+	private @Nullable ScheduledFuture<?> scheduled;
 
-	FixedDelayTask(String threadName, Duration interval, Runnable task) {
-		this.threadName = threadName;
-		this.interval = interval;
+	FixedDelayTask(TaskScheduler scheduler, Duration interval, Runnable task) {
+		this.scheduler = scheduler;
+		this.interval = (interval.toMillis() < 10) ? Duration.ofMillis(10) : interval;
 		this.task = task;
 	}
 
 	synchronized void start() {
-		if (this.executor != null) {
-			return;
+		if (this.scheduled == null) {
+			this.scheduled = this.scheduler.scheduleWithFixedDelay(this.task, this.interval);
 		}
-		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
-			Thread thread = new Thread(runnable, this.threadName);
-			thread.setDaemon(true);
-			return thread;
-		});
-		executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-		executor.scheduleWithFixedDelay(this.task, 0, Math.max(10, this.interval.toMillis()), TimeUnit.MILLISECONDS);
-		this.executor = executor;
 	}
 
 	synchronized void stop() {
-		if (this.executor != null) {
-			this.executor.shutdownNow();
-			this.executor = null;
+		if (this.scheduled != null) {
+			this.scheduled.cancel(false);
+			this.scheduled = null;
 		}
 	}
 
 	synchronized boolean isRunning() {
-		return this.executor != null;
+		return this.scheduled != null;
 	}
 
 }

@@ -13,6 +13,7 @@ import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Pushes the status of one health group into Nacos: while the group is not UP the
@@ -21,7 +22,7 @@ import org.springframework.context.SmartLifecycle;
  * instance that still holds its Nacos connection but fails its checks stops receiving
  * traffic within the interval plus one request to the server.
  */
-public class HealthGroupTrafficSync implements SmartLifecycle {
+class HealthGroupTrafficSync implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(HealthGroupTrafficSync.class);
 
@@ -42,10 +43,11 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 	 * @param group the group's name
 	 * @param reconciler applies the result
 	 * @param interval how often the group is checked
+	 * @param scheduler where the checks run
 	 * @throws IllegalStateException when no such group is configured
 	 */
 	public HealthGroupTrafficSync(HealthEndpoint healthEndpoint, HealthEndpointGroups groups, String group,
-			NacosInstanceReconciler reconciler, Duration interval) {
+			NacosInstanceReconciler reconciler, Duration interval, TaskScheduler scheduler) {
 		if (groups.get(group) == null) {
 			throw new IllegalStateException("spring.cloud.nacos.health.traffic.group names the health group '" + group
 					+ "', which does not exist; define it with management.endpoint.health.group." + group
@@ -54,7 +56,7 @@ public class HealthGroupTrafficSync implements SmartLifecycle {
 		this.healthEndpoint = healthEndpoint;
 		this.group = group;
 		this.reconciler = reconciler;
-		this.task = new FixedDelayTask("nacos-health-traffic", interval, this::checkSafely);
+		this.task = new FixedDelayTask(scheduler, interval, this::checkSafely);
 	}
 
 	/**

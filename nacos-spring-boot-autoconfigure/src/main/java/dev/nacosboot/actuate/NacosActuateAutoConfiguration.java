@@ -3,6 +3,7 @@ package dev.nacosboot.actuate;
 import java.time.Clock;
 
 import com.alibaba.nacos.api.naming.NamingService;
+import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.config.NacosConfigAutoConfiguration;
 import dev.nacosboot.config.NacosConfigProperties;
 import dev.nacosboot.config.NacosConfigSources;
@@ -10,11 +11,13 @@ import dev.nacosboot.core.NacosClients;
 import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
+import dev.nacosboot.discovery.NacosInstanceView;
 import dev.nacosboot.discovery.NamingConnectionState;
 import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -22,6 +25,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -50,10 +54,9 @@ public final class NacosActuateAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	NacosStateSampling nacosStateSampling(ObjectProvider<NacosStateSampler> samplers,
-			NacosActuateProperties properties) {
-		NacosActuatePropertiesValidator.validate(properties);
-		return new NacosStateSampling(samplers.orderedStream().toList(), properties.getSampleInterval());
+	NacosStateSampling nacosStateSampling(ObjectProvider<NacosStateSampler> samplers, NacosActuateProperties properties,
+			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler scheduler) {
+		return new NacosStateSampling(samplers.orderedStream().toList(), properties.getSampleInterval(), scheduler);
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -61,18 +64,20 @@ public final class NacosActuateAutoConfiguration {
 	@ConditionalOnBean(NamingService.class)
 	static class DiscoveryConfiguration {
 
+		// Reads discovery's record of the connection; never samples it a second time.
 		@Bean(name = DISCOVERY_MONITOR)
 		@ConditionalOnMissingBean(name = DISCOVERY_MONITOR)
-		NacosConnectionMonitor nacosDiscoveryConnectionMonitor(NamingService namingService,
+		@ConditionalOnBean(NamingConnectionState.class)
+		NacosConnectionMonitor nacosDiscoveryConnectionMonitor(NamingConnectionState connection,
 				NacosActuateProperties properties) {
-			return new NacosConnectionMonitor(NamingConnectionState.of(namingService), properties.getGracePeriod(),
-					Clock.systemUTC());
+			return new NacosConnectionMonitor(connection, properties.getGracePeriod(), Clock.systemUTC());
 		}
 
 		@Bean
 		@ConditionalOnMissingBean
-		NacosSubscriptions nacosSubscriptions(NamingService namingService) {
-			return new NacosSubscriptions(namingService, Clock.systemUTC());
+		@ConditionalOnBean(NacosInstanceView.class)
+		NacosSubscriptions nacosSubscriptions(NacosInstanceView view) {
+			return new NacosSubscriptions(view);
 		}
 
 	}

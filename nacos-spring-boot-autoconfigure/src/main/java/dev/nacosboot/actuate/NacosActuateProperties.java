@@ -5,13 +5,15 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * Settings of the Nacos health indicators and of the application health pushed into Nacos
  * ({@code spring.cloud.nacos.health.*}).
  */
 @ConfigurationProperties(NacosActuateProperties.PREFIX)
-public class NacosActuateProperties {
+public class NacosActuateProperties implements Validator {
 
 	/** Prefix of the settings. */
 	public static final String PREFIX = "spring.cloud.nacos.health";
@@ -49,6 +51,16 @@ public class NacosActuateProperties {
 
 	public Traffic getTraffic() {
 		return this.traffic;
+	}
+
+	@Override
+	public boolean supports(Class<?> type) {
+		return NacosActuateProperties.class.isAssignableFrom(type);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		NacosActuatePropertiesValidator.validate((NacosActuateProperties) target, errors);
 	}
 
 	/**

@@ -2,39 +2,34 @@ package dev.nacosboot.actuate;
 
 import java.time.Duration;
 
-import dev.nacosboot.core.NacosPropertyViolations;
+import dev.nacosboot.core.NacosPropertiesValidator;
+
+import org.springframework.validation.Errors;
 
 /**
- * Startup checks of {@link NacosActuateProperties}, reported through
- * {@link dev.nacosboot.core.InvalidNacosPropertiesException}.
+ * The checks of {@link NacosActuateProperties}, run wherever the settings are bound.
+ * Errors name the property as it is written ({@code traffic.check-interval}), so that
+ * Spring Boot's failure report names it with the prefix.
  */
 final class NacosActuatePropertiesValidator {
-
-	private static final String PREFIX = NacosActuateProperties.PREFIX + ".";
 
 	private NacosActuatePropertiesValidator() {
 	}
 
-	/**
-	 * Throws when a health setting is invalid, listing every invalid one.
-	 * @param properties the bound settings
-	 * @throws dev.nacosboot.core.InvalidNacosPropertiesException when a setting is
-	 * invalid
-	 */
-	static void validate(NacosActuateProperties properties) {
-		NacosPropertyViolations violations = new NacosPropertyViolations();
+	static void validate(NacosActuateProperties properties, Errors errors) {
 		if (properties.getGracePeriod().isNegative()) {
-			violations.reject(PREFIX + "grace-period", properties.getGracePeriod(), "must not be negative",
-					"set how long a lost connection still reports UP, such as 30s, or 0 to report DOWN at once");
+			NacosPropertiesValidator.reject(errors, "grace-period", properties.getGracePeriod(),
+					"must not be negative: set how long a lost connection still reports UP, such as 30s, "
+							+ "or 0 to report DOWN at once");
 		}
-		checkPositive(PREFIX + "sample-interval", properties.getSampleInterval(), violations);
-		checkPositive(PREFIX + "traffic.check-interval", properties.getTraffic().getCheckInterval(), violations);
-		violations.throwIfAny();
+		checkPositive(errors, "sample-interval", properties.getSampleInterval());
+		checkPositive(errors, "traffic.check-interval", properties.getTraffic().getCheckInterval());
 	}
 
-	private static void checkPositive(String property, Duration duration, NacosPropertyViolations violations) {
+	private static void checkPositive(Errors errors, String property, Duration duration) {
 		if (duration.isNegative() || duration.isZero()) {
-			violations.reject(property, duration, "must be positive", "set a positive duration such as 1s");
+			NacosPropertiesValidator.reject(errors, property, duration,
+					"must be positive: set a positive duration such as 1s");
 		}
 	}
 

@@ -5,88 +5,79 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
 
+import dev.nacosboot.core.NacosConnectionState;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Follows the connection of one Nacos client from its own, local state (the client's
- * {@code getServerStatus()}, which reads a flag and never calls the server) and remembers
- * since when it is in that state. A connection lost for less than the grace period is
- * {@link State#RECONNECTING}; only after it is {@link State#DISCONNECTED}, so a short
- * disconnect never flaps the health to DOWN.
+ * The health view of one Nacos client's connection ({@link NacosConnectionState}): a
+ * connection lost for less than the grace period is {@link State#RECONNECTING}; only
+ * after it is {@link State#DISCONNECTED}, so a short disconnect never flaps the health to
+ * DOWN.
  * <p>
- * Sampled by {@link NacosStateSampling} at a fixed interval and on every health check.
- * Thread-safe.
+ * The naming client's connection is discovery's {@code NamingConnectionState}, which
+ * samples itself; a monitor made from a plain check owns its state and is sampled by
+ * {@link NacosStateSampling}. Every read samples as well. Thread-safe.
  */
 public class NacosConnectionMonitor implements NacosStateSampler {
 
-	private final BooleanSupplier connected;
+	private final NacosConnectionState connection;
+
+	private final boolean ownsConnectionState;
 
 	private final Duration gracePeriod;
 
 	private final Clock clock;
 
-	private @Nullable Boolean up;
-
-	private Instant since;
-
-	private @Nullable Instant lastConnected;
+	/**
+	 * Creates a monitor of a connection that is followed elsewhere.
+	 * @param connection the connection
+	 * @param gracePeriod how long a lost connection is RECONNECTING before it is
+	 * DISCONNECTED
+	 * @param clock the time source
+	 */
+	public NacosConnectionMonitor(NacosConnectionState connection, Duration gracePeriod, Clock clock) {
+		this(connection, false, gracePeriod, clock);
+	}
 
 	/**
-	 * Creates a monitor.
+	 * Creates a monitor that follows a connection itself.
 	 * @param connected whether the client is connected now; must not block
 	 * @param gracePeriod how long a lost connection is RECONNECTING before it is
 	 * DISCONNECTED
 	 * @param clock the time source
 	 */
 	public NacosConnectionMonitor(BooleanSupplier connected, Duration gracePeriod, Clock clock) {
-		this.connected = connected;
+		this(new NacosConnectionState(connected, clock, null, Duration.ZERO), true, gracePeriod, clock);
+	}
+
+	private NacosConnectionMonitor(NacosConnectionState connection, boolean ownsConnectionState, Duration gracePeriod,
+			Clock clock) {
+		this.connection = connection;
+		this.ownsConnectionState = ownsConnectionState;
 		this.gracePeriod = gracePeriod;
 		this.clock = clock;
-		this.since = clock.instant();
 	}
 
 	@Override
 	public void sample() {
-		state();
+		if (this.ownsConnectionState) {
+			this.connection.observe();
+		}
 	}
 
 	/**
 	 * Samples the connection now.
 	 * @return the current state and since when it holds
 	 */
-	public synchronized Snapshot state() {
-		Instant now = this.clock.instant();
-		boolean isUp = isConnected();
-		if (this.up == null) {
-			// The start of the monitor stands for the start of the first connection
-			// attempt.
-			this.up = isUp;
-			if (isUp) {
-				this.since = now;
-			}
+	public Snapshot state() {
+		NacosConnectionState.Observation observed = this.connection.observe();
+		if (observed.connected()) {
+			return new Snapshot(State.CONNECTED, observed.since(), observed.lastConnected());
 		}
-		else if (this.up != isUp) {
-			this.up = isUp;
-			this.since = now;
-		}
-		if (isUp) {
-			this.lastConnected = now;
-			return new Snapshot(State.CONNECTED, this.since, this.lastConnected);
-		}
-		boolean withinGrace = Duration.between(this.since, now).compareTo(this.gracePeriod) < 0;
+		boolean withinGrace = Duration.between(observed.since(), this.clock.instant()).compareTo(this.gracePeriod) < 0;
 		State state = (!withinGrace) ? State.DISCONNECTED
-				: (this.lastConnected != null) ? State.RECONNECTING : State.CONNECTING;
-		return new Snapshot(state, this.since, this.lastConnected);
-	}
-
-	private boolean isConnected() {
-		try {
-			return this.connected.getAsBoolean();
-		}
-		catch (RuntimeException ex) {
-			// A client that is shut down or broken is not connected.
-			return false;
-		}
+				: (observed.lastConnected() != null) ? State.RECONNECTING : State.CONNECTING;
+		return new Snapshot(state, observed.since(), observed.lastConnected());
 	}
 
 	/**

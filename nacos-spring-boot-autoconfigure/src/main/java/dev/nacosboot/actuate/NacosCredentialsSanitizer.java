@@ -13,7 +13,7 @@ import org.springframework.boot.actuate.endpoint.SanitizingFunction;
  * shows every value that no {@link SanitizingFunction} masks, and an operator who opens
  * the values for debugging should not also open the registry's credentials.
  */
-public final class NacosCredentialsSanitizer implements SanitizingFunction {
+final class NacosCredentialsSanitizer implements SanitizingFunction {
 
 	private static final Pattern CREDENTIAL = Pattern.compile(
 			"^spring\\.cloud\\.nacos\\.(discovery\\.|config\\.)?"

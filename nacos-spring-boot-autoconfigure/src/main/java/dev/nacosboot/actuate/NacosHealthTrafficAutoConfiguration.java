@@ -1,7 +1,9 @@
 package dev.nacosboot.actuate;
 
+import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.registry.NacosInstanceReconciler;
 
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -11,6 +13,7 @@ import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Pushes a health group's status into Nacos when
@@ -27,10 +30,11 @@ public final class NacosHealthTrafficAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	HealthGroupTrafficSync nacosHealthGroupTrafficSync(HealthEndpoint healthEndpoint, HealthEndpointGroups groups,
-			NacosInstanceReconciler reconciler, NacosActuateProperties properties) {
+			NacosInstanceReconciler reconciler, NacosActuateProperties properties,
+			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler scheduler) {
 		String group = properties.getTraffic().getGroup();
 		return new HealthGroupTrafficSync(healthEndpoint, groups, (group != null) ? group.trim() : "", reconciler,
-				properties.getTraffic().getCheckInterval());
+				properties.getTraffic().getCheckInterval(), scheduler);
 	}
 
 }

@@ -29,7 +29,7 @@ import org.springframework.cloud.client.loadbalancer.Response;
  * Tags are bounded by the services called and the versions deployed; no per-request
  * values.
  */
-public class NacosLoadBalancerMetrics implements MeterBinder, LoadBalancerLifecycle<Object, Object, ServiceInstance> {
+class NacosLoadBalancerMetrics implements MeterBinder, LoadBalancerLifecycle<Object, Object, ServiceInstance> {
 
 	static final String CHOOSE = "nacos.loadbalancer.choose";
 

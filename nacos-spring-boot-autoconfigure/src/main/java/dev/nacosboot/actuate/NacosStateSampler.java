@@ -5,7 +5,7 @@ package dev.nacosboot.actuate;
  * {@link NacosStateSampling}). Sampling must be cheap and must not call the server.
  */
 @FunctionalInterface
-public interface NacosStateSampler {
+interface NacosStateSampler {
 
 	/**
 	 * Takes one sample.

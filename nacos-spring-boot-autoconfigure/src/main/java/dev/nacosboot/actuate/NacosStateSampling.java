@@ -7,13 +7,14 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Runs every {@link NacosStateSampler} of the context on one daemon thread at a fixed
  * interval, from start to stop of the context, so that connection changes and pushes are
  * seen with a known delay even when nobody asks.
  */
-public class NacosStateSampling implements SmartLifecycle {
+class NacosStateSampling implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(NacosStateSampling.class);
 
@@ -21,9 +22,9 @@ public class NacosStateSampling implements SmartLifecycle {
 
 	private final FixedDelayTask task;
 
-	public NacosStateSampling(List<NacosStateSampler> samplers, Duration interval) {
+	public NacosStateSampling(List<NacosStateSampler> samplers, Duration interval, TaskScheduler scheduler) {
 		this.samplers = List.copyOf(samplers);
-		this.task = new FixedDelayTask("nacos-state-sampling", interval, this::sampleAll);
+		this.task = new FixedDelayTask(scheduler, interval, this::sampleAll);
 	}
 
 	@Override

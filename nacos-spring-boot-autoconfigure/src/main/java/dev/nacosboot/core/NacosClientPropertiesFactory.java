@@ -16,6 +16,8 @@ import org.springframework.util.StringUtils;
  * Turns a concern's {@link NacosConnectionDetails} plus the shared client settings
  * ({@code spring.cloud.nacos.*} time-outs and extra client keys) into the
  * {@link Properties} that {@code NacosFactory} takes, after validating them.
+ * <p>
+ * Shared by the starter's packages, not part of its API: it may change in any release.
  */
 public final class NacosClientPropertiesFactory {
 

@@ -7,8 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
+import com.alibaba.nacos.api.naming.NamingService;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aot.hint.BindingReflectionHintsRegistrar;
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
@@ -74,6 +76,9 @@ class NacosClientRuntimeHints implements RuntimeHintsRegistrar {
 				hints.reflection().registerType(type, MemberCategory.INVOKE_DECLARED_CONSTRUCTORS);
 			}
 		}
+		// The NamingService bean is a JDK proxy that creates the client at its first
+		// call.
+		hints.proxies().registerJdkProxy(AopProxyUtils.completeJdkProxyInterfaces(NamingService.class));
 		hints.reflection()
 			.registerType(TypeReference.of(NAMING_SERVICE), (type) -> type.withField("clientProxy"))
 			.registerType(TypeReference.of(NAMING_PROXY_DELEGATE), (type) -> type.withField("grpcClientProxy"))

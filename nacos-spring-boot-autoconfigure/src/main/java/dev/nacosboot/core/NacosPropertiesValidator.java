@@ -17,6 +17,8 @@ import org.springframework.validation.Validator;
  * report names the full property. Whether a username has its password, or an access key
  * its secret key, depends on the shared and the concern's settings together and is
  * checked where a client is created.
+ * <p>
+ * Shared by the starter's packages, not part of its API: it may change in any release.
  */
 public final class NacosPropertiesValidator {
 

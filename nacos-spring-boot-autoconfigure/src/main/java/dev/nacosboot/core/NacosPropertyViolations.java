@@ -5,8 +5,12 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.validation.Errors;
+
 /**
  * Collects every invalid setting of a startup check so that one failure reports them all.
+ * <p>
+ * Shared by the starter's packages, not part of its API: it may change in any release.
  */
 public final class NacosPropertyViolations {
 
@@ -27,6 +31,22 @@ public final class NacosPropertyViolations {
 
 	public boolean isEmpty() {
 		return this.violations.isEmpty();
+	}
+
+	/**
+	 * Reports every rejected setting to a binding's errors, so that Spring Boot's bind
+	 * failure report lists them with their values and fixes.
+	 * @param prefix the prefix of the bound properties, e.g.
+	 * {@code spring.cloud.nacos.discovery}
+	 * @param errors the binding's errors
+	 */
+	public void reportTo(String prefix, Errors errors) {
+		for (InvalidNacosPropertiesException.Violation violation : this.violations) {
+			String property = violation.property().startsWith(prefix + ".")
+					? violation.property().substring(prefix.length() + 1) : violation.property();
+			NacosPropertiesValidator.reject(errors, property, violation.value(),
+					violation.reason() + ": " + violation.action());
+		}
 	}
 
 	/**

@@ -86,16 +86,19 @@ final class ScaCompatibility {
 			bound(DISCOVERY + "fail-fast", DISCOVERY + "fail-fast",
 					"off by default: an application starts while Nacos is down and registers once it is back"),
 			bound(DISCOVERY + "watch.enabled", DISCOVERY + "watch.enabled",
-					"false publishes no HeartbeatEvent; on by default: events follow real changes, not a timer"),
+					"false publishes no HeartbeatEvent; on by default: events follow real changes of the instances"
+							+ " and of the service list, not a timer"),
 			bound("spring.cloud.loadbalancer.nacos.enabled", "spring.cloud.loadbalancer.nacos.enabled",
 					"false uses Spring Cloud's default balancer over this starter's DiscoveryClient; the Nacos"
 							+ " balancer is on by default"),
 			alias(DISCOVERY + "health-indicator.enabled", "management.health.nacos-discovery.enabled",
 					"Spring Cloud Alibaba's switch of its discovery health indicator (off there by default, on here)"),
-			ignored(DISCOVERY + "watch-delay", "no watch timer: changes are pushed by the server"),
+			bound(DISCOVERY + "watch-delay", DISCOVERY + "watch-delay",
+					"interval at which the service list is read where the server cannot push it (Nacos 2.x, fuzzy"
+							+ " watch off); no HeartbeatEvent timer: events follow real changes"),
 			ignored(DISCOVERY + "heart-beat.enabled",
-					"HeartbeatEvent follows every real change of a subscribed service, not a timer;"
-							+ " spring.cloud.nacos.discovery.watch.enabled=false turns it off"),
+					"HeartbeatEvent follows every real change of a subscribed service and of the service list, not a"
+							+ " timer; spring.cloud.nacos.discovery.watch.enabled=false turns it off"),
 			ignored(DISCOVERY + "heart-beat-interval", GRPC_HEARTBEAT),
 			ignored(DISCOVERY + "heart-beat-timeout", GRPC_HEARTBEAT),
 			ignored(DISCOVERY + "ip-delete-timeout", GRPC_HEARTBEAT),

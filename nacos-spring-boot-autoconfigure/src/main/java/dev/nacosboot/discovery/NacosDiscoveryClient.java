@@ -6,14 +6,18 @@ import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 
 /**
- * {@link DiscoveryClient} answering from the push-updated {@link NacosInstanceView}.
+ * {@link DiscoveryClient} answering from the push-updated {@link NacosInstanceView} and
+ * {@link NacosServiceListView}.
  */
 public class NacosDiscoveryClient implements DiscoveryClient {
 
 	private final NacosInstanceView view;
 
-	public NacosDiscoveryClient(NacosInstanceView view) {
+	private final NacosServiceListView services;
+
+	public NacosDiscoveryClient(NacosInstanceView view, NacosServiceListView services) {
 		this.view = view;
+		this.services = services;
 	}
 
 	@Override
@@ -28,7 +32,7 @@ public class NacosDiscoveryClient implements DiscoveryClient {
 
 	@Override
 	public List<String> getServices() {
-		return this.view.getServices();
+		return this.services.getServices();
 	}
 
 	@Override

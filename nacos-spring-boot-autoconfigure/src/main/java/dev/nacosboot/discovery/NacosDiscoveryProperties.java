@@ -7,9 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 import dev.nacosboot.core.NacosConnectionProperties;
+import dev.nacosboot.core.NacosPropertyViolations;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * Service discovery and registration settings ({@code spring.cloud.nacos.discovery.*});
@@ -17,7 +20,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code spring.cloud.nacos.*} ones.
  */
 @ConfigurationProperties(NacosDiscoveryProperties.PREFIX)
-public class NacosDiscoveryProperties extends NacosConnectionProperties {
+public class NacosDiscoveryProperties extends NacosConnectionProperties implements Validator {
 
 	/** Prefix of the discovery settings. */
 	public static final String PREFIX = "spring.cloud.nacos.discovery";
@@ -65,6 +68,19 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 	 * before the providers have registered again. Zero applies empty lists at once.
 	 */
 	private Duration emptyGraceAfterReconnect = NacosInstanceView.DEFAULT_EMPTY_GRACE_AFTER_RECONNECT;
+
+	/**
+	 * Interval at which the service list is read from the server when the server cannot
+	 * push its changes (a Nacos 2.x server, or a Nacos 3 server with fuzzy watch off);
+	 * otherwise the list is never polled. A plain number is read as milliseconds, as
+	 * Spring Cloud Alibaba's 'watch-delay' is.
+	 */
+	private Duration watchDelay = Duration.ofSeconds(30);
+
+	/**
+	 * Change events of discovery.
+	 */
+	private final Watch watch = new Watch();
 
 	/**
 	 * Whether the client loads its on-disk instance cache at start, so that discovery
@@ -234,6 +250,18 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 		this.healthyOnly = healthyOnly;
 	}
 
+	public Duration getWatchDelay() {
+		return this.watchDelay;
+	}
+
+	public void setWatchDelay(Duration watchDelay) {
+		this.watchDelay = watchDelay;
+	}
+
+	public Watch getWatch() {
+		return this.watch;
+	}
+
 	public boolean isNamingLoadCacheAtStart() {
 		return this.namingLoadCacheAtStart;
 	}
@@ -388,6 +416,40 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties {
 
 	public Retry getRetry() {
 		return this.retry;
+	}
+
+	@Override
+	public boolean supports(Class<?> type) {
+		return NacosDiscoveryProperties.class.isAssignableFrom(type);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		NacosPropertyViolations violations = new NacosPropertyViolations();
+		NacosDiscoveryPropertiesValidator.validate((NacosDiscoveryProperties) target, violations);
+		violations.reportTo(PREFIX, errors);
+	}
+
+	/**
+	 * Change events of discovery.
+	 */
+	public static class Watch {
+
+		/**
+		 * Whether every change of what discovery sees (the instances of a service in use,
+		 * or the list of services) is published as a HeartbeatEvent, on which Spring
+		 * Cloud Gateway refreshes its discovery routes.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
 	}
 
 	/**

@@ -13,10 +13,10 @@ import dev.nacosboot.core.NacosPropertyViolations;
 import org.springframework.util.StringUtils;
 
 /**
- * Startup checks of {@link NacosDiscoveryProperties}, reported through
- * {@link dev.nacosboot.core.InvalidNacosPropertiesException}.
+ * The checks of {@link NacosDiscoveryProperties}, run where the settings are bound (the
+ * properties validate themselves with it).
  */
-public final class NacosDiscoveryPropertiesValidator {
+final class NacosDiscoveryPropertiesValidator {
 
 	private static final String PREFIX = NacosDiscoveryProperties.PREFIX + ".";
 
@@ -83,6 +83,7 @@ public final class NacosDiscoveryPropertiesValidator {
 					"set the server's limit (1024 unless its "
 							+ "nacos.naming.service.metadata.length says otherwise), or 0 to turn the check off");
 		}
+		checkPositive(PREFIX + "watch-delay", properties.getWatchDelay(), violations);
 		checkPositive(PREFIX + "retry.initial-interval", properties.getRetry().getInitialInterval(), violations);
 		checkPositive(PREFIX + "retry.max-interval", properties.getRetry().getMaxInterval(), violations);
 		if (properties.getEmptyGraceAfterReconnect().isNegative()) {

@@ -1,19 +1,19 @@
 package dev.nacosboot.discovery;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import com.alibaba.nacos.api.exception.NacosException;
 import com.alibaba.nacos.api.naming.NamingService;
@@ -21,6 +21,7 @@ import com.alibaba.nacos.api.naming.listener.Event;
 import com.alibaba.nacos.api.naming.listener.EventListener;
 import com.alibaba.nacos.api.naming.listener.NamingEvent;
 import com.alibaba.nacos.api.naming.pojo.Instance;
+import dev.nacosboot.core.NacosConnectionState;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * The push-updated local view of the services this application discovers. The first
@@ -54,42 +56,34 @@ public class NacosInstanceView implements DisposableBean {
 
 	private final Set<String> reportedUnusable = ConcurrentHashMap.newKeySet();
 
-	private final NamingService namingService;
+	private final Supplier<NamingService> namingService;
 
 	private final List<String> groups;
 
 	private final boolean healthyOnly;
 
-	private final ApplicationEventPublisher publisher;
+	private final NacosDiscoveryChanges changes;
 
 	private final Map<ServiceKey, Snapshot> snapshots = new ConcurrentHashMap<>();
 
 	private final Map<ServiceKey, EventListener> subscriptions = new ConcurrentHashMap<>();
 
-	private final AtomicLong changes = new AtomicLong();
-
-	private volatile List<String> lastServices = List.of();
-
 	private final Duration emptyGraceAfterReconnect;
 
-	private final BooleanSupplier connected;
+	private final NacosConnectionState connection;
+
+	private final @Nullable TaskScheduler scheduler;
 
 	private final Map<ServiceKey, ScheduledFuture<?>> heldEmpties = new ConcurrentHashMap<>();
 
-	private @Nullable ScheduledExecutorService connectionWatch;
-
-	/**
-	 * When the client was last seen without a server connection
-	 * ({@code System.nanoTime()}).
-	 */
-	private volatile long lastDisconnectedNanos;
-
-	private volatile boolean everDisconnected;
+	private final Map<ServiceKey, Pushes> pushes = new ConcurrentHashMap<>();
 
 	private volatile boolean closed;
 
 	/**
-	 * Creates a view.
+	 * Creates a view that applies every push at once, also an empty list right after a
+	 * reconnect, and reads the connection only when asked: for tools and tests that run
+	 * it outside an application context.
 	 * @param namingService the client to subscribe with
 	 * @param groups groups to discover in, first has precedence
 	 * @param healthyOnly whether to answer only healthy, enabled instances with weight
@@ -98,7 +92,10 @@ public class NacosInstanceView implements DisposableBean {
 	 */
 	public NacosInstanceView(NamingService namingService, List<String> groups, boolean healthyOnly,
 			ApplicationEventPublisher publisher) {
-		this(namingService, groups, healthyOnly, publisher, DEFAULT_EMPTY_GRACE_AFTER_RECONNECT);
+		this(namingService, groups, healthyOnly, new NacosDiscoveryChanges(publisher, true), Duration.ZERO,
+				new NacosConnectionState(NamingConnectionState.of(namingService), Clock.systemUTC(), null,
+						NamingConnectionState.SAMPLE_INTERVAL),
+				null);
 	}
 
 	/**
@@ -107,18 +104,42 @@ public class NacosInstanceView implements DisposableBean {
 	 * @param groups groups to discover in, first has precedence
 	 * @param healthyOnly whether to answer only healthy, enabled instances with weight
 	 * above 0
-	 * @param publisher where change events go
+	 * @param changes counts and publishes each change of an instance set
 	 * @param emptyGraceAfterReconnect how long after a reconnect an empty instance list
 	 * is held back (zero: never)
+	 * @param connection the client's connection
+	 * @param scheduler ends the hold-back of an empty list; {@code null} holds nothing
+	 * back
 	 */
 	public NacosInstanceView(NamingService namingService, List<String> groups, boolean healthyOnly,
-			ApplicationEventPublisher publisher, Duration emptyGraceAfterReconnect) {
+			NacosDiscoveryChanges changes, Duration emptyGraceAfterReconnect, NacosConnectionState connection,
+			@Nullable TaskScheduler scheduler) {
+		this(() -> namingService, groups, healthyOnly, changes, emptyGraceAfterReconnect, connection, scheduler);
+	}
+
+	/**
+	 * Creates a view on a client that is created at the first subscription.
+	 * @param namingService the client to subscribe with
+	 * @param groups groups to discover in, first has precedence
+	 * @param healthyOnly whether to answer only healthy, enabled instances with weight
+	 * above 0
+	 * @param changes counts and publishes each change of an instance set
+	 * @param emptyGraceAfterReconnect how long after a reconnect an empty instance list
+	 * is held back (zero: never)
+	 * @param connection the client's connection
+	 * @param scheduler ends the hold-back of an empty list; {@code null} holds nothing
+	 * back
+	 */
+	public NacosInstanceView(Supplier<NamingService> namingService, List<String> groups, boolean healthyOnly,
+			NacosDiscoveryChanges changes, Duration emptyGraceAfterReconnect, NacosConnectionState connection,
+			@Nullable TaskScheduler scheduler) {
 		this.namingService = namingService;
 		this.groups = List.copyOf(groups);
 		this.healthyOnly = healthyOnly;
-		this.publisher = publisher;
+		this.changes = changes;
 		this.emptyGraceAfterReconnect = emptyGraceAfterReconnect;
-		this.connected = NamingConnectionState.of(namingService);
+		this.connection = connection;
+		this.scheduler = scheduler;
 	}
 
 	/**
@@ -150,39 +171,39 @@ public class NacosInstanceView implements DisposableBean {
 	}
 
 	/**
-	 * Names of the services in the discovery groups, asked from the server; the last
-	 * answer when it is unreachable.
-	 * @return service names
-	 */
-	public List<String> getServices() {
-		Set<String> names = new LinkedHashSet<>();
-		try {
-			for (String group : this.groups) {
-				names.addAll(this.namingService.getServicesOfServer(1, Integer.MAX_VALUE, group).getData());
-			}
-			this.lastServices = List.copyOf(names);
-		}
-		catch (NacosException | RuntimeException ex) {
-			logger.debug("Could not list Nacos services, answering the last known list: " + ex.getMessage());
-		}
-		return this.lastServices;
-	}
-
-	/**
 	 * Whether the naming client is connected to a server.
 	 * @return whether it reports "UP"
 	 */
 	public boolean isServerUp() {
-		return this.connected.getAsBoolean();
+		return this.connection.isConnected();
 	}
 
 	/**
-	 * A value that changes exactly when a subscribed instance set changes (the value of
-	 * the last {@link HeartbeatEvent}).
+	 * The services this view is subscribed to, each with what the pushes for it said.
+	 * @return one entry per subscribed service, sorted by group and name
+	 */
+	public List<Subscription> subscriptions() {
+		List<Subscription> all = new ArrayList<>();
+		for (ServiceKey key : this.subscriptions.keySet()) {
+			Pushes received = this.pushes.get(key);
+			all.add((received != null) ? received.toSubscription(key)
+					: new Subscription(key.group(), key.service(), snapshotOrEmpty(key).all().size(), 0, null));
+		}
+		all.sort(Comparator.comparing(Subscription::group).thenComparing(Subscription::service));
+		return all;
+	}
+
+	private Snapshot snapshotOrEmpty(ServiceKey key) {
+		return this.snapshots.getOrDefault(key, Snapshot.EMPTY);
+	}
+
+	/**
+	 * A value that changes exactly when a subscribed instance set (or the service list)
+	 * changes: the value of the last {@link HeartbeatEvent}.
 	 * @return the change counter
 	 */
 	public long getChangeCount() {
-		return this.changes.get();
+		return this.changes.count();
 	}
 
 	private List<ServiceKey> keysOf(String serviceId) {
@@ -198,6 +219,21 @@ public class NacosInstanceView implements DisposableBean {
 		return keys;
 	}
 
+	/**
+	 * Whether {@link #getInstances(String)} answers this service from memory: it was
+	 * asked for before, so the view is subscribed to it in every group it looks in.
+	 * @param serviceId the service, {@code group@@service} for one group
+	 * @return whether reading it never touches the network
+	 */
+	public boolean isSubscribed(String serviceId) {
+		for (ServiceKey key : keysOf(serviceId)) {
+			if (!this.subscriptions.containsKey(key)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
 	private Snapshot snapshotOf(ServiceKey key) {
 		Snapshot snapshot = this.snapshots.get(key);
 		if (snapshot != null) {
@@ -211,11 +247,10 @@ public class NacosInstanceView implements DisposableBean {
 		if (this.closed) {
 			return;
 		}
-		watchConnection();
 		this.subscriptions.computeIfAbsent(key, (k) -> {
 			EventListener listener = (event) -> onEvent(k, event);
 			try {
-				this.namingService.subscribe(k.service(), k.group(), listener);
+				this.namingService.get().subscribe(k.service(), k.group(), listener);
 			}
 			catch (NacosException | RuntimeException ex) {
 				// The listener is registered before the request fails, and the client
@@ -228,7 +263,7 @@ public class NacosInstanceView implements DisposableBean {
 				// Answers from the client's cache (loaded from disk with
 				// naming-load-cache-at-start) when the
 				// server cannot be asked.
-				List<Instance> instances = this.namingService.getAllInstances(k.service(), k.group(), true);
+				List<Instance> instances = this.namingService.get().getAllInstances(k.service(), k.group(), true);
 				// A push may already have replaced the snapshot; never overwrite it with
 				// this older answer.
 				this.snapshots.putIfAbsent(k, snapshot(k, instances));
@@ -244,6 +279,7 @@ public class NacosInstanceView implements DisposableBean {
 		if (!(event instanceof NamingEvent namingEvent) || this.closed) {
 			return;
 		}
+		this.pushes.computeIfAbsent(key, (k) -> new Pushes()).received(namingEvent.getInstances());
 		Snapshot updated = snapshot(key, namingEvent.getInstances());
 		ScheduledFuture<?> held = this.heldEmpties.remove(key);
 		if (held != null) {
@@ -262,38 +298,30 @@ public class NacosInstanceView implements DisposableBean {
 	 * @return whether it was held
 	 */
 	private boolean holdEmpty(ServiceKey key) {
-		ScheduledExecutorService watch = this.connectionWatch;
-		if (watch == null || !this.everDisconnected || this.emptyGraceAfterReconnect.isZero()) {
+		TaskScheduler scheduler = this.scheduler;
+		Instant lastDisconnected = this.connection.observe().lastDisconnected();
+		if (scheduler == null || lastDisconnected == null || this.emptyGraceAfterReconnect.isZero()) {
 			return false;
 		}
-		long remaining = this.lastDisconnectedNanos + this.emptyGraceAfterReconnect.toNanos() - System.nanoTime();
-		if (remaining <= 0) {
+		Instant graceEnds = lastDisconnected.plus(this.emptyGraceAfterReconnect);
+		Duration remaining = Duration.between(Instant.now(), graceEnds);
+		if (remaining.isNegative() || remaining.isZero()) {
 			return false;
 		}
 		logger.info("Nacos answered no instances of " + key + " right after a reconnect; keeping the last known "
-				+ "instances for up to " + Duration.ofNanos(remaining).toMillis()
-				+ " ms while providers register again");
-		this.heldEmpties.put(key, watch.schedule(() -> {
+				+ "instances for up to " + remaining.toMillis() + " ms while providers register again");
+		this.heldEmpties.put(key, scheduler.schedule(() -> {
 			if (this.heldEmpties.remove(key) != null && !this.closed) {
 				apply(key, Snapshot.EMPTY);
 			}
-		}, remaining, TimeUnit.NANOSECONDS));
+		}, graceEnds));
 		return true;
 	}
 
 	private void apply(ServiceKey key, Snapshot updated) {
 		Snapshot previous = this.snapshots.put(key, updated);
 		if (previous == null || !previous.all().equals(updated.all())) {
-			long value = this.changes.incrementAndGet();
-			if (logger.isDebugEnabled()) {
-				logger.debug("Nacos service " + key + " changed: " + updated.all());
-			}
-			try {
-				this.publisher.publishEvent(new HeartbeatEvent(this, value));
-			}
-			catch (RuntimeException ex) {
-				logger.debug("Could not publish the instance change of " + key + ": " + ex.getMessage());
-			}
+			this.changes.changed(this, () -> "instances of " + key + ": " + updated.all());
 		}
 	}
 
@@ -359,38 +387,14 @@ public class NacosInstanceView implements DisposableBean {
 		return HOST_NAME.matcher(ip).matches() && !IPV4_LIKE.matcher(ip).matches();
 	}
 
-	// The client's connection flag is a local read: sampling it often costs nothing and
-	// catches short outages.
-	private synchronized void watchConnection() {
-		if (this.connectionWatch != null || this.emptyGraceAfterReconnect.isZero()) {
-			return;
-		}
-		ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-			Thread thread = new Thread(runnable, "nacos-discovery-connection-watch");
-			thread.setDaemon(true);
-			return thread;
-		});
-		watch.scheduleWithFixedDelay(() -> {
-			if (!isServerUp()) {
-				this.lastDisconnectedNanos = System.nanoTime();
-				this.everDisconnected = true;
-			}
-		}, 0, 100, TimeUnit.MILLISECONDS);
-		this.connectionWatch = watch;
-	}
-
 	@Override
 	public void destroy() {
 		this.closed = true;
-		synchronized (this) {
-			if (this.connectionWatch != null) {
-				this.connectionWatch.shutdownNow();
-			}
-		}
+		this.heldEmpties.values().forEach((held) -> held.cancel(false));
 		this.heldEmpties.clear();
 		this.subscriptions.forEach((key, listener) -> {
 			try {
-				this.namingService.unsubscribe(key.service(), key.group(), listener);
+				this.namingService.get().unsubscribe(key.service(), key.group(), listener);
 			}
 			catch (NacosException | RuntimeException ex) {
 				logger.debug("Could not unsubscribe from " + key + ": " + ex.getMessage());
@@ -411,6 +415,38 @@ public class NacosInstanceView implements DisposableBean {
 	record Snapshot(List<NacosServiceInstance> all, List<NacosServiceInstance> routable) {
 
 		static final Snapshot EMPTY = new Snapshot(List.of(), List.of());
+
+	}
+
+	/**
+	 * A subscribed service as its pushes described it.
+	 *
+	 * @param group the group
+	 * @param service the service name
+	 * @param instances instances the last push listed (also unhealthy and disabled ones)
+	 * @param pushes pushes received since the subscription
+	 * @param lastPush when the last push arrived, {@code null} before the first
+	 */
+	public record Subscription(String group, String service, int instances, long pushes, @Nullable Instant lastPush) {
+	}
+
+	private static final class Pushes {
+
+		private final AtomicLong count = new AtomicLong();
+
+		private volatile int instances;
+
+		private volatile @Nullable Instant last;
+
+		void received(@Nullable List<Instance> instances) {
+			this.instances = (instances != null) ? instances.size() : 0;
+			this.last = Instant.now();
+			this.count.incrementAndGet();
+		}
+
+		Subscription toSubscription(ServiceKey key) {
+			return new Subscription(key.group(), key.service(), this.instances, this.count.get(), this.last);
+		}
 
 	}
 

@@ -32,8 +32,8 @@ public final class NacosReactiveDiscoveryAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	NacosReactiveDiscoveryClient nacosReactiveDiscoveryClient(NacosInstanceView view) {
-		return new NacosReactiveDiscoveryClient(view);
+	NacosReactiveDiscoveryClient nacosReactiveDiscoveryClient(NacosInstanceView view, NacosServiceListView services) {
+		return new NacosReactiveDiscoveryClient(view, services);
 	}
 
 }

@@ -8,15 +8,19 @@ import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 
 /**
  * {@link ReactiveDiscoveryClient} answering from the push-updated
- * {@link NacosInstanceView}. Only the first request for a service (which subscribes) and
- * the service listing touch the network; they run on the bounded elastic scheduler.
+ * {@link NacosInstanceView} and {@link NacosServiceListView}. Only the first request for
+ * a service (which subscribes) touches the network, and only a service listing before the
+ * first list is known waits for it; both run on the bounded elastic scheduler.
  */
 public class NacosReactiveDiscoveryClient implements ReactiveDiscoveryClient {
 
 	private final NacosInstanceView view;
 
-	public NacosReactiveDiscoveryClient(NacosInstanceView view) {
+	private final NacosServiceListView services;
+
+	public NacosReactiveDiscoveryClient(NacosInstanceView view, NacosServiceListView services) {
 		this.view = view;
+		this.services = services;
 	}
 
 	@Override
@@ -26,13 +30,20 @@ public class NacosReactiveDiscoveryClient implements ReactiveDiscoveryClient {
 
 	@Override
 	public Flux<ServiceInstance> getInstances(String serviceId) {
-		return Flux.defer(() -> Flux.<ServiceInstance>fromIterable(this.view.getInstances(serviceId)))
-			.subscribeOn(Schedulers.boundedElastic());
+		Flux<ServiceInstance> instances = Flux
+			.defer(() -> Flux.<ServiceInstance>fromIterable(this.view.getInstances(serviceId)));
+		// A gateway rebuilding its routes asks for every service: no thread hop for
+		// those already in memory.
+		return this.view.isSubscribed(serviceId) ? instances : instances.subscribeOn(Schedulers.boundedElastic());
 	}
 
 	@Override
 	public Flux<String> getServices() {
-		return Flux.defer(() -> Flux.fromIterable(this.view.getServices())).subscribeOn(Schedulers.boundedElastic());
+		if (this.services.isReady()) {
+			return Flux.defer(() -> Flux.fromIterable(this.services.getServices()));
+		}
+		return Flux.defer(() -> Flux.fromIterable(this.services.getServices()))
+			.subscribeOn(Schedulers.boundedElastic());
 	}
 
 	@Override

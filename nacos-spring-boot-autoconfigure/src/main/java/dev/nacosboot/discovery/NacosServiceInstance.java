@@ -63,8 +63,20 @@ public final class NacosServiceInstance implements ServiceInstance {
 		metadata.put("nacos.healthy", String.valueOf(this.healthy));
 		metadata.put("nacos.ephemeral", String.valueOf(instance.isEphemeral()));
 		this.metadata = Collections.unmodifiableMap(metadata);
-		String uriHost = this.host.contains(":") ? "[" + this.host + "]" : this.host;
-		this.uri = URI.create((this.secure ? "https" : "http") + "://" + uriHost + ":" + this.port);
+		this.uri = uri(this.host, this.port, this.secure);
+	}
+
+	/**
+	 * The base URI of an instance, with an IPv6 address in brackets (Spring Cloud's
+	 * {@code ServiceInstance.createUri} leaves them out).
+	 * @param host the address
+	 * @param port the port
+	 * @param secure whether it is called over https
+	 * @return the URI
+	 */
+	public static URI uri(String host, int port, boolean secure) {
+		String uriHost = host.contains(":") ? "[" + host + "]" : host;
+		return URI.create((secure ? "https" : "http") + "://" + uriHost + ":" + port);
 	}
 
 	// A link-local IPv6 address's %scope belongs to the registering host's interface,

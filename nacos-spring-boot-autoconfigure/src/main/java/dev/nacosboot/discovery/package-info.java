@@ -1,7 +1,7 @@
 /**
- * Nacos service discovery: a push-updated view of service instances behind
- * {@code DiscoveryClient} and {@code ReactiveDiscoveryClient}, and instance-change
- * events.
+ * Nacos service discovery: push-updated views of service instances and of the service
+ * list behind {@code DiscoveryClient} and {@code ReactiveDiscoveryClient}, the naming
+ * client's connection state, and change events.
  */
 @NullMarked
 package dev.nacosboot.discovery;

@@ -26,7 +26,7 @@ import org.springframework.util.StringUtils;
  * inside a preferred network when any matches. Link-local addresses are used only when
  * nothing else exists, and an IPv6 address never carries its {@code %scope}.
  */
-public class HostAddressSelector {
+class HostAddressSelector {
 
 	private static final Log logger = LogFactory.getLog(HostAddressSelector.class);
 

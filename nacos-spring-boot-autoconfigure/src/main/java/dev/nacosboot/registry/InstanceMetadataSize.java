@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * The size of instance metadata as a Nacos server's parameter check counts it: the
  * characters (UTF-16 units) of every key and every value that is not blank.
  */
-public final class InstanceMetadataSize {
+final class InstanceMetadataSize {
 
 	/**
 	 * What a Nacos server accepts unless its {@code nacos.naming.service.metadata.length}

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Supplier;
 
 import com.alibaba.nacos.api.exception.NacosException;
 import com.alibaba.nacos.api.naming.NamingService;
@@ -63,7 +64,7 @@ public class NacosInstanceReconciler implements DisposableBean {
 
 	private final NacosRegistration registration;
 
-	private final NamingService namingService;
+	private final Supplier<NamingService> namingService;
 
 	private final TaskScheduler scheduler;
 
@@ -142,6 +143,20 @@ public class NacosInstanceReconciler implements DisposableBean {
 	 */
 	public NacosInstanceReconciler(NacosRegistration registration, NamingService namingService, TaskScheduler scheduler,
 			ApplicationEventPublisher events, Settings settings) {
+		this(registration, () -> namingService, scheduler, events, settings);
+	}
+
+	/**
+	 * Creates the reconciler of an instance on a client created at its first use, on the
+	 * scheduler.
+	 * @param registration the instance, whose changing parts only this reconciler writes
+	 * @param namingService the client that registers it
+	 * @param scheduler runs the passes, retries and warm-up steps
+	 * @param events receives {@link InstanceRegisteredEvent} once registered
+	 * @param settings behaviour settings
+	 */
+	public NacosInstanceReconciler(NacosRegistration registration, Supplier<NamingService> namingService,
+			TaskScheduler scheduler, ApplicationEventPublisher events, Settings settings) {
 		this.registration = registration;
 		this.namingService = namingService;
 		this.scheduler = scheduler;
@@ -339,7 +354,7 @@ public class NacosInstanceReconciler implements DisposableBean {
 		try {
 			if (send) {
 				sendDeregistration();
-				if (await && watch != null && "UP".equals(this.namingService.getServerStatus())) {
+				if (await && watch != null && "UP".equals(this.namingService.get().getServerStatus())) {
 					Duration timeout = this.settings.deregistrationTimeout();
 					if (!watch.awaitGone(timeout)) {
 						logger.info("Nacos did not confirm the removal of " + this.registration + " within " + timeout
@@ -382,8 +397,9 @@ public class NacosInstanceReconciler implements DisposableBean {
 	}
 
 	private void sendDeregistration() throws NacosException {
-		this.namingService.deregisterInstance(this.registration.getServiceId(), this.registration.getGroup(),
-				this.registration.toInstance());
+		this.namingService.get()
+			.deregisterInstance(this.registration.getServiceId(), this.registration.getGroup(),
+					this.registration.toInstance());
 		logger.info("Deregistered " + this.registration);
 	}
 
@@ -544,7 +560,7 @@ public class NacosInstanceReconciler implements DisposableBean {
 		try {
 			registerInstance(attempt.instance());
 			if (this.watch == null && !this.settings.deregistrationTimeout().isZero()) {
-				this.watch = OwnInstanceWatch.subscribe(this.namingService, this.registration,
+				this.watch = OwnInstanceWatch.subscribe(this.namingService.get(), this.registration,
 						this.settings.pushEmptyProtection());
 			}
 			return Result.accepted(attempt.instance(), null);
@@ -596,8 +612,8 @@ public class NacosInstanceReconciler implements DisposableBean {
 		Instance withdrawn = copy(refused);
 		withdrawn.setMetadata(new HashMap<>());
 		try {
-			this.namingService.deregisterInstance(this.registration.getServiceId(), this.registration.getGroup(),
-					withdrawn);
+			this.namingService.get()
+				.deregisterInstance(this.registration.getServiceId(), this.registration.getGroup(), withdrawn);
 		}
 		catch (NacosException | RuntimeException ex) {
 			logger.debug("Could not withdraw the refused instance: " + rootMessage(ex));
@@ -605,7 +621,8 @@ public class NacosInstanceReconciler implements DisposableBean {
 	}
 
 	private void registerInstance(Instance instance) throws NacosException {
-		this.namingService.registerInstance(this.registration.getServiceId(), this.registration.getGroup(), instance);
+		this.namingService.get()
+			.registerInstance(this.registration.getServiceId(), this.registration.getGroup(), instance);
 	}
 
 	// Records the result, releases the pass and schedules what follows; returns whether

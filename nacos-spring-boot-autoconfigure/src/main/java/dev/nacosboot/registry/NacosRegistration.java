@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.alibaba.nacos.api.naming.pojo.Instance;
+import dev.nacosboot.discovery.NacosServiceInstance;
 
 import org.springframework.cloud.client.serviceregistry.Registration;
 
@@ -116,8 +117,7 @@ public class NacosRegistration implements Registration {
 
 	@Override
 	public URI getUri() {
-		String uriHost = this.host.contains(":") ? "[" + this.host + "]" : this.host;
-		return URI.create((this.secure ? "https" : "http") + "://" + uriHost + ":" + this.port);
+		return NacosServiceInstance.uri(this.host, this.port, this.secure);
 	}
 
 	@Override

@@ -18,7 +18,7 @@ import org.springframework.util.StringUtils;
  * Builds this application's {@link NacosRegistration} from the discovery settings and the
  * environment.
  */
-public class NacosRegistrationFactory {
+class NacosRegistrationFactory {
 
 	/**
 	 * Metadata key marking instances registered by a Spring application, as Spring Cloud

@@ -8,6 +8,7 @@ import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.core.NacosProperties;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
+import dev.nacosboot.discovery.NacosNamingClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -45,17 +46,17 @@ public final class NacosRegistryAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	NacosServiceRegistry nacosServiceRegistry(NamingService namingService, NacosInstanceReconciler reconciler) {
-		return new NacosServiceRegistry(namingService, reconciler);
+	NacosServiceRegistry nacosServiceRegistry(NacosNamingClient namingClient, NacosInstanceReconciler reconciler) {
+		return new NacosServiceRegistry(namingClient::get, reconciler);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	NacosInstanceReconciler nacosInstanceReconciler(NacosRegistration registration, NamingService namingService,
+	NacosInstanceReconciler nacosInstanceReconciler(NacosRegistration registration, NacosNamingClient namingClient,
 			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler taskScheduler,
 			ApplicationEventPublisher events, NacosConnectionDetails connectionDetails, NacosProperties nacosProperties,
 			NacosDiscoveryProperties properties) {
-		return new NacosInstanceReconciler(registration, namingService, taskScheduler, events,
+		return new NacosInstanceReconciler(registration, namingClient::get, taskScheduler, events,
 				new NacosInstanceReconciler.Settings(properties.isFailFast(), properties.getWarmup(),
 						properties.getWarmupInitialWeightRatio(), properties.getRetry().getInitialInterval(),
 						properties.getRetry().getMaxInterval(), properties.getDeregistrationTimeout(),

@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 import com.alibaba.nacos.api.exception.NacosException;
 import com.alibaba.nacos.api.naming.NamingService;
@@ -27,7 +28,7 @@ public class NacosServiceRegistry implements ServiceRegistry<NacosRegistration> 
 
 	private static final Log logger = LogFactory.getLog(NacosServiceRegistry.class);
 
-	private final NamingService namingService;
+	private final Supplier<NamingService> namingService;
 
 	private final NacosInstanceReconciler reconciler;
 
@@ -37,6 +38,15 @@ public class NacosServiceRegistry implements ServiceRegistry<NacosRegistration> 
 	 * @param reconciler the writer of this application's own instance
 	 */
 	public NacosServiceRegistry(NamingService namingService, NacosInstanceReconciler reconciler) {
+		this(() -> namingService, reconciler);
+	}
+
+	/**
+	 * Creates the registry on a client created at its first use.
+	 * @param namingService the client for other registrations
+	 * @param reconciler the writer of this application's own instance
+	 */
+	public NacosServiceRegistry(Supplier<NamingService> namingService, NacosInstanceReconciler reconciler) {
 		this.namingService = namingService;
 		this.reconciler = reconciler;
 	}
@@ -62,8 +72,8 @@ public class NacosServiceRegistry implements ServiceRegistry<NacosRegistration> 
 			return;
 		}
 		try {
-			this.namingService.registerInstance(registration.getServiceId(), registration.getGroup(),
-					registration.toInstance());
+			this.namingService.get()
+				.registerInstance(registration.getServiceId(), registration.getGroup(), registration.toInstance());
 		}
 		catch (NacosException ex) {
 			throw new NacosRegistrationException("Could not register " + registration + ": " + ex.getErrMsg(), ex);
@@ -84,8 +94,8 @@ public class NacosServiceRegistry implements ServiceRegistry<NacosRegistration> 
 			return;
 		}
 		try {
-			this.namingService.deregisterInstance(registration.getServiceId(), registration.getGroup(),
-					registration.toInstance());
+			this.namingService.get()
+				.deregisterInstance(registration.getServiceId(), registration.getGroup(), registration.toInstance());
 		}
 		catch (NacosException ex) {
 			throw new NacosRegistrationException("Could not deregister " + registration + ": " + ex.getErrMsg(), ex);

@@ -1,8 +1,11 @@
 package dev.nacosboot.actuate;
 
 import com.alibaba.nacos.api.naming.NamingService;
+import com.alibaba.nacos.api.naming.listener.EventListener;
 import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.discovery.NacosDiscoveryAutoConfiguration;
+import dev.nacosboot.discovery.NacosInstanceView;
+import dev.nacosboot.discovery.NamingConnectionState;
 import dev.nacosboot.registry.NacosInstanceReconciler;
 import dev.nacosboot.registry.NacosRegistryAutoConfiguration;
 import org.junit.jupiter.api.Test;
@@ -21,8 +24,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
 
 /**
  * Conditions of the actuate auto-configurations, on a naming client that answers locally
@@ -54,6 +63,23 @@ class NacosActuateAutoConfigurationTests {
 			assertThat(context).hasSingleBean(NacosInstanceReconciler.class);
 			assertThat(context).hasSingleBean(NacosMetrics.class);
 			assertThat(context).hasSingleBean(NacosStateSampling.class);
+		});
+	}
+
+	@Test
+	void runShouldReadSubscriptionsAndConnectionFromDiscoveryWithoutFollowingThemAgain() {
+		this.runner.run((context) -> {
+			context.getBean(NacosInstanceView.class).getInstances("payments");
+			assertThat(context.getBean(NacosSubscriptions.class).all())
+				.extracting(NacosSubscriptions.Subscription::service)
+				.containsExactly("payments");
+			NamingService naming = context.getBean(NamingService.class);
+			verify(naming, times(1)).subscribe(eq("payments"), anyString(), any(EventListener.class));
+			verify(naming, never()).getSubscribeServices();
+			assertThat(context.getBean(NacosActuateAutoConfiguration.DISCOVERY_MONITOR, NacosConnectionMonitor.class)
+				.state()
+				.state()).isEqualTo(NacosConnectionMonitor.State.CONNECTED);
+			assertThat(context).hasSingleBean(NamingConnectionState.class);
 		});
 	}
 

@@ -35,6 +35,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -181,6 +182,8 @@ class NacosActuateIntegrationTests {
 	@Test
 	@Order(5)
 	void pushesShowInSubscriptionsAndMetrics() throws Exception {
+		// The services discovery follows: the first lookup subscribes.
+		assertThat(app.getBean(DiscoveryClient.class).getInstances(service)).isNotNull();
 		MeterRegistry meters = app.getBean(MeterRegistry.class);
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> meters.find("nacos.discovery.instances").tag("service", service).gauge() != null);

@@ -28,6 +28,7 @@ import org.springframework.cloud.client.loadbalancer.RequestData;
 import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.scheduling.concurrent.SimpleAsyncTaskScheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -93,7 +94,8 @@ class NacosLoadBalancerMetricsTests {
 	@Test
 	void runWithLoadBalancerOnTheClasspathShouldCountChoices() {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(NacosMetricsAutoConfiguration.class))
-			.withBean(NacosStateSampling.class, () -> new NacosStateSampling(List.of(), Duration.ofSeconds(1)))
+			.withBean(NacosStateSampling.class,
+					() -> new NacosStateSampling(List.of(), Duration.ofSeconds(1), new SimpleAsyncTaskScheduler()))
 			.run((context) -> assertThat(context).hasSingleBean(NacosLoadBalancerMetrics.class));
 	}
 
@@ -101,7 +103,8 @@ class NacosLoadBalancerMetricsTests {
 	void runWithoutLoadBalancerShouldNotCountChoices() {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(NacosMetricsAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader(LoadBalancerLifecycle.class))
-			.withBean(NacosStateSampling.class, () -> new NacosStateSampling(List.of(), Duration.ofSeconds(1)))
+			.withBean(NacosStateSampling.class,
+					() -> new NacosStateSampling(List.of(), Duration.ofSeconds(1), new SimpleAsyncTaskScheduler()))
 			.run((context) -> assertThat(context).doesNotHaveBean(NacosLoadBalancerMetrics.class));
 	}
 

@@ -11,6 +11,7 @@ import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.pojo.Instance;
 import dev.nacosboot.actuate.NacosHealthContributorAutoConfiguration.NacosHealthComponent;
 import dev.nacosboot.discovery.NacosDiscoveryClient;
+import dev.nacosboot.discovery.NacosDiscoveryProperties;
 import dev.nacosboot.registry.NacosAutoServiceRegistration;
 import dev.nacosboot.registry.NacosRegistration;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
@@ -95,6 +96,7 @@ class SpringCloudAlibabaMigrationIntegrationTests {
 			assertThat(app.getEnvironment().getProperty("common.only")).isEqualTo("c");
 			assertThat(app.getEnvironment().getProperty("dev.only")).isEqualTo("d");
 			assertThat(app.getBean(NacosConfigProperties.class).getTimeout()).isEqualTo(Duration.ofSeconds(3));
+			assertThat(app.getBean(NacosDiscoveryProperties.class).getWatchDelay()).isEqualTo(Duration.ofSeconds(30));
 			assertThat(resource(app, "orders-db.yaml").isRefresh()).isFalse();
 			assertThat(resource(app, "orders-db.yaml").getPreference()).isEqualTo(NacosConfigPreference.REMOTE);
 			assertThat(resource(app, "orders.yaml").isRefresh()).isTrue();
@@ -131,8 +133,9 @@ class SpringCloudAlibabaMigrationIntegrationTests {
 		assertThat(output.getAll()
 			.lines()
 			.filter((line) -> line.contains("INFO")
-					&& line.contains("Ignoring spring.cloud.nacos.discovery.watch-delay")))
+					&& line.contains("Ignoring spring.cloud.nacos.discovery.heart-beat-interval")))
 			.hasSize(1);
+		assertThat(output.getAll()).doesNotContain("Ignoring spring.cloud.nacos.discovery.watch-delay");
 	}
 
 	@Test

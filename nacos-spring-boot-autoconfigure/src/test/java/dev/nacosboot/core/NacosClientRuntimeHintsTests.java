@@ -2,12 +2,14 @@ package dev.nacosboot.core;
 
 import java.util.Set;
 
+import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.remote.request.Request;
 import com.alibaba.nacos.client.naming.NacosNamingService;
 import com.alibaba.nacos.client.naming.remote.NamingClientProxyDelegate;
 import com.alibaba.nacos.client.naming.remote.gprc.NamingGrpcClientProxy;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aot.generate.ClassNameGenerator;
 import org.springframework.aot.generate.DefaultGenerationContext;
 import org.springframework.aot.generate.GeneratedFiles.Kind;
@@ -73,6 +75,8 @@ class NacosClientRuntimeHintsTests {
 			.onFieldAccess(NamingClientProxyDelegate.class.getDeclaredField("grpcClientProxy"))).accepts(this.hints);
 		assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(NamingGrpcClientProxy.class, "serverHealthy"))
 			.accepts(this.hints);
+		assertThat(RuntimeHintsPredicates.proxies()
+			.forInterfaces(AopProxyUtils.completeJdkProxyInterfaces(NamingService.class))).accepts(this.hints);
 	}
 
 	@Test

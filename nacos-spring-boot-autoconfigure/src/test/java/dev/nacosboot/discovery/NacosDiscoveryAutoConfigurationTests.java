@@ -1,26 +1,34 @@
 package dev.nacosboot.discovery;
 
+import java.time.Duration;
+import java.util.List;
+
 import com.alibaba.nacos.api.naming.NamingService;
-import dev.nacosboot.core.InvalidNacosPropertiesException;
 import dev.nacosboot.core.NacosClients;
 import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.context.properties.bind.validation.ValidationErrors;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.validation.FieldError;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 
+@ExtendWith(OutputCaptureExtension.class)
 class NacosDiscoveryAutoConfigurationTests {
 
 	@RegisterExtension
@@ -39,6 +47,45 @@ class NacosDiscoveryAutoConfigurationTests {
 			assertThat(context).hasSingleBean(NacosDiscoveryClient.class);
 			assertThat(context).hasSingleBean(NacosReactiveDiscoveryClient.class);
 			assertThat(context).hasSingleBean(NacosClients.class);
+		});
+	}
+
+	@Test
+	void runShouldCreateTheServiceListViewAndPublishChangesAsHeartbeats() {
+		this.runner.run((context) -> {
+			assertThat(context).hasSingleBean(NacosServiceListView.class);
+			assertThat(context.getBean(NacosDiscoveryChanges.class).publishesHeartbeats()).isTrue();
+			assertThat(context.getBean(NacosDiscoveryProperties.class).getWatchDelay())
+				.isEqualTo(Duration.ofSeconds(30));
+		});
+	}
+
+	@Test
+	void runWithWatchDisabledShouldCountChangesWithoutHeartbeats() {
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.watch.enabled=false")
+			.run((context) -> assertThat(context.getBean(NacosDiscoveryChanges.class).publishesHeartbeats()).isFalse());
+	}
+
+	@Test
+	void runWithWatchDisabledInAGatewayWithDiscoveryRoutesShouldWarn(CapturedOutput output) {
+		this.runner
+			.withPropertyValues("spring.cloud.nacos.discovery.watch.enabled=false",
+					"spring.cloud.gateway.server.webflux.discovery.locator.enabled=true")
+			.run((context) -> assertThat(output).contains("will not follow new and removed services"));
+	}
+
+	@Test
+	void runWithWatchDelayInMillisecondsAsSpringCloudAlibabaWritesItShouldBindIt() {
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.watch-delay=5000")
+			.run((context) -> assertThat(context.getBean(NacosDiscoveryProperties.class).getWatchDelay())
+				.isEqualTo(Duration.ofSeconds(5)));
+	}
+
+	@Test
+	void runWithZeroWatchDelayShouldFailNamingTheProperty() {
+		this.runner.withPropertyValues("spring.cloud.nacos.discovery.watch-delay=0").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(invalidFields(context.getStartupFailure())).containsExactly("watch-delay");
 		});
 	}
 
@@ -114,8 +161,10 @@ class NacosDiscoveryAutoConfigurationTests {
 			assertThat(context).hasFailed();
 			assertThat(context).getFailure()
 				.rootCause()
-				.isInstanceOf(InvalidNacosPropertiesException.class)
-				.hasMessageContaining("spring.cloud.nacos.discovery.weight");
+				.isInstanceOf(BindValidationException.class)
+				.hasMessageContaining("spring.cloud.nacos.discovery")
+				.hasMessageContaining("'weight'")
+				.hasMessageContaining("set a weight between 0 (no traffic) and 10000");
 		});
 	}
 
@@ -123,6 +172,7 @@ class NacosDiscoveryAutoConfigurationTests {
 	void runWithMalformedServerAddrShouldFailNamingTheProperty() {
 		this.runner.withPropertyValues("spring.cloud.nacos.discovery.server-addr=nacos:99999").run((context) -> {
 			assertThat(context).hasFailed();
+			// Checked where the connection settings are bound.
 			assertThat(context).getFailure()
 				.rootCause()
 				.isInstanceOf(BindValidationException.class)
@@ -153,21 +203,21 @@ class NacosDiscoveryAutoConfigurationTests {
 					"spring.cloud.nacos.discovery.preferred-networks=10.0.0.0/40")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				InvalidNacosPropertiesException failure = invalidProperties(context.getStartupFailure());
-				assertThat(failure.getViolations()).extracting(InvalidNacosPropertiesException.Violation::property)
-					.containsExactlyInAnyOrder("spring.cloud.nacos.discovery.port", "spring.cloud.nacos.discovery.ip",
-							"spring.cloud.nacos.discovery.ip-type", "spring.cloud.nacos.discovery.cluster-name",
-							"spring.cloud.nacos.discovery.preferred-networks[0]");
+				assertThat(invalidFields(context.getStartupFailure())).containsExactlyInAnyOrder("port", "ip",
+						"ip-type", "cluster-name", "preferred-networks[0]");
 			});
 	}
 
-	static InvalidNacosPropertiesException invalidProperties(Throwable failure) {
+	/** The fields of {@code spring.cloud.nacos.discovery} that failed validation. */
+	static List<String> invalidFields(Throwable failure) {
 		Throwable cause = failure;
-		while (!(cause instanceof InvalidNacosPropertiesException)) {
+		while (!(cause instanceof BindValidationException)) {
 			assertThat(cause.getCause()).as("cause of " + failure).isNotNull();
 			cause = cause.getCause();
 		}
-		return (InvalidNacosPropertiesException) cause;
+		ValidationErrors errors = ((BindValidationException) cause).getValidationErrors();
+		assertThat(errors.getName().toString()).isEqualTo(NacosDiscoveryProperties.PREFIX);
+		return errors.getAllErrors().stream().map((error) -> ((FieldError) error).getField()).toList();
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,11 +38,19 @@ class NacosInstanceViewReconnectTests {
 
 	private NacosInstanceView view;
 
+	private NamingConnectionState connection;
+
+	private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+
 	@AfterEach
 	void close() throws Exception {
 		if (this.view != null) {
 			this.view.destroy();
 		}
+		if (this.connection != null) {
+			this.connection.stop();
+		}
+		this.scheduler.shutdown();
 		for (NamingService client : new NamingService[] { this.provider, this.consumer }) {
 			if (client != null) {
 				client.shutDown();
@@ -98,8 +108,11 @@ class NacosInstanceViewReconnectTests {
 		instance.setPort(8080);
 		instance.setMetadata(Map.of());
 		this.provider.registerInstance("orders", group, instance);
-		this.view = new NacosInstanceView(this.consumer, List.of(group), true, (event) -> {
-		}, grace);
+		this.scheduler.initialize();
+		this.connection = new NamingConnectionState(this.consumer, this.scheduler);
+		this.connection.start();
+		this.view = new NacosInstanceView(this.consumer, List.of(group), true, new NacosDiscoveryChanges((event) -> {
+		}, true), grace, this.connection, this.scheduler);
 		await().atMost(TIMEOUT).until(() -> this.view.getInstances("orders").size() == 1);
 		return group;
 	}

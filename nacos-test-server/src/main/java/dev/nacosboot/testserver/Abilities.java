@@ -1,5 +1,6 @@
 package dev.nacosboot.testserver;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,6 +14,23 @@ final class Abilities {
 			"lock", false, "mcp", false, "agent", false);
 
 	private Abilities() {
+	}
+
+	/**
+	 * The table sent to a client connection: without fuzzy watch for naming clients when
+	 * naming fuzzy watch is off, which is how a Nacos 2.x server, or a 3.x one with
+	 * {@code nacos.core.ability.fuzzyWatch=false}, looks to a naming client.
+	 * @param labels the labels the client sent at setup ({@code module=naming|config})
+	 * @param namingFuzzyWatch whether naming fuzzy watch is served
+	 * @return the ability table
+	 */
+	static Map<String, Boolean> of(Map<String, String> labels, boolean namingFuzzyWatch) {
+		if (namingFuzzyWatch || labels == null || !"naming".equals(labels.get("module"))) {
+			return SERVER;
+		}
+		Map<String, Boolean> withoutFuzzyWatch = new LinkedHashMap<>(SERVER);
+		withoutFuzzyWatch.put("fuzzyWatch", false);
+		return withoutFuzzyWatch;
 	}
 
 }

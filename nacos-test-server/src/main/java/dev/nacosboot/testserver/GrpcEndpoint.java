@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import com.alibaba.nacos.api.exception.NacosException;
 import com.alibaba.nacos.api.grpc.auto.BiRequestStreamGrpc;
@@ -64,7 +65,7 @@ final class GrpcEndpoint {
 
 	private final RequestRouter router;
 
-	private final Map<String, Boolean> abilities;
+	private final Function<Map<String, String>, Map<String, Boolean>> abilities;
 
 	private final Tls tls;
 
@@ -72,7 +73,8 @@ final class GrpcEndpoint {
 
 	private ExecutorService executor;
 
-	GrpcEndpoint(ConnectionRegistry connections, RequestRouter router, Map<String, Boolean> abilities, Tls tls) {
+	GrpcEndpoint(ConnectionRegistry connections, RequestRouter router,
+			Function<Map<String, String>, Map<String, Boolean>> abilities, Tls tls) {
 		this.connections = connections;
 		this.router = router;
 		this.abilities = abilities;
@@ -250,7 +252,7 @@ final class GrpcEndpoint {
 			ServerConnection connection = new ServerConnection(connectionId, remoteIp, setup.getLabels(),
 					setup.getClientVersion(), replies);
 			GrpcEndpoint.this.connections.register(connection);
-			connection.sendOneWay(new SetupAckRequest(GrpcEndpoint.this.abilities));
+			connection.sendOneWay(new SetupAckRequest(GrpcEndpoint.this.abilities.apply(setup.getLabels())));
 			logger.debug("Connection {} set up by {} ({})", connectionId, remoteIp, setup.getLabels());
 		}
 

@@ -61,6 +61,8 @@ public final class NacosTestServer implements AutoCloseable {
 
 	private final List<FuzzyWatchRegistry> fuzzyWatches;
 
+	private final boolean namingFuzzyWatch;
+
 	private volatile int port = -1;
 
 	private GrpcEndpoint grpc;
@@ -80,7 +82,8 @@ public final class NacosTestServer implements AutoCloseable {
 		this.router = new RequestRouter(this.auth);
 		this.router.add(HealthCheckRequest.class, HealthCheckResponse::new, false,
 				(request, connection) -> new HealthCheckResponse());
-		NamingRequests namingRequests = new NamingRequests(this.naming);
+		this.namingFuzzyWatch = builder.namingFuzzyWatch;
+		NamingRequests namingRequests = new NamingRequests(this.naming, builder.namingFuzzyWatch);
 		namingRequests.registerOn(this.router);
 		ConfigRequests configRequests = new ConfigRequests(this.configs);
 		configRequests.registerOn(this.router);
@@ -129,7 +132,8 @@ public final class NacosTestServer implements AutoCloseable {
 	}
 
 	private void bind(int candidate) throws IOException {
-		GrpcEndpoint grpcEndpoint = new GrpcEndpoint(this.connections, this.router, Abilities.SERVER, this.tls);
+		GrpcEndpoint grpcEndpoint = new GrpcEndpoint(this.connections, this.router,
+				(labels) -> Abilities.of(labels, this.namingFuzzyWatch), this.tls);
 		this.grpc = grpcEndpoint;
 		grpcEndpoint.start(this.host, candidate + GRPC_PORT_OFFSET);
 		HttpEndpoint httpEndpoint = new HttpEndpoint(this.auth, this.naming, this.configs, this.httpRequests);
@@ -143,6 +147,9 @@ public final class NacosTestServer implements AutoCloseable {
 	 * persistent instances and users stay for a restart.
 	 */
 	public synchronized void stop() {
+		// Close every connection before any of them is released: releasing one removes
+		// its instances, and a stopping Nacos never pushes that removal to the others.
+		this.connections.all().forEach(ServerConnection::close);
 		stopEndpoints();
 		this.connections.closeAll();
 		this.naming.clearEphemeral();
@@ -377,7 +384,21 @@ public final class NacosTestServer implements AutoCloseable {
 
 		private Duration pushDelay = Duration.ZERO;
 
+		private boolean namingFuzzyWatch = true;
+
 		private Builder() {
+		}
+
+		/**
+		 * Whether naming clients may fuzzy-watch services (Nacos 3), on by default. Off,
+		 * the server looks to a naming client as a Nacos 2.x server, or a 3.x one with
+		 * {@code nacos.core.ability.fuzzyWatch=false}, does: its ability table says no
+		 * fuzzy watch (the client then refuses to fuzzy-watch) and fuzzy watch requests
+		 * find no handler. Config clients keep fuzzy watch.
+		 */
+		public Builder namingFuzzyWatch(boolean enabled) {
+			this.namingFuzzyWatch = enabled;
+			return this;
 		}
 
 		/**

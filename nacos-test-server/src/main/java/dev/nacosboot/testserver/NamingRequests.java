@@ -42,8 +42,17 @@ final class NamingRequests {
 
 	private final FuzzyWatchRegistry fuzzyWatches;
 
-	NamingRequests(NamingStore store) {
+	private final boolean fuzzyWatch;
+
+	/**
+	 * Serves the naming requests.
+	 * @param store the instances
+	 * @param fuzzyWatch whether fuzzy watch requests are served; without, they are
+	 * refused as by a server that has no handler for them (Nacos 2.x)
+	 */
+	NamingRequests(NamingStore store, boolean fuzzyWatch) {
 		this.store = store;
+		this.fuzzyWatch = fuzzyWatch;
 		this.fuzzyWatches = new FuzzyWatchRegistry("naming", 10, new FuzzyWatchRegistry.Messages() {
 
 			@Override
@@ -85,7 +94,9 @@ final class NamingRequests {
 		router.add(ServiceQueryRequest.class, QueryServiceResponse::new, true, this::query);
 		router.add(SubscribeServiceRequest.class, SubscribeServiceResponse::new, true, this::subscribe);
 		router.add(ServiceListRequest.class, ServiceListResponse::new, true, this::list);
-		router.add(NamingFuzzyWatchRequest.class, NamingFuzzyWatchResponse::new, true, this::fuzzyWatch);
+		if (this.fuzzyWatch) {
+			router.add(NamingFuzzyWatchRequest.class, NamingFuzzyWatchResponse::new, true, this::fuzzyWatch);
+		}
 	}
 
 	private NamingFuzzyWatchResponse fuzzyWatch(NamingFuzzyWatchRequest request, ServerConnection connection)

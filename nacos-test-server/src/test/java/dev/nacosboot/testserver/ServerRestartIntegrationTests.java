@@ -71,6 +71,28 @@ class ServerRestartIntegrationTests {
 	}
 
 	@Test
+	void stoppingServerPushesNoRemovalToTheSubscribers() throws Exception {
+		NamingService provider = this.clients.naming((String) null);
+		provider.registerInstance("kept-svc", this.group, NamingIntegrationTests.instance("10.7.0.1", 80, Map.of()));
+		NamingService subscriber = this.clients.naming((String) null);
+		List<Integer> pushedSizes = new CopyOnWriteArrayList<>();
+		subscriber.subscribe("kept-svc", this.group, (event) -> {
+			if (event instanceof NamingEvent naming) {
+				pushedSizes.add(naming.getInstances().size());
+			}
+		});
+		await().atMost(RECOVERY_TIMEOUT).until(() -> pushedSizes.contains(1));
+
+		this.server.stop();
+		await().atMost(RECOVERY_TIMEOUT).until(() -> !"UP".equals(subscriber.getServerStatus()));
+
+		// A real Nacos that stops takes its clients' instances with it but tells nobody.
+		assertThat(pushedSizes).doesNotContain(0);
+		assertThat(subscriber.getAllInstances("kept-svc", this.group, true)).hasSize(1);
+		this.server.start();
+	}
+
+	@Test
 	void clientsWaitForAStoppedServerAndRecoverWhenItStartsAgain() throws Exception {
 		State state = connectClients("stopped");
 		this.server.stop();

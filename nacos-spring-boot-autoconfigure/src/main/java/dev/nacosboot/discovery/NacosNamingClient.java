@@ -1,0 +1,185 @@
+package dev.nacosboot.discovery;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import com.alibaba.nacos.api.naming.NamingService;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.TargetSource;
+import org.springframework.aop.framework.Advised;
+import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.task.TaskExecutor;
+
+/**
+ * The application's naming client, created off the path to ready: on the starter's
+ * scheduler once the context has started (after the web server), or on the first call
+ * that needs it, whichever comes first. Creating a naming client loads the client's gRPC
+ * stack and connects, which took about half a second of the main thread at startup; the
+ * registration needs it only once the application is ready, and discovery only at the
+ * first call.
+ *
+ * @author Nacos Spring Boot team
+ */
+public class NacosNamingClient implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(NacosNamingClient.class);
+
+	private final Supplier<NamingService> factory;
+
+	private final TaskExecutor executor;
+
+	private final List<Consumer<NamingService>> whenCreated = new CopyOnWriteArrayList<>();
+
+	private volatile @Nullable NamingService client;
+
+	private volatile boolean running;
+
+	/**
+	 * Creates the holder; nothing is created until it starts or is asked.
+	 * @param factory creates the client (once, unless it fails)
+	 * @param executor where the client is created when the context starts, and where the
+	 * actions waiting for it run
+	 */
+	public NacosNamingClient(Supplier<NamingService> factory, TaskExecutor executor) {
+		this.factory = factory;
+		this.executor = executor;
+	}
+
+	/**
+	 * A holder of a client that exists already, such as an application's own
+	 * {@link NamingService} bean.
+	 * @param client the client
+	 * @return the holder
+	 */
+	public static NacosNamingClient of(NamingService client) {
+		NacosNamingClient holder = new NacosNamingClient(() -> client, Runnable::run);
+		holder.client = client;
+		return holder;
+	}
+
+	/**
+	 * Whether a bean is the proxy of {@link #lazyProxy(ClassLoader)}.
+	 * @param bean the bean
+	 * @return whether it is
+	 */
+	static boolean isLazyProxy(Object bean) {
+		return bean instanceof Advised advised && advised.getTargetSource() instanceof ClientTargetSource;
+	}
+
+	/**
+	 * The client, created now if it does not exist yet.
+	 * @return the client
+	 * @throws dev.nacosboot.core.NacosClientCreationException when it cannot be created
+	 */
+	public NamingService get() {
+		NamingService existing = this.client;
+		if (existing != null) {
+			return existing;
+		}
+		NamingService created;
+		synchronized (this) {
+			if (this.client != null) {
+				return this.client;
+			}
+			created = this.factory.get();
+			this.client = created;
+		}
+		for (Consumer<NamingService> action : this.whenCreated) {
+			this.executor.execute(() -> action.accept(created));
+		}
+		return created;
+	}
+
+	/**
+	 * The client if it exists, without creating it: for readers of its state that must
+	 * not start it, such as health checks.
+	 * @return the client, or {@code null}
+	 */
+	public @Nullable NamingService getIfCreated() {
+		return this.client;
+	}
+
+	/**
+	 * Runs an action on the executor once the client exists (at once if it does).
+	 * @param action what to do with the client
+	 */
+	public void whenCreated(Consumer<NamingService> action) {
+		this.whenCreated.add(action);
+		NamingService existing = this.client;
+		if (existing != null) {
+			this.executor.execute(() -> action.accept(existing));
+		}
+	}
+
+	/**
+	 * A {@link NamingService} that creates the client at its first call, for beans and
+	 * applications that inject one: injecting it does not create the client.
+	 * @param classLoader where the proxy class is defined
+	 * @return the proxy
+	 */
+	public NamingService lazyProxy(@Nullable ClassLoader classLoader) {
+		ProxyFactory proxy = new ProxyFactory();
+		proxy.addInterface(NamingService.class);
+		proxy.setTargetSource(new ClientTargetSource(this));
+		return (NamingService) proxy.getProxy(classLoader);
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+		if (this.client == null) {
+			this.executor.execute(this::createInBackground);
+		}
+	}
+
+	private void createInBackground() {
+		if (!this.running) {
+			return;
+		}
+		try {
+			get();
+		}
+		catch (RuntimeException ex) {
+			// The next call that needs the client tries again and reports the failure.
+			logger.warn("Could not create the Nacos naming client: " + ex.getMessage());
+		}
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		// With the default-phase beans, after the web server: the creation itself runs
+		// on the executor.
+		return SmartLifecycle.DEFAULT_PHASE;
+	}
+
+	private record ClientTargetSource(NacosNamingClient client) implements TargetSource {
+
+		@Override
+		public Class<?> getTargetClass() {
+			return NamingService.class;
+		}
+
+		@Override
+		public Object getTarget() {
+			return this.client.get();
+		}
+
+	}
+
+}

@@ -1,0 +1,106 @@
+package dev.nacosboot.discovery;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.alibaba.nacos.api.naming.NamingService;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
+
+/**
+ * The naming client's holder creates the client once, only when asked or started, and
+ * lets readers of its state look without creating it.
+ */
+class NacosNamingClientTests {
+
+	private final NamingService naming = mock(NamingService.class);
+
+	private final AtomicInteger created = new AtomicInteger();
+
+	private final List<Runnable> queued = new ArrayList<>();
+
+	private final NacosNamingClient client = new NacosNamingClient(() -> {
+		this.created.incrementAndGet();
+		return this.naming;
+	}, this.queued::add);
+
+	@Test
+	void nothingIsCreatedUntilAsked() {
+		assertThat(this.client.getIfCreated()).isNull();
+		assertThat(this.created).hasValue(0);
+		assertThat(this.client.get()).isSameAs(this.naming);
+		assertThat(this.client.get()).isSameAs(this.naming);
+		assertThat(this.client.getIfCreated()).isSameAs(this.naming);
+		assertThat(this.created).hasValue(1);
+	}
+
+	@Test
+	void theLazyProxyCreatesTheClientAtItsFirstCall() {
+		given(this.naming.getServerStatus()).willReturn("UP");
+		NamingService proxy = this.client.lazyProxy(getClass().getClassLoader());
+		assertThat(NacosNamingClient.isLazyProxy(proxy)).isTrue();
+		assertThat(NacosNamingClient.isLazyProxy(this.naming)).isFalse();
+		assertThat(this.created).hasValue(0);
+		assertThat(proxy.getServerStatus()).isEqualTo("UP");
+		assertThat(this.created).hasValue(1);
+	}
+
+	@Test
+	void startCreatesTheClientOnTheExecutorUnlessStoppedFirst() {
+		this.client.start();
+		assertThat(this.created).hasValue(0);
+		assertThat(this.queued).hasSize(1);
+		this.queued.remove(0).run();
+		assertThat(this.created).hasValue(1);
+
+		NacosNamingClient stopped = new NacosNamingClient(() -> {
+			this.created.incrementAndGet();
+			return this.naming;
+		}, this.queued::add);
+		stopped.start();
+		stopped.stop();
+		this.queued.remove(0).run();
+		assertThat(stopped.getIfCreated()).isNull();
+		assertThat(this.created).hasValue(1);
+	}
+
+	@Test
+	void actionsWaitingForTheClientRunOnTheExecutorOnceItExists() {
+		List<NamingService> seen = new ArrayList<>();
+		this.client.whenCreated(seen::add);
+		assertThat(this.queued).isEmpty();
+		this.client.get();
+		assertThat(this.queued).hasSize(1);
+		this.queued.remove(0).run();
+		assertThat(seen).containsExactly(this.naming);
+		this.client.whenCreated(seen::add);
+		this.queued.remove(0).run();
+		assertThat(seen).containsExactly(this.naming, this.naming);
+	}
+
+	@Test
+	void aFailedCreationIsTriedAgainByTheNextCaller() {
+		AtomicInteger attempts = new AtomicInteger();
+		NacosNamingClient failingOnce = new NacosNamingClient(() -> {
+			if (attempts.incrementAndGet() == 1) {
+				throw new IllegalStateException("no client");
+			}
+			return this.naming;
+		}, Runnable::run);
+		failingOnce.start();
+		assertThat(failingOnce.getIfCreated()).isNull();
+		assertThat(failingOnce.get()).isSameAs(this.naming);
+	}
+
+	@Test
+	void anExistingClientIsHeldAsCreated() {
+		NacosNamingClient existing = NacosNamingClient.of(this.naming);
+		assertThat(existing.getIfCreated()).isSameAs(this.naming);
+		assertThat(existing.get()).isSameAs(this.naming);
+	}
+
+}
