@@ -29,7 +29,9 @@ public class NacosConfigConnection {
 
 	/**
 	 * Whether every config client in use reports that it is connected; {@code true} when
-	 * nothing is imported.
+	 * nothing is imported. Not connected while a client is still to be created (configs
+	 * read over HTTP at startup get theirs once the application is ready): the grace
+	 * period reports that as connecting.
 	 * @return whether connected
 	 */
 	public boolean isConnected() {
@@ -38,6 +40,9 @@ public class NacosConfigConnection {
 		// its own is gone: asked while the context closes, it would leave one open after
 		// the shutdown.
 		return this.clients.ifOpen(() -> {
+			if (this.sources.awaitsClients()) {
+				return false;
+			}
 			for (ConfigService service : services) {
 				if (!"UP".equals(service.getServerStatus())) {
 					return false;

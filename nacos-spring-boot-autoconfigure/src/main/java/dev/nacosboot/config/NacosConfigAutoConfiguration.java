@@ -7,6 +7,7 @@ import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.core.NacosProperties;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -21,6 +22,7 @@ import org.springframework.cloud.context.scope.refresh.RefreshScope;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Lazy;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Hot reload of the config imported with {@code spring.config.import=nacos:...}: a
@@ -81,8 +83,10 @@ public final class NacosConfigAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(NacosConfigSources.class)
-	NacosConfigWatcher nacosConfigWatcher(NacosConfigSources sources, ConfigChangeApplier applier) {
-		return new NacosConfigWatcher(sources, applier);
+	NacosConfigWatcher nacosConfigWatcher(NacosConfigSources sources, ConfigChangeApplier applier,
+			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler scheduler,
+			NacosConfigProperties properties) {
+		return new NacosConfigWatcher(sources, applier, scheduler, properties.getTimeout());
 	}
 
 }

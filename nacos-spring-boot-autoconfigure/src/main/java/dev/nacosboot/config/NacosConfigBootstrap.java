@@ -48,6 +48,10 @@ final class NacosConfigBootstrap {
 
 	private final Map<ConfigService, Boolean> reachable = new ConcurrentHashMap<>();
 
+	private @Nullable String clientOnlyReason;
+
+	private @Nullable NacosConfigHttpReader httpReader;
+
 	/**
 	 * The application's context, once it exists: imports are then re-runs of a refresh.
 	 */
@@ -109,14 +113,68 @@ final class NacosConfigBootstrap {
 	}
 
 	/**
-	 * The config client of a namespace.
+	 * The config client of a namespace, created now if it does not exist.
 	 * @param namespace the namespace of a data id, or {@code null} for the public one
 	 * @return the shared client
 	 */
 	ConfigService configService(@Nullable String namespace) {
+		return this.clients.configService(clientProperties(namespace));
+	}
+
+	/**
+	 * The config client of a namespace as it is needed: created on first use, through the
+	 * client owner that becomes the context's, so that the {@code ConfigService} bean and
+	 * the imports share it.
+	 * @param namespace the namespace of a data id, or {@code null} for the public one
+	 * @return where the client comes from
+	 */
+	NacosConfigSources.ClientSource clientSource(@Nullable String namespace) {
+		Properties properties = clientProperties(namespace);
+		NacosClients clients = this.clients;
+		return new NacosConfigSources.ClientSource() {
+
+			@Override
+			public ConfigService get() {
+				return clients.configService(properties);
+			}
+
+			@Override
+			public @Nullable ConfigService ifCreated() {
+				return clients.configServiceIfCreated(properties);
+			}
+
+		};
+	}
+
+	private Properties clientProperties(@Nullable String namespace) {
 		// An import can name the public namespace while another one is configured.
 		String effective = (namespace == null && defaultNamespace() != null) ? "public" : namespace;
-		return this.clients.configService(clientProperties(this.connection, this.shared, this.config, effective));
+		return clientProperties(this.connection, this.shared, this.config, effective);
+	}
+
+	/**
+	 * Why the imports must be read by nacos-client (over gRPC) rather than over HTTP, or
+	 * {@code null} when an HTTP read gives what the client's read would. Checked once.
+	 * @return the reason, for logs
+	 */
+	synchronized @Nullable String clientOnlyReason() {
+		if (this.clientOnlyReason == null) {
+			String reason = ClientEnvironment.clientOnlyReason(clientProperties(null),
+					Thread.currentThread().getContextClassLoader());
+			this.clientOnlyReason = (reason != null) ? reason : "";
+		}
+		return this.clientOnlyReason.isEmpty() ? null : this.clientOnlyReason;
+	}
+
+	/**
+	 * The reader of the imports over the server's HTTP API, for startup.
+	 * @return the shared reader
+	 */
+	synchronized NacosConfigHttpReader httpReader() {
+		if (this.httpReader == null) {
+			this.httpReader = NacosConfigHttpReader.of(clientProperties(null), this.config.getTimeout());
+		}
+		return this.httpReader;
 	}
 
 	/**

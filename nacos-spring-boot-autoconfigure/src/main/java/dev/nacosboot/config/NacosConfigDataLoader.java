@@ -23,14 +23,19 @@ import org.springframework.boot.context.config.ConfigDataLoaderContext;
 import org.springframework.boot.context.config.ConfigDataResourceNotFoundException;
 import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.aot.AbstractAotProcessor;
 import org.springframework.core.env.PropertySource;
 import org.springframework.util.DigestUtils;
 
 /**
- * Loads one Nacos data id as a {@code PropertySource}. When the server is unreachable it
- * uses the client's local snapshot (with a warning naming the data id and the snapshot's
- * age) unless {@code spring.cloud.nacos.config.fail-fast=true}; a required data id
- * without a snapshot fails startup.
+ * Loads one Nacos data id as a {@code PropertySource}. At startup it reads over the
+ * server's HTTP client API, so that no gRPC client sits on the path to ready (the watcher
+ * starts one once the application is ready); nacos-client reads instead where an HTTP
+ * read would not give the same result (see {@link ClientEnvironment}) and when no server
+ * answers over HTTP. When the server is unreachable the client's local snapshot is used
+ * (with a warning naming the data id and the snapshot's age) unless
+ * {@code spring.cloud.nacos.config.fail-fast=true}; a required data id without a snapshot
+ * fails startup. While Spring AOT processes the application nothing is read.
  */
 public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataResource> {
 
@@ -45,6 +50,14 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 			throws ConfigDataResourceNotFoundException {
 		if (resource.getKind() == NacosConfigDataResource.Kind.DISABLED) {
 			return ConfigData.EMPTY;
+		}
+		if (Boolean.getBoolean(AbstractAotProcessor.AOT_PROCESSING)) {
+			// Build time: the values must come from the server the application runs
+			// against.
+			this.logger.info("Not reading " + resource + " while Spring AOT processes the application: Nacos"
+					+ " config is read when the application runs");
+			return new ConfigData(List.of(new NacosConfigPropertySource(resource, new LinkedHashMap<>())),
+					options(resource));
 		}
 		NacosConfigBootstrap bootstrap = context.getBootstrapContext().get(NacosConfigBootstrap.class);
 		ConfigurableApplicationContext applicationContext = bootstrap.applicationContext();
@@ -112,8 +125,41 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 
 	private NacosConfigPropertySource load(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource)
 			throws ConfigDataResourceNotFoundException {
+		String clientOnly = bootstrap.clientOnlyReason();
+		if (clientOnly == null) {
+			clientOnly = ClientEnvironment.clientOnlyReason(resource.getDataId());
+		}
+		if (clientOnly == null) {
+			NacosConfigHttpReader.Result result = bootstrap.httpReader()
+				.read(resource.getDataId(), resource.getGroup(), resource.getNamespace());
+			NacosConfigSources.ClientSource client = bootstrap.clientSource(resource.getNamespace());
+			if (result instanceof NacosConfigHttpReader.Result.Found found) {
+				this.logger.debug("Read " + resource + " over HTTP");
+				return loaded(bootstrap, resource, client, found.content(), found.type());
+			}
+			if (result instanceof NacosConfigHttpReader.Result.NotFound) {
+				return loaded(bootstrap, resource, client, null, null);
+			}
+			if (result instanceof NacosConfigHttpReader.Result.Refused refused) {
+				return refused(bootstrap, resource, client, refused.message(), null);
+			}
+			clientOnly = (result instanceof NacosConfigHttpReader.Result.Unanswered unanswered)
+					? "no server answered over HTTP: " + unanswered.failures()
+					: ((NacosConfigHttpReader.Result.Unsupported) result).reason();
+		}
+		this.logger.debug("Reading " + resource + " through nacos-client: " + clientOnly);
+		return loadThroughClient(bootstrap, resource);
+	}
+
+	/**
+	 * The read nacos-client makes (over gRPC), with its local failover and snapshot
+	 * files: for what an HTTP read does not do, and when no server answers.
+	 */
+	private NacosConfigPropertySource loadThroughClient(NacosConfigBootstrap bootstrap,
+			NacosConfigDataResource resource) throws ConfigDataResourceNotFoundException {
 		NacosConfigProperties config = bootstrap.config();
 		ConfigService service = bootstrap.configService(resource.getNamespace());
+		NacosConfigSources.ClientSource client = NacosConfigSources.ClientSource.of(service);
 		String server = bootstrap.describeServer();
 		boolean reachable = bootstrap.isReachable(service);
 		if (!reachable && config.isFailFast()) {
@@ -129,13 +175,7 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 					config.getTimeout().toMillis());
 		}
 		catch (NacosException ex) {
-			if (resource.isRequired()) {
-				throw new NacosConfigLoadException(resource, "the server refused the read: " + ex.getErrMsg(),
-						"Check the credentials (spring.cloud.nacos.username/password) and their rights on the namespace, or make the import optional with 'optional:nacos:...'.",
-						ex);
-			}
-			this.logger.warn("Starting without " + resource + ": " + ex.getErrMsg());
-			return empty(bootstrap, resource, service, server, config);
+			return refused(bootstrap, resource, client, ex.getErrMsg(), ex);
 		}
 		String content = result.getContent();
 		if (!reachable) {
@@ -156,20 +196,34 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 						+ "; it is loaded once the server is reachable");
 			}
 		}
+		return loaded(bootstrap, resource, client, content, result.getConfigType());
+	}
+
+	/**
+	 * The source of a data id read from the server (or a snapshot), recorded for the
+	 * watcher.
+	 * @param content the content, {@code null} when the data id does not exist
+	 * @param storedType the type stored with it, if any
+	 */
+	private NacosConfigPropertySource loaded(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource,
+			NacosConfigSources.ClientSource client, @Nullable String content, @Nullable String storedType)
+			throws ConfigDataResourceNotFoundException {
+		NacosConfigProperties config = bootstrap.config();
 		if (content == null) {
 			if (resource.isRequired()) {
 				throw new ConfigDataResourceNotFoundException(resource);
 			}
-			return empty(bootstrap, resource, service, server, config);
+			return empty(bootstrap, resource, client);
 		}
 		try {
-			NacosConfigFormat format = NacosConfigFormat.of(resource.getDataId(), result.getConfigType(),
+			NacosConfigFormat format = NacosConfigFormat.of(resource.getDataId(), storedType,
 					config.getFileExtension());
 			if (content.isBlank()) {
 				throw new NacosConfigFormatException(resource.getDataId(), format, null, "the content is empty", null);
 			}
 			Map<String, Object> properties = format.parse(resource.getDataId(), content);
-			bootstrap.sources().add(new NacosConfigSources.Loaded(resource, service, format, server, md5(content)));
+			bootstrap.sources()
+				.add(new NacosConfigSources.Loaded(resource, client, format, bootstrap.describeServer(), md5(content)));
 			return new NacosConfigPropertySource(resource, properties);
 		}
 		catch (NacosConfigFormatException ex) {
@@ -179,8 +233,20 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 						+ "' in Nacos, or make the import optional with 'optional:nacos:...' to start without it.", ex);
 			}
 			this.logger.error("Ignoring " + resource + ": " + ex.getMessage());
-			return empty(bootstrap, resource, service, server, config);
+			return empty(bootstrap, resource, client);
 		}
+	}
+
+	/** The server refused the read: an auth error. */
+	private NacosConfigPropertySource refused(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource,
+			NacosConfigSources.ClientSource client, String message, @Nullable Throwable cause) {
+		if (resource.isRequired()) {
+			throw new NacosConfigLoadException(resource, "the server refused the read: " + message,
+					"Check the credentials (spring.cloud.nacos.username/password) and their rights on the namespace, or make the import optional with 'optional:nacos:...'.",
+					cause);
+		}
+		this.logger.warn("Starting without " + resource + ": " + message);
+		return empty(bootstrap, resource, client);
 	}
 
 	/**
@@ -188,17 +254,18 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 	 * now, so that it is applied in place once it appears.
 	 */
 	private NacosConfigPropertySource empty(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource,
-			ConfigService service, String server, NacosConfigProperties config) {
+			NacosConfigSources.ClientSource client) {
 		NacosConfigFormat format;
 		try {
-			format = NacosConfigFormat.of(resource.getDataId(), null, config.getFileExtension());
+			format = NacosConfigFormat.of(resource.getDataId(), null, bootstrap.config().getFileExtension());
 		}
 		catch (NacosConfigFormatException ex) {
 			// Unknown until content arrives with its stored type: never guessed, so that
 			// content of another format is refused rather than misread.
 			format = null;
 		}
-		bootstrap.sources().add(new NacosConfigSources.Loaded(resource, service, format, server, null));
+		bootstrap.sources()
+			.add(new NacosConfigSources.Loaded(resource, client, format, bootstrap.describeServer(), null));
 		return new NacosConfigPropertySource(resource, new LinkedHashMap<>());
 	}
 

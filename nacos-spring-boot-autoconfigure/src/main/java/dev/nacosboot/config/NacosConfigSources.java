@@ -46,11 +46,34 @@ public final class NacosConfigSources {
 	}
 
 	/**
-	 * The config clients the loaded configs are read through, one per namespace.
+	 * The config clients the loaded configs are read through, one per namespace, as far
+	 * as they exist: configs read over HTTP at startup get theirs once the application is
+	 * ready, or when something needs it earlier. Creates none.
 	 * @return the distinct clients, in load order
 	 */
 	public List<ConfigService> clients() {
-		return this.loaded.stream().map(Loaded::configService).distinct().toList();
+		List<ConfigService> clients = new ArrayList<>();
+		for (Loaded config : this.loaded) {
+			ConfigService client = config.existingConfigService();
+			if (client != null && !clients.contains(client)) {
+				clients.add(client);
+			}
+		}
+		return clients;
+	}
+
+	/**
+	 * Whether some loaded configs have no config client yet: they were read over HTTP at
+	 * startup, and their client is created once the application is ready.
+	 * @return whether a client is still to be created
+	 */
+	public boolean awaitsClients() {
+		for (Loaded config : this.loaded) {
+			if (config.existingConfigService() == null) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -60,7 +83,7 @@ public final class NacosConfigSources {
 
 		private final NacosConfigDataResource resource;
 
-		private final ConfigService configService;
+		private final ClientSource client;
 
 		private volatile @Nullable NacosConfigFormat format;
 
@@ -74,10 +97,10 @@ public final class NacosConfigSources {
 
 		private volatile @Nullable Pending pending;
 
-		Loaded(NacosConfigDataResource resource, ConfigService configService, @Nullable NacosConfigFormat format,
+		Loaded(NacosConfigDataResource resource, ClientSource client, @Nullable NacosConfigFormat format,
 				String serverDescription, @Nullable String md5) {
 			this.resource = resource;
-			this.configService = configService;
+			this.client = client;
 			this.format = format;
 			this.serverDescription = serverDescription;
 			this.md5 = md5;
@@ -87,9 +110,25 @@ public final class NacosConfigSources {
 			return this.resource;
 		}
 
-		/** The config client that reads and listens to this data id. */
+		/**
+		 * The config client that reads and listens to this data id, created on first use
+		 * when the data id was read over HTTP at startup (one client per namespace,
+		 * shared with the {@code ConfigService} bean).
+		 * @return the client
+		 * @throws dev.nacosboot.core.NacosClientCreationException when it cannot be
+		 * created
+		 * @throws IllegalStateException when the application's clients are closed
+		 */
 		public ConfigService configService() {
-			return this.configService;
+			return this.client.get();
+		}
+
+		/**
+		 * The config client of this data id if it exists; never creates it.
+		 * @return the client, or {@code null}
+		 */
+		public @Nullable ConfigService existingConfigService() {
+			return this.client.ifCreated();
 		}
 
 		/**
@@ -154,6 +193,46 @@ public final class NacosConfigSources {
 
 		void pending(@Nullable Pending pending) {
 			this.pending = pending;
+		}
+
+	}
+
+	/**
+	 * Where a loaded config's client comes from.
+	 */
+	interface ClientSource {
+
+		/**
+		 * The client, created on first use.
+		 * @return the client
+		 */
+		ConfigService get();
+
+		/**
+		 * The client if it was created.
+		 * @return the client, or {@code null}
+		 */
+		@Nullable ConfigService ifCreated();
+
+		/**
+		 * A client that exists already.
+		 * @param client the client
+		 * @return its source
+		 */
+		static ClientSource of(ConfigService client) {
+			return new ClientSource() {
+
+				@Override
+				public ConfigService get() {
+					return client;
+				}
+
+				@Override
+				public ConfigService ifCreated() {
+					return client;
+				}
+
+			};
 		}
 
 	}

@@ -15,6 +15,7 @@ import com.alibaba.nacos.api.exception.NacosException;
 import com.alibaba.nacos.api.naming.NamingService;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -95,6 +96,16 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 				throw new NacosClientCreationException("config", ex);
 			}
 		});
+	}
+
+	/**
+	 * The config client for these properties if it was created, without creating it.
+	 * @param properties client properties, as given to {@link #configService(Properties)}
+	 * @return the client, or {@code null} when none was created (or the clients are
+	 * closed)
+	 */
+	public synchronized @Nullable ConfigService configServiceIfCreated(Properties properties) {
+		return this.configServices.get(key(properties));
 	}
 
 	/**

@@ -1,9 +1,13 @@
 package dev.nacosboot.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.nacosboot.testserver.junit.NacosTarget;
+import org.awaitility.Awaitility;
+
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Command-line arguments that point an application at the test's Nacos, with discovery
@@ -12,6 +16,16 @@ import dev.nacosboot.testserver.junit.NacosTarget;
 final class ConfigImportTestSupport {
 
 	private ConfigImportTestSupport() {
+	}
+
+	/**
+	 * Waits until the application listens to its configs: the listeners are set up in the
+	 * background once it is ready, and that also refreshes the client's local snapshot.
+	 */
+	static ConfigurableApplicationContext listening(ConfigurableApplicationContext context) {
+		NacosConfigWatcher watcher = context.getBean(NacosConfigWatcher.class);
+		Awaitility.await().atMost(Duration.ofSeconds(30)).until(watcher::isListening);
+		return context;
 	}
 
 	static String[] args(NacosTarget target, String... more) {

@@ -1,5 +1,6 @@
 package dev.nacosboot.config;
 
+import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
@@ -29,7 +30,8 @@ class NacosConfigAutoConfigurationTests {
 
 	@Test
 	void runWithImportedSourcesShouldCreateWatcher() {
-		this.contextRunner.withBean(NacosConfigSources.BEAN_NAME, NacosConfigSources.class, NacosConfigSources::new)
+		this.contextRunner.withConfiguration(AutoConfigurations.of(NacosCoreAutoConfiguration.class))
+			.withBean(NacosConfigSources.BEAN_NAME, NacosConfigSources.class, NacosConfigSources::new)
 			.run((context) -> assertThat(context).hasSingleBean(NacosConfigWatcher.class));
 	}
 

@@ -56,10 +56,12 @@ class NacosConfigRefreshIntegrationTests {
 	static void startApplication() {
 		group = nacos.target().unique("refresh");
 		publisher = new ConfigPublisher(nacos.target());
-		publisher.publish("common.properties", group, "app.greeting=from-shared\ncommon.only=c1\n", "properties");
-		publisher.publish("other.properties", group, "other.key=o1\nderived.greeting=${app.greeting}!\n", "properties");
-		publisher.publish("checked.properties", group, "checked.limit=10\n", "properties");
-		publisher.publish("app.yaml", group, appYaml("hello", 1, "5"), "yaml");
+		publisher.publishReadable("common.properties", group, "app.greeting=from-shared\ncommon.only=c1\n",
+				"properties");
+		publisher.publishReadable("other.properties", group, "other.key=o1\nderived.greeting=${app.greeting}!\n",
+				"properties");
+		publisher.publishReadable("checked.properties", group, "checked.limit=10\n", "properties");
+		publisher.publishReadable("app.yaml", group, appYaml("hello", 1, "5"), "yaml");
 		context = new SpringApplicationBuilder(TestApplication.class).web(WebApplicationType.NONE)
 			.run(ConfigImportTestSupport.args(nacos.target(),
 					"--spring.config.import[0]=nacos:checked.properties,app.yaml,other.properties?group=" + group,

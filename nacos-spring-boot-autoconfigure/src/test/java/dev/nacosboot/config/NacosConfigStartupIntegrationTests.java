@@ -52,7 +52,8 @@ class NacosConfigStartupIntegrationTests {
 		String group = nacos.target().unique("snapshot");
 		server.publishConfig(null, group, "snap.properties", "snap=from-server\n", "properties");
 		String importArg = "--spring.config.import=nacos:snap.properties?group=" + group;
-		run(importArg).close();
+		// The client's snapshot is written once the first run listens.
+		ConfigImportTestSupport.listening(run(importArg)).close();
 		server.stop();
 
 		long start = System.nanoTime();
@@ -85,7 +86,8 @@ class NacosConfigStartupIntegrationTests {
 		String group = nacos.target().unique("failfast");
 		server.publishConfig(null, group, "ff.properties", "ff=1\n", "properties");
 		String importArg = "--spring.config.import=nacos:ff.properties?group=" + group;
-		run(importArg).close();
+		// The client's snapshot is written once the first run listens.
+		ConfigImportTestSupport.listening(run(importArg)).close();
 		server.stop();
 
 		assertThatException().isThrownBy(() -> run(importArg, "--spring.cloud.nacos.config.fail-fast=true"))

@@ -174,10 +174,18 @@ class AuthAndSecretsIntegrationTests {
 				RenewalSettings settings = app.getBean(RenewalSettings.class);
 				await().atMost(Duration.ofSeconds(20)).until(() -> discovery.getInstances(service).size() == 1);
 				assertThat(settings.getValue()).isEqualTo("one");
+				// The config client starts once the application is ready: wait until it
+				// is connected (it logged in) before counting the first tokens.
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> renewing.connections().stream().anyMatch((c) -> "config".equals(c.module())));
 				long firstTokens = renewing.tokensIssued();
+				// One of them is the startup's login over HTTP, used for the import's
+				// read
+				// only and never renewed.
+				long clientTokens = firstTokens - 1;
 				// Every client logs in again before its first token runs out ...
 				await().atMost(RENEWED_TOKEN_TTL.plusSeconds(10))
-					.until(() -> renewing.tokensIssued() >= 2 * firstTokens);
+					.until(() -> renewing.tokensIssued() >= firstTokens + clientTokens);
 				long renewedAfter = System.nanoTime() - starting;
 				// ... and the first tokens have run out (tokens expire in the order they
 				// were issued).
@@ -207,7 +215,7 @@ class AuthAndSecretsIntegrationTests {
 				System.out.printf("[figures] token TTL %d s: %d clients logged in again %.1f s after the start, "
 						+ "their first tokens had expired %.1f s after it, 0 requests refused; then a config change "
 						+ "reached the bean %d ms after it was published, a new instance reached discovery %d ms "
-						+ "after it was registered%n", RENEWED_TOKEN_TTL.toSeconds(), firstTokens, renewedAfter / 1e9,
+						+ "after it was registered%n", RENEWED_TOKEN_TTL.toSeconds(), clientTokens, renewedAfter / 1e9,
 						expiredAfter / 1e9, applied / 1_000_000, discovered / 1_000_000);
 			}
 		}

@@ -2,6 +2,7 @@ package dev.nacosboot.testserver;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -21,8 +22,23 @@ final class ConnectionRegistry {
 		this.closeListeners.add(listener);
 	}
 
+	/**
+	 * Transports that are gone. A client that closes right after connecting can have its
+	 * transport terminated (on the transport's thread) before its setup request is
+	 * handled (on a call's thread): registering it then would keep a connection no client
+	 * has.
+	 */
+	private final Set<String> closedTransports = ConcurrentHashMap.newKeySet();
+
 	void register(ServerConnection connection) {
-		ServerConnection previous = this.connections.put(connection.id(), connection);
+		ServerConnection previous;
+		synchronized (this) {
+			if (this.closedTransports.contains(connection.id())) {
+				connection.close();
+				return;
+			}
+			previous = this.connections.put(connection.id(), connection);
+		}
 		if (previous != null && previous != connection) {
 			release(previous);
 		}
@@ -41,7 +57,14 @@ final class ConnectionRegistry {
 	 * dropped, server stopping).
 	 */
 	void transportClosed(String connectionId) {
-		ServerConnection connection = (connectionId != null) ? this.connections.remove(connectionId) : null;
+		if (connectionId == null) {
+			return;
+		}
+		ServerConnection connection;
+		synchronized (this) {
+			this.closedTransports.add(connectionId);
+			connection = this.connections.remove(connectionId);
+		}
 		if (connection != null) {
 			release(connection);
 		}

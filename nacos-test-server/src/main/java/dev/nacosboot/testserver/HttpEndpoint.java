@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.LongAdder;
 
 import com.alibaba.nacos.api.naming.pojo.Instance;
 import com.alibaba.nacos.api.naming.pojo.ServiceInfo;
@@ -41,14 +42,17 @@ final class HttpEndpoint {
 
 	private final ConfigStore configs;
 
+	private final Map<String, LongAdder> requests;
+
 	private HttpServer server;
 
 	private ExecutorService executor;
 
-	HttpEndpoint(AuthRegistry auth, NamingStore naming, ConfigStore configs) {
+	HttpEndpoint(AuthRegistry auth, NamingStore naming, ConfigStore configs, Map<String, LongAdder> requests) {
 		this.auth = auth;
 		this.naming = naming;
 		this.configs = configs;
+		this.requests = requests;
 	}
 
 	void start(String host, int port) throws IOException {
@@ -69,6 +73,7 @@ final class HttpEndpoint {
 
 	private void handle(HttpExchange exchange) throws IOException {
 		try (exchange) {
+			this.requests.computeIfAbsent(exchange.getRequestURI().getPath(), (path) -> new LongAdder()).increment();
 			Reply reply;
 			try {
 				reply = route(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), Params.of(exchange));
@@ -80,7 +85,9 @@ final class HttpEndpoint {
 				reply = Reply.text(500, "caused: " + ex.getMessage() + ";");
 			}
 			reply.headers.forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
-			exchange.getResponseHeaders().set("Content-Type", reply.contentType);
+			if (reply.contentType != null) {
+				exchange.getResponseHeaders().set("Content-Type", reply.contentType);
+			}
 			byte[] body = reply.body.getBytes(StandardCharsets.UTF_8);
 			exchange.sendResponseHeaders(reply.status, (body.length == 0) ? -1 : body.length);
 			if (body.length > 0) {
@@ -378,6 +385,7 @@ final class HttpEndpoint {
 	}
 
 	private Reply v3GetConfig(Params params) throws BadRequest {
+		checkConfigParams(params.get("namespaceId"), params.get("dataId"), params.get("groupName"), null);
 		requireV3(params, "groupName");
 		requireV3(params, "dataId");
 		ConfigKey key = ConfigKey.of(params.get("namespaceId"), params.get("groupName"), params.get("dataId"));
@@ -407,6 +415,8 @@ final class HttpEndpoint {
 
 	private static ConfigKey configKey(Params params, String path, String tenantParam, String groupParam)
 			throws BadRequest {
+		checkConfigParams(params.get(tenantParam), params.get("dataId"), params.get(groupParam),
+				"application/json;charset=UTF-8");
 		String dataId = params.springRequired("dataId", path);
 		String group = params.springRequired(groupParam, path);
 		for (String[] named : new String[][] { { "dataId", dataId }, { "group", group } }) {
@@ -420,6 +430,42 @@ final class HttpEndpoint {
 		}
 		return ConfigKey.of(params.get(tenantParam), group, dataId);
 	}
+
+	/**
+	 * Nacos' parameter check, which runs before the API itself (so before missing
+	 * parameters are reported), in its order: namespace, data id, group. Blank values
+	 * pass.
+	 */
+	private static void checkConfigParams(String namespace, String dataId, String group, String contentType)
+			throws BadRequest {
+		String problem = paramProblem("namespaceId/tenant", namespace, 64, NAMESPACE_ID);
+		if (problem == null) {
+			problem = paramProblem("dataId", dataId, 256, CONFIG_NAME);
+		}
+		if (problem == null) {
+			problem = paramProblem("group", group, 128, CONFIG_NAME);
+		}
+		if (problem != null) {
+			throw new BadRequest(new Reply(400, contentType, problem + "\r\n"));
+		}
+	}
+
+	private static String paramProblem(String name, String value, int maxLength, java.util.regex.Pattern pattern) {
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		if (value.length() > maxLength) {
+			return "Param '" + name + "' is illegal, the param length should not exceed " + maxLength + ".";
+		}
+		if (!pattern.matcher(value).matches()) {
+			return "Param '" + name + "' is illegal, illegal characters should not appear in the param.";
+		}
+		return null;
+	}
+
+	private static final java.util.regex.Pattern NAMESPACE_ID = java.util.regex.Pattern.compile("^[\\w-]+");
+
+	private static final java.util.regex.Pattern CONFIG_NAME = java.util.regex.Pattern.compile("^[a-zA-Z0-9-_:\\.]*$");
 
 	private static void requireV3(Params params, String name) throws BadRequest {
 		if (params.get(name) == null || params.get(name).isEmpty()) {

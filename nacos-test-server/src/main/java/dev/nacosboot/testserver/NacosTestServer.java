@@ -12,8 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 import com.alibaba.nacos.api.naming.pojo.Instance;
@@ -53,6 +55,9 @@ public final class NacosTestServer implements AutoCloseable {
 	private final ConfigStore configs = new ConfigStore();
 
 	private final RequestRouter router;
+
+	/** HTTP requests received, by path, across restarts. */
+	private final Map<String, LongAdder> httpRequests = new ConcurrentHashMap<>();
 
 	private final List<FuzzyWatchRegistry> fuzzyWatches;
 
@@ -131,7 +136,7 @@ public final class NacosTestServer implements AutoCloseable {
 				(labels) -> Abilities.of(labels, this.namingFuzzyWatch), this.tls);
 		this.grpc = grpcEndpoint;
 		grpcEndpoint.start(this.host, candidate + GRPC_PORT_OFFSET);
-		HttpEndpoint httpEndpoint = new HttpEndpoint(this.auth, this.naming, this.configs);
+		HttpEndpoint httpEndpoint = new HttpEndpoint(this.auth, this.naming, this.configs, this.httpRequests);
 		this.http = httpEndpoint;
 		httpEndpoint.start(this.host, candidate);
 	}
@@ -253,7 +258,21 @@ public final class NacosTestServer implements AutoCloseable {
 		return this.router.count(requestType);
 	}
 
-	/** How many times clients have read this config. */
+	/**
+	 * How many HTTP requests the server has received for a path (e.g.
+	 * {@code "/nacos/v3/client/cs/config"}), whatever their method and answer.
+	 */
+	public long httpRequestCount(String path) {
+		LongAdder count = this.httpRequests.get(path);
+		return (count != null) ? count.sum() : 0;
+	}
+
+	/** How many HTTP requests the server has received, for any path. */
+	public long httpRequestCount() {
+		return this.httpRequests.values().stream().mapToLong(LongAdder::sum).sum();
+	}
+
+	/** How many times clients have read this config over gRPC. */
 	public long configQueryCount(String tenant, String group, String dataId) {
 		return this.configs.queryCount(ConfigKey.of(tenant, group, dataId));
 	}

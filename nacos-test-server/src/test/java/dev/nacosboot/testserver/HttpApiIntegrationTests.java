@@ -217,6 +217,59 @@ class HttpApiIntegrationTests {
 	}
 
 	@Test
+	void illegalConfigParametersAreRefusedBeforeAnythingElse() throws Exception {
+		String v3 = "/nacos/v3/client/cs/config?";
+		String illegal = " is illegal, illegal characters should not appear in the param.";
+		assertRefused(get(v3 + "dataId=a%20b&groupName=G"), "Param 'dataId'" + illegal);
+		assertRefused(get(v3 + "dataId=ab&groupName=G%20x"), "Param 'group'" + illegal);
+		assertRefused(get(v3 + "dataId=a%20b&groupName=G%20x&namespaceId=a.b"), "Param 'namespaceId/tenant'" + illegal);
+		// Before a missing parameter is reported.
+		assertRefused(get(v3 + "dataId=%E4%B8%AD"), "Param 'dataId'" + illegal);
+		assertRefused(get(v3 + "dataId=ab&groupName=G&namespaceId=" + "n".repeat(65)),
+				"Param 'namespaceId/tenant' is illegal, the param length should not exceed 64.");
+		assertRefused(get("/nacos/v1/cs/configs?dataId=ab&group=G&tenant=a%20b"),
+				"Param 'namespaceId/tenant'" + illegal);
+		HttpResponse<String> legal = get(v3 + "dataId=a:b-c_d.e&groupName=" + this.group + "&namespaceId=public");
+		assertThat(legal.statusCode()).isEqualTo(200);
+		assertThat(json.readTree(legal.body()).get("code").asInt()).isEqualTo(20004);
+		// Legal but incomplete: the missing parameter is named, as text.
+		assertRefused(get(v3 + "groupName=G"), "caused: Required parameter 'dataId' type String is not present;");
+		assertRefused(get(v3 + "dataId=ab"), "caused: Required parameter 'groupName' type String is not present;");
+		assertRefused(get(v3 + "dataId=ab&groupName="),
+				"caused: Required parameter 'groupName' type String is not present;");
+	}
+
+	@Test
+	void missingConfigIsCode20004OverV3And404OverV1() throws Exception {
+		HttpResponse<String> v3 = get("/nacos/v3/client/cs/config?dataId=absent.yaml&groupName=" + this.group
+				+ "&namespaceId=" + this.namespace);
+		assertThat(v3.statusCode()).isEqualTo(200);
+		assertThat(v3.body()).isEqualTo("{\"code\":20004,\"message\":\"resource not found\",\"data\":null}");
+		HttpResponse<String> v1 = get(
+				"/nacos/v1/cs/configs?dataId=absent.yaml&group=" + this.group + "&tenant=" + this.namespace);
+		assertThat(v1.statusCode()).isEqualTo(404);
+		assertThat(v1.body()).isEqualTo("config data not exist\n");
+	}
+
+	@Test
+	void httpRequestsAreCountedByPath() throws Exception {
+		String path = "/nacos/v3/client/cs/config";
+		long before = nacos.target().server().httpRequestCount(path);
+		long total = nacos.target().server().httpRequestCount();
+
+		get(path + "?dataId=counted.yaml&groupName=" + this.group);
+		get(path + "?dataId=a%20b&groupName=" + this.group);
+
+		assertThat(nacos.target().server().httpRequestCount(path)).isEqualTo(before + 2);
+		assertThat(nacos.target().server().httpRequestCount()).isEqualTo(total + 2);
+	}
+
+	private static void assertRefused(HttpResponse<String> response, String message) {
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.body().strip()).isEqualTo(message);
+	}
+
+	@Test
 	void unknownApisAreNotImplemented() throws Exception {
 		assertThat(get("/nacos/v1/ns/nothing").statusCode()).isEqualTo(501);
 		assertThat(send("PUT", "/nacos/v1/cs/configs?dataId=a&group=b").statusCode()).isEqualTo(405);
