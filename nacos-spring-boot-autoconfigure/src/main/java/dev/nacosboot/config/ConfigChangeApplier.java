@@ -52,7 +52,7 @@ import org.springframework.validation.annotation.Validated;
  * invalid values into a {@code @Validated} bean, leave everything as it was and are
  * recorded. Applies one change at a time.
  */
-public class ConfigChangeApplier {
+class ConfigChangeApplier {
 
 	private static final Log logger = LogFactory.getLog(ConfigChangeApplier.class);
 

@@ -40,7 +40,7 @@ import org.springframework.scheduling.TaskScheduler;
  * refreshes it takes to reach the final content, and the changes of one data id are
  * applied one at a time, in order.
  */
-public class NacosConfigWatcher implements SmartLifecycle, ApplicationListener<ApplicationReadyEvent> {
+class NacosConfigWatcher implements SmartLifecycle, ApplicationListener<ApplicationReadyEvent> {
 
 	private static final Log logger = LogFactory.getLog(NacosConfigWatcher.class);
 

@@ -16,7 +16,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * records what they hold, has the in-place refresh catch up where it had applied newer
  * content meanwhile, and updates {@code @Value} members as the in-place refresh does.
  */
-public class NacosContextRefreshListener implements ApplicationListener<EnvironmentChangeEvent> {
+class NacosContextRefreshListener implements ApplicationListener<EnvironmentChangeEvent> {
 
 	private final ConfigurableApplicationContext context;
 

@@ -41,7 +41,7 @@ import org.springframework.util.ReflectionUtils;
  * value of a field declared {@code volatile}, or of a {@code @Value} setter that
  * publishes it safely; the reference documentation says so.
  */
-public class ValueInjectionRefresher implements BeanPostProcessor, BeanFactoryAware {
+class ValueInjectionRefresher implements BeanPostProcessor, BeanFactoryAware {
 
 	private static final Log logger = LogFactory.getLog(ValueInjectionRefresher.class);
 
