@@ -2,6 +2,7 @@ package dev.nacosboot.actuate;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +37,8 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code nacos.config.refresh.errors} (counter, tags {@code data-id}, {@code group},
  * {@code outcome}): refused changes</li>
  * </ul>
- * Config refreshes are taken from the {@link NacosConfigRefreshHistory} when sampled, so
- * they appear within one sample interval.
+ * Config refreshes are recorded as the {@link NacosConfigRefreshHistory} records them,
+ * each one, however many come between two scrapes.
  */
 public class NacosMetrics implements MeterBinder, NacosStateSampler {
 
@@ -59,8 +60,6 @@ public class NacosMetrics implements MeterBinder, NacosStateSampler {
 
 	private final Map<String, NacosSubscriptions.Subscription> latest = new ConcurrentHashMap<>();
 
-	private NacosConfigRefreshHistory.@Nullable Refresh lastRecorded;
-
 	/**
 	 * Creates the binder; every source is optional.
 	 * @param discoveryConnection the naming client's connection
@@ -80,11 +79,21 @@ public class NacosMetrics implements MeterBinder, NacosStateSampler {
 		this.autoRegistration = autoRegistration;
 		this.subscriptions = subscriptions;
 		this.history = history;
+		if (history != null) {
+			history.onRecord(this::record);
+		}
 	}
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
 		this.registries.add(registry);
+		if (this.history != null) {
+			// What happened before this registry was bound, oldest first.
+			List<NacosConfigRefreshHistory.Refresh> newestFirst = this.history.refreshes();
+			for (int i = newestFirst.size() - 1; i >= 0; i--) {
+				record(newestFirst.get(i), registry);
+			}
+		}
 		if (this.discoveryConnection != null) {
 			connectionGauge(registry, "discovery", this.discoveryConnection);
 		}
@@ -122,7 +131,6 @@ public class NacosMetrics implements MeterBinder, NacosStateSampler {
 			return;
 		}
 		sampleSubscriptions();
-		sampleRefreshes();
 	}
 
 	private void sampleSubscriptions() {
@@ -171,42 +179,29 @@ public class NacosMetrics implements MeterBinder, NacosStateSampler {
 		return this.latest.get(key);
 	}
 
-	private void sampleRefreshes() {
-		if (this.history == null) {
-			return;
+	private void record(NacosConfigRefreshHistory.Refresh refresh) {
+		this.registries.forEach((registry) -> record(refresh, registry));
+	}
+
+	private void record(NacosConfigRefreshHistory.Refresh refresh, MeterRegistry registry) {
+		String outcome = refresh.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-');
+		Timer.builder("nacos.config.refresh")
+			.description("Handling of a Nacos config change: parse, validate and apply")
+			.tag("data-id", refresh.dataId())
+			.tag("group", refresh.group())
+			.tag("outcome", outcome)
+			.register(registry)
+			.record(refresh.duration());
+		if (refresh.outcome().isFailure()) {
+			Counter.builder("nacos.config.refresh.errors")
+				.description("Nacos config changes refused (malformed or invalid content)")
+				.tag("data-id", refresh.dataId())
+				.tag("group", refresh.group())
+				.tag("outcome", outcome)
+				.register(registry)
+				.increment();
 		}
-		List<NacosConfigRefreshHistory.Refresh> newestFirst = this.history.refreshes();
-		List<NacosConfigRefreshHistory.Refresh> unseen = new ArrayList<>();
-		for (NacosConfigRefreshHistory.Refresh refresh : newestFirst) {
-			if (refresh == this.lastRecorded) {
-				break;
-			}
-			unseen.add(0, refresh);
-		}
-		for (NacosConfigRefreshHistory.Refresh refresh : unseen) {
-			for (MeterRegistry registry : this.registries) {
-				String outcome = refresh.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-				Timer.builder("nacos.config.refresh")
-					.description("Handling of a Nacos config change: parse, validate and apply")
-					.tag("data-id", refresh.dataId())
-					.tag("group", refresh.group())
-					.tag("outcome", outcome)
-					.register(registry)
-					.record(refresh.duration());
-				if (refresh.outcome().isFailure()) {
-					Counter.builder("nacos.config.refresh.errors")
-						.description("Nacos config changes refused (malformed or invalid content)")
-						.tag("data-id", refresh.dataId())
-						.tag("group", refresh.group())
-						.tag("outcome", outcome)
-						.register(registry)
-						.increment();
-				}
-			}
-		}
-		if (!newestFirst.isEmpty()) {
-			this.lastRecorded = newestFirst.get(0);
-		}
+
 	}
 
 }

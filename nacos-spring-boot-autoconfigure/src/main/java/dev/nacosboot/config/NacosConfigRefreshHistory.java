@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,18 +26,32 @@ public class NacosConfigRefreshHistory {
 
 	private final Map<String, Refresh> lastFailures = new LinkedHashMap<>();
 
+	private final List<Consumer<Refresh>> listeners = new CopyOnWriteArrayList<>();
+
 	public NacosConfigRefreshHistory(int size) {
 		this.size = Math.max(size, 1);
 	}
 
-	synchronized void record(Refresh refresh) {
-		this.refreshes.addFirst(refresh);
-		while (this.refreshes.size() > this.size) {
-			this.refreshes.removeLast();
+	void record(Refresh refresh) {
+		synchronized (this) {
+			this.refreshes.addFirst(refresh);
+			while (this.refreshes.size() > this.size) {
+				this.refreshes.removeLast();
+			}
+			if (refresh.outcome().isFailure()) {
+				this.lastFailures.put(refresh.propertySourceName(), refresh);
+			}
 		}
-		if (refresh.outcome().isFailure()) {
-			this.lastFailures.put(refresh.propertySourceName(), refresh);
-		}
+		this.listeners.forEach((listener) -> listener.accept(refresh));
+	}
+
+	/**
+	 * Hears of every refresh as it is recorded, also those the history no longer holds by
+	 * the time someone reads it (metrics count each one).
+	 * @param listener called on the refreshing thread; must be quick
+	 */
+	public void onRecord(Consumer<Refresh> listener) {
+		this.listeners.add(listener);
 	}
 
 	/** The remembered refreshes, newest first. */

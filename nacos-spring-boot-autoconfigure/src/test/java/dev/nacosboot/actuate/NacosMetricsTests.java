@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import dev.nacosboot.config.NacosConfigRefreshHistory;
 import dev.nacosboot.config.NacosConfigRefreshHistory.Outcome;
@@ -29,7 +30,6 @@ class NacosMetricsTests {
 		this.history.add(refresh("orders.yaml", Outcome.APPLIED, 12));
 		this.history.add(refresh("orders.yaml", Outcome.INVALID, 3));
 		this.history.add(refresh("limits.json", Outcome.ROLLED_BACK, 5));
-		this.metrics.sample();
 		assertThat(this.registry.get("nacos.config.refresh")
 			.tag("data-id", "orders.yaml")
 			.tag("outcome", "applied")
@@ -53,22 +53,25 @@ class NacosMetricsTests {
 	}
 
 	@Test
-	void eachRefreshIsRecordedOnceAcrossSamples() {
+	void everyRefreshOfABurstIsRecordedThoughTheHistoryKeepsOnlyTheLast() {
 		this.metrics.bindTo(this.registry);
-		this.history.add(refresh("orders.yaml", Outcome.APPLIED, 1));
+		for (int i = 0; i < 25; i++) {
+			this.history.add(refresh("orders.yaml", Outcome.APPLIED, 1));
+		}
 		this.metrics.sample();
 		this.metrics.sample();
-		this.history.add(refresh("orders.yaml", Outcome.APPLIED, 1));
-		this.metrics.sample();
-		assertThat(this.registry.get("nacos.config.refresh").tag("outcome", "applied").timer().count()).isEqualTo(2);
+		assertThat(this.history.refreshes()).hasSize(StubHistory.SIZE);
+		assertThat(this.registry.get("nacos.config.refresh").tag("outcome", "applied").timer().count()).isEqualTo(25);
 	}
 
 	@Test
-	void unboundMetricsRecordNothingAndBindLater() {
+	void aRegistryBoundLaterGetsTheRememberedRefreshesOnce() {
 		this.history.add(refresh("orders.yaml", Outcome.APPLIED, 1));
-		this.metrics.sample();
 		this.metrics.bindTo(this.registry);
+		this.metrics.sample();
 		assertThat(this.registry.get("nacos.config.refresh").timer().count()).isEqualTo(1);
+		this.history.add(refresh("orders.yaml", Outcome.APPLIED, 1));
+		assertThat(this.registry.get("nacos.config.refresh").timer().count()).isEqualTo(2);
 	}
 
 	private static Refresh refresh(String dataId, Outcome outcome, long millis) {
@@ -76,17 +79,31 @@ class NacosMetricsTests {
 				Duration.ofMillis(millis), outcome, outcome.isFailure() ? "bad content" : null, Instant.now());
 	}
 
-	// The history's recording is the config package's; the metrics only read it.
+	// The history's recording is the config package's; this stub records as it does,
+	// listeners included.
 	static final class StubHistory extends NacosConfigRefreshHistory {
+
+		static final int SIZE = 10;
 
 		private final List<Refresh> newestFirst = new ArrayList<>();
 
+		private final List<Consumer<Refresh>> listeners = new ArrayList<>();
+
 		StubHistory() {
-			super(10);
+			super(SIZE);
 		}
 
 		void add(Refresh refresh) {
 			this.newestFirst.add(0, refresh);
+			if (this.newestFirst.size() > SIZE) {
+				this.newestFirst.remove(SIZE);
+			}
+			this.listeners.forEach((listener) -> listener.accept(refresh));
+		}
+
+		@Override
+		public void onRecord(Consumer<Refresh> listener) {
+			this.listeners.add(listener);
 		}
 
 		@Override
