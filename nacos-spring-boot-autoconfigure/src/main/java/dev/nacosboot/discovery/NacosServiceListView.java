@@ -140,22 +140,24 @@ public class NacosServiceListView implements SmartLifecycle {
 	}
 
 	/**
-	 * Names of the services in the discovery groups, earlier groups first, from memory.
-	 * Only a call made before the first list is known waits for it, at most 3 seconds
-	 * (not while the server is unreachable).
+	 * Names of the services in the discovery groups, earlier groups first, from memory. A
+	 * call made before the first list is known waits for it, at most 3 seconds, only once
+	 * the client is connected (the list is then a request away): not while the client is
+	 * still being created or the server is unreachable, so that a health check right
+	 * after startup does not wait for the client. The {@code HeartbeatEvent} of the first
+	 * list tells readers that answered empty.
 	 * @return the service names
 	 */
 	public List<String> getServices() {
 		if (this.firstList.getCount() > 0) {
 			startIfNeverStarted();
-			if (this.namingService.getIfCreated() == null) {
-				this.namingService.get();
-			}
-			try {
-				this.firstList.await(FIRST_LIST_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
+			if (this.namingService.getIfCreated() != null && this.connected.getAsBoolean()) {
+				try {
+					this.firstList.await(FIRST_LIST_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
 			}
 		}
 		return this.services;
