@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import com.alibaba.nacos.api.NacosFactory;
@@ -40,9 +42,11 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 
 	private final ClientFactory factory;
 
-	private final Map<Map<String, String>, NamingService> namingServices = new LinkedHashMap<>();
+	// Futures, so that creating a client (loading the gRPC stack and connecting: up to a
+	// second) never holds this owner's lock: readers such as health checks go on.
+	private final Map<Map<String, String>, CompletableFuture<NamingService>> namingServices = new LinkedHashMap<>();
 
-	private final Map<Map<String, String>, ConfigService> configServices = new LinkedHashMap<>();
+	private final Map<Map<String, String>, CompletableFuture<ConfigService>> configServices = new LinkedHashMap<>();
 
 	private final List<AutoCloseable> others = new ArrayList<>();
 
@@ -67,16 +71,9 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 	 * @return the shared naming client
 	 * @throws NacosClientCreationException when the client cannot be created
 	 */
-	public synchronized NamingService namingService(Properties properties) {
-		assertOpen();
-		return this.namingServices.computeIfAbsent(key(properties), (key) -> {
-			try {
-				return this.factory.createNamingService(copy(properties));
-			}
-			catch (NacosException ex) {
-				throw new NacosClientCreationException("naming", ex);
-			}
-		});
+	public NamingService namingService(Properties properties) {
+		return client(this.namingServices, properties, "naming", this.factory::createNamingService,
+				NamingService::shutDown);
 	}
 
 	/**
@@ -86,16 +83,61 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 	 * @return the shared config client
 	 * @throws NacosClientCreationException when the client cannot be created
 	 */
-	public synchronized ConfigService configService(Properties properties) {
-		assertOpen();
-		return this.configServices.computeIfAbsent(key(properties), (key) -> {
+	public ConfigService configService(Properties properties) {
+		return client(this.configServices, properties, "config", this.factory::createConfigService,
+				ConfigService::shutDown);
+	}
+
+	// One thread creates a client, outside the lock; others asking for it meanwhile wait
+	// for that one. A failed creation is forgotten, so that the next call tries again.
+	private <T> T client(Map<Map<String, String>, CompletableFuture<T>> clients, Properties properties, String concern,
+			Creation<T> creation, Shutdown<T> shutdown) {
+		Map<String, String> key = key(properties);
+		CompletableFuture<T> future;
+		boolean creator = false;
+		synchronized (this) {
+			assertOpen();
+			future = clients.get(key);
+			if (future == null) {
+				future = new CompletableFuture<>();
+				clients.put(key, future);
+				creator = true;
+			}
+		}
+		if (creator) {
 			try {
-				return this.factory.createConfigService(copy(properties));
+				T client = creation.create(copy(properties));
+				boolean closedMeanwhile;
+				synchronized (this) {
+					// With close(): either it sees the client done, or this sees it
+					// closed.
+					closedMeanwhile = this.closed;
+					if (!closedMeanwhile) {
+						future.complete(client);
+					}
+				}
+				if (closedMeanwhile) {
+					closeQuietly(() -> shutdown.shutDown(client));
+					future.completeExceptionally(
+							new IllegalStateException("The Nacos clients of this context are closed"));
+				}
 			}
-			catch (NacosException ex) {
-				throw new NacosClientCreationException("config", ex);
+			catch (NacosException | RuntimeException ex) {
+				synchronized (this) {
+					clients.remove(key, future);
+				}
+				RuntimeException failure = (ex instanceof NacosException nacos)
+						? new NacosClientCreationException(concern, nacos) : (RuntimeException) ex;
+				future.completeExceptionally(failure);
+				throw failure;
 			}
-		});
+		}
+		try {
+			return future.join();
+		}
+		catch (CompletionException ex) {
+			throw (ex.getCause() instanceof RuntimeException runtime) ? runtime : ex;
+		}
 	}
 
 	/**
@@ -105,7 +147,8 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 	 * closed)
 	 */
 	public synchronized @Nullable ConfigService configServiceIfCreated(Properties properties) {
-		return this.configServices.get(key(properties));
+		CompletableFuture<ConfigService> future = this.configServices.get(key(properties));
+		return (future != null && future.isDone() && !future.isCompletedExceptionally()) ? future.join() : null;
 	}
 
 	/**
@@ -124,7 +167,7 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 	/**
 	 * Runs an action on the clients unless they are closed, holding {@link #close()} off
 	 * until it returns, so that the action never meets a client in the middle of its
-	 * shutdown. It must be quick: client creation waits too.
+	 * shutdown. It must be quick: {@link #close()} waits for it.
 	 * @param action what to do with open clients
 	 * @param whenClosed the answer once the clients are closed
 	 * @param <T> the type of the answer
@@ -159,8 +202,9 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 				return;
 			}
 			this.closed = true;
-			this.configServices.values().forEach((service) -> toClose.add(service::shutDown));
-			this.namingServices.values().forEach((service) -> toClose.add(service::shutDown));
+			// A client still being created is shut down by its creator once it exists.
+			created(this.configServices).forEach((service) -> toClose.add(service::shutDown));
+			created(this.namingServices).forEach((service) -> toClose.add(service::shutDown));
 			List<AutoCloseable> others = new ArrayList<>(this.others);
 			Collections.reverse(others);
 			toClose.addAll(others);
@@ -186,6 +230,28 @@ public class NacosClients implements DisposableBean, AutoCloseable {
 		if (beanFactory instanceof DefaultListableBeanFactory registry) {
 			registry.registerDisposableBean(BEAN_NAME, clients);
 		}
+	}
+
+	private static <T> List<T> created(Map<Map<String, String>, CompletableFuture<T>> clients) {
+		return clients.values()
+			.stream()
+			.filter((future) -> future.isDone() && !future.isCompletedExceptionally())
+			.map(CompletableFuture::join)
+			.toList();
+	}
+
+	@FunctionalInterface
+	private interface Creation<T> {
+
+		T create(Properties properties) throws NacosException;
+
+	}
+
+	@FunctionalInterface
+	private interface Shutdown<T> {
+
+		void shutDown(T client) throws NacosException;
+
 	}
 
 	private void assertOpen() {

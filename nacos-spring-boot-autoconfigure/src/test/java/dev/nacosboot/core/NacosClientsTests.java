@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -40,6 +41,60 @@ class NacosClientsTests {
 			assertThat(clients.namingService(props("a:8848"))).isSameAs(first);
 			assertThat(clients.namingService(props("b:8848"))).isNotSameAs(first);
 		}
+	}
+
+	@Test
+	void creatingAClientHoldsNeitherReadersNorOtherCallersOfTheOwner() throws Exception {
+		CountDownLatch creating = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		ConfigService config = mock(ConfigService.class);
+		NacosClients.ClientFactory factory = mock(NacosClients.ClientFactory.class);
+		when(factory.createConfigService(any())).thenAnswer((invocation) -> {
+			creating.countDown();
+			release.await(30, TimeUnit.SECONDS);
+			return config;
+		});
+		when(factory.createNamingService(any())).thenAnswer((invocation) -> mock(NamingService.class));
+		try (NacosClients clients = new NacosClients(factory)) {
+			CompletableFuture<ConfigService> first = CompletableFuture
+				.supplyAsync(() -> clients.configService(props("a:8848")));
+			CompletableFuture<ConfigService> second = CompletableFuture.supplyAsync(() -> {
+				await().until(() -> creating.getCount() == 0);
+				return clients.configService(props("a:8848"));
+			});
+			assertThat(creating.await(30, TimeUnit.SECONDS)).isTrue();
+			// While the config client is being created: reads answer, other clients are
+			// created.
+			assertThat(clients.configServiceIfCreated(props("a:8848"))).isNull();
+			assertThat(clients.ifOpen(() -> "open", "closed")).isEqualTo("open");
+			assertThat(clients.namingService(props("a:8848"))).isNotNull();
+			release.countDown();
+			assertThat(first.get(30, TimeUnit.SECONDS)).isSameAs(config);
+			assertThat(second.get(30, TimeUnit.SECONDS)).isSameAs(config);
+			assertThat(clients.configServiceIfCreated(props("a:8848"))).isSameAs(config);
+			verify(factory).createConfigService(any());
+		}
+	}
+
+	@Test
+	void aClientWhoseCreationEndsAfterCloseIsShutDown() throws Exception {
+		CountDownLatch creating = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		NamingService naming = mock(NamingService.class);
+		NacosClients.ClientFactory factory = mock(NacosClients.ClientFactory.class);
+		when(factory.createNamingService(any())).thenAnswer((invocation) -> {
+			creating.countDown();
+			release.await(30, TimeUnit.SECONDS);
+			return naming;
+		});
+		NacosClients clients = new NacosClients(factory);
+		CompletableFuture<NamingService> creation = CompletableFuture
+			.supplyAsync(() -> clients.namingService(props("a:8848")));
+		assertThat(creating.await(30, TimeUnit.SECONDS)).isTrue();
+		clients.close();
+		release.countDown();
+		assertThat(creation).failsWithin(Duration.ofSeconds(30));
+		verify(naming).shutDown();
 	}
 
 	@Test
