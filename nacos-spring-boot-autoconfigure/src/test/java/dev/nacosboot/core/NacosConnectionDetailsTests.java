@@ -57,7 +57,8 @@ class NacosConnectionDetailsTests {
 			.withPropertyValues("spring.cloud.nacos.server-addr=from-properties:8848")
 			.run((context) -> {
 				assertThat(context).hasSingleBean(NacosConnectionDetails.class);
-				context.getBean(NamingService.class);
+				// The bean is a proxy that creates the client at its first call.
+				context.getBean(NamingService.class).getServerStatus();
 				Properties used = context.getBean(RecordingClients.class).naming.get(0);
 				assertThat(used).containsEntry(PropertyKeyConst.SERVER_ADDR, "from-bean:8848")
 					.containsEntry(PropertyKeyConst.NAMESPACE, "tenant-a");

@@ -45,7 +45,9 @@ class NacosRegistrationResilienceIntegrationTests {
 			assertThat(server.instances(null, group, service)).isEmpty();
 			server.start();
 			await().atMost(Duration.ofSeconds(30)).until(() -> server.instances(null, group, service).size() == 1);
-			assertThat(provider.getBean(NacosAutoServiceRegistration.class).isRegistered()).isTrue();
+			// The server lists the instance a moment before the client's call returns.
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> provider.getBean(NacosAutoServiceRegistration.class).isRegistered());
 		}
 		finally {
 			server.start();
