@@ -13,20 +13,23 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.aop.TargetSource;
 import org.springframework.aop.framework.Advised;
 import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.task.TaskExecutor;
 
 /**
  * The application's naming client, created off the path to ready: on the starter's
- * scheduler once the context has started (after the web server), or on the first call
- * that needs it, whichever comes first. Creating a naming client loads the client's gRPC
- * stack and connects, which took about half a second of the main thread at startup; the
- * registration needs it only once the application is ready, and discovery only at the
- * first call.
+ * scheduler once the application is ready, or on the first call that needs it, whichever
+ * comes first. Creating a naming client loads the client's gRPC stack and connects, which
+ * took about half a second of the main thread at startup, and competed with the end of
+ * startup when it ran in the background before ready; the registration needs it only once
+ * the application is ready, and discovery only at the first call. A context that never
+ * becomes ready (one not run by {@code SpringApplication}) creates it at its first use.
  *
  * @author Nacos Spring Boot team
  */
-public class NacosNamingClient implements SmartLifecycle {
+public class NacosNamingClient implements SmartLifecycle, ApplicationListener<ApplicationReadyEvent> {
 
 	private static final Log logger = LogFactory.getLog(NacosNamingClient.class);
 
@@ -39,6 +42,8 @@ public class NacosNamingClient implements SmartLifecycle {
 	private volatile @Nullable NamingService client;
 
 	private volatile boolean running;
+
+	private volatile boolean ready;
 
 	/**
 	 * Creates the holder; nothing is created until it starts or is asked.
@@ -133,7 +138,19 @@ public class NacosNamingClient implements SmartLifecycle {
 	@Override
 	public void start() {
 		this.running = true;
-		if (this.client == null) {
+		// Restarted after a stop once ready: create what the stop may have prevented.
+		if (this.ready && this.client == null) {
+			this.executor.execute(this::createInBackground);
+		}
+	}
+
+	@Override
+	public void onApplicationEvent(ApplicationReadyEvent event) {
+		if (this.ready) {
+			return;
+		}
+		this.ready = true;
+		if (this.running && this.client == null) {
 			this.executor.execute(this::createInBackground);
 		}
 	}
@@ -163,8 +180,6 @@ public class NacosNamingClient implements SmartLifecycle {
 
 	@Override
 	public int getPhase() {
-		// With the default-phase beans, after the web server: the creation itself runs
-		// on the executor.
 		return SmartLifecycle.DEFAULT_PHASE;
 	}
 

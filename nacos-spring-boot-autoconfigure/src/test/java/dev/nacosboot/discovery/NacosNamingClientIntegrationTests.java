@@ -21,6 +21,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -31,9 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The naming client is not created on the path to ready: not while the context starts,
- * but on the starter's scheduler once it has started, or by the first call that needs it
- * (an application runner's discovery call included).
+ * The naming client is not created on the path to ready: not while the context starts nor
+ * while its lifecycle beans start, but on the starter's scheduler once the application is
+ * ready, or by the first call that needs it (an application runner's discovery call
+ * included).
  */
 class NacosNamingClientIntegrationTests {
 
@@ -57,10 +59,11 @@ class NacosNamingClientIntegrationTests {
 	}
 
 	@Test
-	void theClientIsCreatedOnTheStartersSchedulerAfterTheContextStarted() {
+	void theClientIsCreatedOnTheStartersSchedulerOnceTheApplicationIsReady() {
 		Recorder recorder = new Recorder();
 		try (ConfigurableApplicationContext app = start(recorder, Recording.class)) {
 			assertThat(recorder.createdWhenSingletonsWereReady).hasValue(0);
+			assertThat(recorder.createdWhenStarted).hasValue(0);
 			await().until(() -> recorder.namingThreads.size() == 1);
 			assertThat(recorder.namingThreads).allMatch((thread) -> thread.startsWith("nacos-"));
 			await().untilAsserted(() -> assertThat(app.getBean(NamingConnectionState.class).isConnected()).isTrue());
@@ -85,6 +88,9 @@ class NacosNamingClientIntegrationTests {
 		return new SpringApplicationBuilder(TestApps.ConsumerApplication.class).sources(sources)
 			.web(WebApplicationType.NONE)
 			.initializers((context) -> context.getBeanFactory().registerSingleton("recorder", recorder))
+			// After every lifecycle bean started, just before ready.
+			.listeners(
+					(ApplicationStartedEvent event) -> recorder.createdWhenStarted.set(recorder.namingThreads.size()))
 			.properties(TestApps.common(nacos.target(), group))
 			.properties("spring.application.name=consumer", "spring.cloud.nacos.discovery.register-enabled=false")
 			.run();
@@ -95,6 +101,8 @@ class NacosNamingClientIntegrationTests {
 		final List<String> namingThreads = new CopyOnWriteArrayList<>();
 
 		final AtomicInteger createdWhenSingletonsWereReady = new AtomicInteger(-1);
+
+		final AtomicInteger createdWhenStarted = new AtomicInteger(-1);
 
 		@Override
 		public NamingService createNamingService(Properties properties) throws NacosException {

@@ -1,5 +1,6 @@
 package dev.nacosboot.discovery;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -7,13 +8,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.alibaba.nacos.api.naming.NamingService;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ConfigurableApplicationContext;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
 
 /**
- * The naming client's holder creates the client once, only when asked or started, and
- * lets readers of its state look without creating it.
+ * The naming client's holder creates the client once, only when asked or once the
+ * application is ready, and lets readers of its state look without creating it.
  */
 class NacosNamingClientTests {
 
@@ -50,22 +55,31 @@ class NacosNamingClientTests {
 	}
 
 	@Test
-	void startCreatesTheClientOnTheExecutorUnlessStoppedFirst() {
+	void readinessCreatesTheClientOnTheExecutorUnlessStoppedFirst() {
 		this.client.start();
+		assertThat(this.queued).as("nothing is created before the application is ready").isEmpty();
+		this.client.onApplicationEvent(ready());
 		assertThat(this.created).hasValue(0);
 		assertThat(this.queued).hasSize(1);
 		this.queued.remove(0).run();
 		assertThat(this.created).hasValue(1);
+		this.client.onApplicationEvent(ready());
+		assertThat(this.queued).isEmpty();
 
 		NacosNamingClient stopped = new NacosNamingClient(() -> {
 			this.created.incrementAndGet();
 			return this.naming;
 		}, this.queued::add);
 		stopped.start();
+		stopped.onApplicationEvent(ready());
 		stopped.stop();
 		this.queued.remove(0).run();
 		assertThat(stopped.getIfCreated()).isNull();
 		assertThat(this.created).hasValue(1);
+		// Restarted after the stop: the creation the stop prevented happens now.
+		stopped.start();
+		this.queued.remove(0).run();
+		assertThat(stopped.getIfCreated()).isSameAs(this.naming);
 	}
 
 	@Test
@@ -92,6 +106,8 @@ class NacosNamingClientTests {
 			return this.naming;
 		}, Runnable::run);
 		failingOnce.start();
+		failingOnce.onApplicationEvent(ready());
+		assertThat(attempts).hasValue(1);
 		assertThat(failingOnce.getIfCreated()).isNull();
 		assertThat(failingOnce.get()).isSameAs(this.naming);
 	}
@@ -101,6 +117,11 @@ class NacosNamingClientTests {
 		NacosNamingClient existing = NacosNamingClient.of(this.naming);
 		assertThat(existing.getIfCreated()).isSameAs(this.naming);
 		assertThat(existing.get()).isSameAs(this.naming);
+	}
+
+	private static ApplicationReadyEvent ready() {
+		return new ApplicationReadyEvent(new SpringApplication(), new String[0],
+				mock(ConfigurableApplicationContext.class), Duration.ZERO);
 	}
 
 }
