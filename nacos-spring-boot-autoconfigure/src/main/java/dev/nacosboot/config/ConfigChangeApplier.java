@@ -69,15 +69,18 @@ class ConfigChangeApplier {
 
 	private final ObjectProvider<RefreshScope> refreshScope;
 
+	private final ObjectProvider<NacosRefreshScope> ownRefreshScope;
+
 	private final ObjectProvider<ValueInjectionRefresher> values;
 
-	public ConfigChangeApplier(ConfigurableApplicationContext context, NacosConfigRefreshHistory history,
+	ConfigChangeApplier(ConfigurableApplicationContext context, NacosConfigRefreshHistory history,
 			ObjectProvider<ConfigurationPropertiesRebinder> rebinder, ObjectProvider<RefreshScope> refreshScope,
-			ObjectProvider<ValueInjectionRefresher> values) {
+			ObjectProvider<NacosRefreshScope> ownRefreshScope, ObjectProvider<ValueInjectionRefresher> values) {
 		this.context = context;
 		this.history = history;
 		this.rebinder = rebinder;
 		this.refreshScope = refreshScope;
+		this.ownRefreshScope = ownRefreshScope;
 		this.values = values;
 	}
 
@@ -114,6 +117,7 @@ class ConfigChangeApplier {
 			if (refreshScope != null) {
 				refreshScope.refreshAll();
 			}
+			this.ownRefreshScope.ifAvailable(NacosRefreshScope::refreshAll);
 			// Our own source, not the context: the rebinder would otherwise rebind every
 			// bean again.
 			this.context.publishEvent(new EnvironmentChangeEvent(this, Set.copyOf(changed)));

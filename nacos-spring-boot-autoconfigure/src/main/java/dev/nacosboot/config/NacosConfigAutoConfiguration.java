@@ -68,8 +68,19 @@ public final class NacosConfigAutoConfiguration {
 	@ConditionalOnMissingBean
 	ConfigChangeApplier nacosConfigChangeApplier(ConfigurableApplicationContext context,
 			NacosConfigRefreshHistory history, ObjectProvider<ConfigurationPropertiesRebinder> rebinder,
-			ObjectProvider<RefreshScope> refreshScope, ObjectProvider<ValueInjectionRefresher> values) {
-		return new ConfigChangeApplier(context, history, rebinder, refreshScope, values);
+			ObjectProvider<RefreshScope> refreshScope, ObjectProvider<NacosRefreshScope> ownRefreshScope,
+			ObjectProvider<ValueInjectionRefresher> values) {
+		return new ConfigChangeApplier(context, history, rebinder, refreshScope, ownRefreshScope, values);
+	}
+
+	/**
+	 * The {@code refresh} scope of {@code @RefreshScope} beans when Spring Cloud's is
+	 * off, as it must be for Spring AOT.
+	 */
+	@Bean
+	@ConditionalOnBooleanProperty(name = "spring.cloud.refresh.enabled", havingValue = false)
+	static NacosRefreshScope nacosRefreshScope() {
+		return new NacosRefreshScope();
 	}
 
 	@Bean
