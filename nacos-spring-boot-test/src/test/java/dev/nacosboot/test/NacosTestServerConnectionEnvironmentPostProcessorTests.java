@@ -4,7 +4,13 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.alibaba.nacos.api.naming.pojo.Instance;
 
 import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.testserver.NacosTestServer;
@@ -12,6 +18,7 @@ import dev.nacosboot.testserver.junit.NacosTarget;
 import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -27,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The hook behind {@link NacosTestServerConnection}: a server per application, given as
@@ -121,6 +129,32 @@ class NacosTestServerConnectionEnvironmentPostProcessorTests {
 
 		context.close();
 
+		assertThat(server.isRunning()).isFalse();
+	}
+
+	@Test
+	void closingTheContextShouldDeregisterTheApplicationBeforeTheServerStops() {
+		embeddedOnly();
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(Application.class)
+			.web(WebApplicationType.SERVLET)
+			.properties("spring.jmx.enabled=false", "spring.main.banner-mode=off")
+			.run("--nacos.test-server.connection.enabled=true", "--server.port=0",
+					"--spring.application.name=closing-orders", "--spring.cloud.nacos.discovery.ip=127.0.0.1");
+		NacosTestServer server = context.getBean(NacosTestServer.class);
+		await().atMost(Duration.ofSeconds(30)).until(() -> server.instances("closing-orders").size() == 1);
+		AtomicBoolean runningWhileBeansAreDestroyed = new AtomicBoolean();
+		AtomicReference<List<Instance>> instancesWhileBeansAreDestroyed = new AtomicReference<>();
+		// Registered after the server, so destroyed before it, as every bean of the
+		// application is.
+		((DefaultSingletonBeanRegistry) context.getBeanFactory()).registerDisposableBean("probe", () -> {
+			runningWhileBeansAreDestroyed.set(server.isRunning());
+			instancesWhileBeansAreDestroyed.set(server.instances("closing-orders"));
+		});
+
+		context.close();
+
+		assertThat(runningWhileBeansAreDestroyed).isTrue();
+		assertThat(instancesWhileBeansAreDestroyed.get()).as("instances after deregistration").isEmpty();
 		assertThat(server.isRunning()).isFalse();
 	}
 
