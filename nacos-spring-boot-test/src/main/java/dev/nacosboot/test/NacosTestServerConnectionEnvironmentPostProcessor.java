@@ -76,9 +76,7 @@ final class NacosTestServerConnectionEnvironmentPostProcessor implements Environ
 			return;
 		}
 		if (this.bootstrapContext.isRegistered(NacosConnectionDetails.class)) {
-			// A BootstrapRegistryInitializer gave the application its connection: keep
-			// it,
-			// and start no server nobody would use.
+			// An initializer gave the application its connection: keep it.
 			this.logger.info("Nacos connection details are registered already; " + ENABLED + " starts no server");
 			return;
 		}
