@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.nacosboot.test.NacosTestServerConnectionInitializer;
 import dev.nacosboot.testserver.junit.NacosTarget;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -47,20 +48,21 @@ final class ClientApps {
 	private ClientApps() {
 	}
 
-	static Map<String, Object> common(NacosTarget target, String group) {
-		Map<String, Object> properties = new java.util.LinkedHashMap<>(target.springProperties());
-		properties.put("spring.cloud.nacos.discovery.group", group);
-		properties.put("spring.cloud.nacos.discovery.ip", "127.0.0.1");
-		properties.put("spring.jmx.enabled", "false");
-		properties.put("spring.main.banner-mode", "off");
-		properties.put("logging.level.com.alibaba.nacos", "warn");
-		return properties;
+	/**
+	 * An application of these tests: connected to the test class's Nacos through its
+	 * connection details (no server address property), registered in {@code group} on the
+	 * loopback address.
+	 */
+	static SpringApplicationBuilder application(Class<?> source, NacosTarget target, String group) {
+		return new SpringApplicationBuilder(source)
+			.addBootstrapRegistryInitializer(NacosTestServerConnectionInitializer.of(target))
+			.properties("spring.cloud.nacos.discovery.group=" + group, "spring.cloud.nacos.discovery.ip=127.0.0.1",
+					"spring.jmx.enabled=false", "spring.main.banner-mode=off", "logging.level.com.alibaba.nacos=warn");
 	}
 
 	/** A provider of the service on a random port (or the one in {@code extra}). */
 	static ConfigurableApplicationContext provider(NacosTarget target, String group, String service, String... extra) {
-		return new SpringApplicationBuilder(Provider.class).web(WebApplicationType.SERVLET)
-			.properties(common(target, group))
+		return application(Provider.class, target, group).web(WebApplicationType.SERVLET)
 			.properties("spring.application.name=" + service, "server.port=0")
 			.properties(extra)
 			.run();
@@ -68,8 +70,7 @@ final class ClientApps {
 
 	/** A web consumer whose clients call {@code service}. */
 	static ConfigurableApplicationContext consumer(NacosTarget target, String group, String service, String... extra) {
-		return new SpringApplicationBuilder(Consumer.class).web(WebApplicationType.SERVLET)
-			.properties(common(target, group))
+		return application(Consumer.class, target, group).web(WebApplicationType.SERVLET)
 			.properties("spring.application.name=client-tests-consumer", "server.port=0",
 					"spring.cloud.nacos.discovery.register-enabled=false", "test.service=" + service)
 			.properties(extra)

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cloud.client.loadbalancer.LoadBalanced;
 import org.springframework.cloud.loadbalancer.core.HealthCheckServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
@@ -49,8 +48,8 @@ class HealthCheckChainIntegrationTests {
 		String service = target.unique("checked-greeting");
 		ConfigurableApplicationContext first = start(ClientApps.provider(target, group, service));
 		ConfigurableApplicationContext consumer = start(
-				new SpringApplicationBuilder(HealthCheckedConsumer.class).web(WebApplicationType.NONE)
-					.properties(ClientApps.common(target, group))
+				ClientApps.application(HealthCheckedConsumer.class, target, group)
+					.web(WebApplicationType.NONE)
 					.properties("spring.application.name=health-check-consumer",
 							"spring.cloud.nacos.discovery.register-enabled=false",
 							"spring.cloud.loadbalancer.configurations=health-check",

@@ -5,14 +5,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.nacosboot.discovery.NacosServiceListView;
 import dev.nacosboot.registry.NacosAutoServiceRegistration;
 import dev.nacosboot.registry.NacosRegistration;
 import dev.nacosboot.registry.NacosServiceRegistry;
+import dev.nacosboot.test.NacosTestServerConnectionInitializer;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,8 +56,7 @@ class GatewayDiscoveryRoutesIntegrationTests {
 	@BeforeAll
 	static void startGateway() {
 		group = nacos.target().unique("gw-discovery") + "-" + System.nanoTime();
-		gateway = new SpringApplicationBuilder(Gateway.class).web(WebApplicationType.REACTIVE)
-			.properties(common())
+		gateway = application(Gateway.class).web(WebApplicationType.REACTIVE)
 			.properties("spring.application.name=gateway", "server.port=0",
 					"spring.cloud.nacos.discovery.register-enabled=false",
 					"spring.cloud.gateway.server.webflux.discovery.locator.enabled=true")
@@ -137,23 +135,22 @@ class GatewayDiscoveryRoutesIntegrationTests {
 	}
 
 	private static ConfigurableApplicationContext provider(String service) {
-		return new SpringApplicationBuilder(Provider.class).web(WebApplicationType.REACTIVE)
-			.properties(common())
+		return application(Provider.class).web(WebApplicationType.REACTIVE)
 			.properties("spring.application.name=" + service, "server.port=0",
 					"spring.cloud.gateway.server.webflux.enabled=false")
 			.run();
 	}
 
 	/**
-	 * Properties every application here gets: server, credentials, group, loopback ip.
+	 * An application of these tests: connected to the class's Nacos through its
+	 * connection details (no server address property), registered in the class's group on
+	 * the loopback address.
 	 */
-	private static Map<String, Object> common() {
-		Map<String, Object> properties = new LinkedHashMap<>(nacos.target().springProperties());
-		properties.put("spring.cloud.nacos.discovery.group", group);
-		properties.put("spring.cloud.nacos.discovery.ip", "127.0.0.1");
-		properties.put("spring.jmx.enabled", "false");
-		properties.put("logging.level.com.alibaba.nacos", "warn");
-		return properties;
+	private static SpringApplicationBuilder application(Class<?> source) {
+		return new SpringApplicationBuilder(source)
+			.addBootstrapRegistryInitializer(NacosTestServerConnectionInitializer.of(nacos.target()))
+			.properties("spring.cloud.nacos.discovery.group=" + group, "spring.cloud.nacos.discovery.ip=127.0.0.1",
+					"spring.jmx.enabled=false", "logging.level.com.alibaba.nacos=warn");
 	}
 
 	private static int port(ConfigurableApplicationContext context) {

@@ -21,6 +21,7 @@ import dev.nacosboot.loadbalancer.NacosGrayLoadBalancer;
 import dev.nacosboot.registry.NacosRegistration;
 import dev.nacosboot.registry.NacosServiceRegistry;
 import dev.nacosboot.testserver.junit.NacosTarget;
+import dev.nacosboot.test.NacosTestServerConnectionInitializer;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,8 +91,7 @@ class GatewayGrayRoutingIntegrationTests {
 		await().atMost(PUSH).until(() -> stableV1().equals(config.getConfig(dataId, group, 3000)));
 		v1 = provider("v1");
 		v2 = provider("v2");
-		gateway = new SpringApplicationBuilder(Gateway.class).web(WebApplicationType.REACTIVE)
-			.properties(common())
+		gateway = application(Gateway.class).web(WebApplicationType.REACTIVE)
 			.properties("spring.application.name=gateway", "server.port=0",
 					"spring.cloud.nacos.discovery.register-enabled=false",
 					"spring.config.import=nacos:" + dataId + "?group=" + group,
@@ -253,8 +253,7 @@ class GatewayGrayRoutingIntegrationTests {
 	}
 
 	private static ConfigurableApplicationContext provider(String version) {
-		return new SpringApplicationBuilder(Provider.class).web(WebApplicationType.REACTIVE)
-			.properties(common())
+		return application(Provider.class).web(WebApplicationType.REACTIVE)
 			.properties("spring.application.name=" + service, "server.port=0",
 					"spring.cloud.nacos.discovery.metadata.version=" + version,
 					"spring.cloud.gateway.server.webflux.enabled=false")
@@ -262,15 +261,15 @@ class GatewayGrayRoutingIntegrationTests {
 	}
 
 	/**
-	 * Properties every application here gets: server, credentials, group, loopback ip.
+	 * An application of these tests: connected to the class's Nacos through its
+	 * connection details (no server address property), registered in the class's group on
+	 * the loopback address.
 	 */
-	private static Map<String, Object> common() {
-		Map<String, Object> properties = new LinkedHashMap<>(nacos.target().springProperties());
-		properties.put("spring.cloud.nacos.discovery.group", group);
-		properties.put("spring.cloud.nacos.discovery.ip", "127.0.0.1");
-		properties.put("spring.jmx.enabled", "false");
-		properties.put("logging.level.com.alibaba.nacos", "warn");
-		return properties;
+	private static SpringApplicationBuilder application(Class<?> source) {
+		return new SpringApplicationBuilder(source)
+			.addBootstrapRegistryInitializer(NacosTestServerConnectionInitializer.of(nacos.target()))
+			.properties("spring.cloud.nacos.discovery.group=" + group, "spring.cloud.nacos.discovery.ip=127.0.0.1",
+					"spring.jmx.enabled=false", "logging.level.com.alibaba.nacos=warn");
 	}
 
 	private static int port(ConfigurableApplicationContext context) {

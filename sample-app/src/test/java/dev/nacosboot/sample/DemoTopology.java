@@ -16,6 +16,9 @@ import com.alibaba.nacos.api.PropertyKeyConst;
 import com.alibaba.nacos.api.config.ConfigService;
 import com.alibaba.nacos.api.config.ConfigType;
 import com.alibaba.nacos.api.exception.NacosException;
+import dev.nacosboot.core.NacosConnectionDetails;
+import dev.nacosboot.test.NacosTestServerConnectionDetails;
+import dev.nacosboot.test.NacosTestServerConnectionInitializer;
 import dev.nacosboot.testserver.NacosTestServer;
 import dev.nacosboot.testserver.junit.NacosTarget;
 import org.apache.commons.logging.Log;
@@ -32,7 +35,9 @@ import org.springframework.core.env.SimpleCommandLinePropertySource;
  * The demo topology in one JVM: a Nacos (the embedded test server, or the one named by
  * {@code NACOS_SERVER_ADDR}) with the sample's config data ids seeded, greeting-service
  * v1 and v2, and the consumer; each an application context of its own with its own Nacos
- * clients, as if they were separate processes.
+ * clients, as if they were separate processes. The contexts reach the embedded server
+ * through its connection details ({@code nacos-spring-boot-test}), an external Nacos
+ * through {@code application.yml} as a deployed application does.
  * <p>
  * Options (command-line style, also passed on to every context): {@code --server.port}
  * (the consumer, 8090), {@code --demo.v1-port} (8091), {@code --demo.v2-port} (8092),
@@ -101,15 +106,20 @@ public final class DemoTopology implements AutoCloseable {
 			server = builder.build().start();
 			serverAddr = server.serverAddr();
 		}
+		// The embedded server is given to every context as its connection details; an
+		// external one is found as a user's application finds it, through
+		// application.yml.
+		NacosConnectionDetails embedded = (server != null)
+				? NacosTestServerConnectionDetails.of(server).withNamespace(namespace) : null;
 		List<ConfigurableApplicationContext> started = new ArrayList<>();
 		try {
-			String[] common = common(args, (external != null) ? null : serverAddr);
-			ConfigurableApplicationContext v1 = run(started, "provider", common,
+			String[] common = common(args);
+			ConfigurableApplicationContext v1 = run(started, embedded, "provider", common,
 					"--server.port=" + option(options, "demo.v1-port", "8091"), "--sample.version=v1");
-			ConfigurableApplicationContext v2 = run(started, "provider", common,
+			ConfigurableApplicationContext v2 = run(started, embedded, "provider", common,
 					"--server.port=" + option(options, "demo.v2-port", "8092"), "--sample.version=v2");
 			String consumerPort = options.getProperty("server.port");
-			ConfigurableApplicationContext consumer = run(started, "consumer", common,
+			ConfigurableApplicationContext consumer = run(started, embedded, "consumer", common,
 					(consumerPort != null) ? new String[] { "--server.port=" + consumerPort } : new String[0]);
 			DemoTopology topology = new DemoTopology(server, serverAddr, v1, v2, consumer);
 			topology.removeConfigsOnClose = (external != null)
@@ -132,25 +142,25 @@ public final class DemoTopology implements AutoCloseable {
 		}
 	}
 
-	private static ConfigurableApplicationContext run(List<ConfigurableApplicationContext> started, String profile,
-			String[] common, String... own) {
+	private static ConfigurableApplicationContext run(List<ConfigurableApplicationContext> started,
+			@Nullable NacosConnectionDetails embedded, String profile, String[] common, String... own) {
 		String[] args = new String[common.length + own.length];
 		System.arraycopy(common, 0, args, 0, common.length);
 		System.arraycopy(own, 0, args, common.length, own.length);
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class)
+		SpringApplicationBuilder application = new SpringApplicationBuilder(SampleApplication.class)
 			.main(SampleApplication.class)
 			.profiles(profile)
-			.bannerMode("consumer".equals(profile) ? Banner.Mode.CONSOLE : Banner.Mode.OFF)
-			.run(args);
+			.bannerMode("consumer".equals(profile) ? Banner.Mode.CONSOLE : Banner.Mode.OFF);
+		if (embedded != null) {
+			application.addBootstrapRegistryInitializer(NacosTestServerConnectionInitializer.of(embedded));
+		}
+		ConfigurableApplicationContext context = application.run(args);
 		started.add(context);
 		return context;
 	}
 
-	private static String[] common(String[] args, @Nullable String embeddedServerAddr) {
+	private static String[] common(String[] args) {
 		List<String> result = new ArrayList<>();
-		if (embeddedServerAddr != null) {
-			result.add("--spring.cloud.nacos.server-addr=" + embeddedServerAddr);
-		}
 		for (String arg : args) {
 			// Each role gets its own port; a repeated option would be read as a list
 			// ("0,8091").
