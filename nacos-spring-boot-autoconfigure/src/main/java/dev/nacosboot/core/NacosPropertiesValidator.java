@@ -10,13 +10,16 @@ import org.springframework.validation.FieldError;
 import org.springframework.validation.Validator;
 
 /**
- * The checks of the connection settings, run where they are bound: the shared ones
- * ({@code spring.cloud.nacos.*}) and a concern's own
- * ({@code spring.cloud.nacos.discovery.*}, {@code spring.cloud.nacos.config.*}). Errors
- * name the property as it is written ({@code server-addr}), so that Spring Boot's failure
- * report names the full property. Whether a username has its password, or an access key
- * its secret key, depends on the shared and the concern's settings together and is
- * checked where a client is created.
+ * The checks of the Nacos settings, run where they are bound. The connection settings
+ * (the shared {@code spring.cloud.nacos.*} ones and a concern's own
+ * {@code spring.cloud.nacos.discovery.*}, {@code spring.cloud.nacos.config.*}) are
+ * checked only where the connection is built from them: a {@link NacosConnectionDetails}
+ * of the application's own replaces them, and then a value it does not use (an empty
+ * {@code server-addr}, an unresolved placeholder) fails nothing. Errors name the property
+ * as it is written ({@code server-addr}), so that Spring Boot's failure report names the
+ * full property. Whether a username has its password, or an access key its secret key,
+ * depends on the shared and the concern's settings together and is checked where a client
+ * is created.
  * <p>
  * Shared by the starter's packages, not part of its API: it may change in any release.
  */
@@ -26,12 +29,11 @@ public final class NacosPropertiesValidator {
 	}
 
 	/**
-	 * Checks the shared settings.
+	 * Checks the shared settings but the connection ones.
 	 * @param properties the bound shared settings
 	 * @param errors where to report
 	 */
 	static void validate(NacosProperties properties, Errors errors) {
-		validateConnection(properties, errors);
 		checkPositive(errors, "request-timeout", properties.getRequestTimeout());
 		checkPositive(errors, "server-check-timeout", properties.getServerCheckTimeout());
 		NacosProperties.Tls tls = properties.getTls();

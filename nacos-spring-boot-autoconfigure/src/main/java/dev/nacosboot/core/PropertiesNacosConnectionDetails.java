@@ -67,12 +67,17 @@ final class PropertiesNacosConnectionDetails implements NacosConnectionDetails {
 	/**
 	 * Details from the bound shared settings and a concern's own, which are bound (and
 	 * checked) here.
-	 * @param shared {@code spring.cloud.nacos.*}, already bound and checked
+	 * @param shared {@code spring.cloud.nacos.*}, already bound; its connection settings
+	 * are checked here
 	 * @param binder binds {@code spring.cloud.nacos.discovery.*} and
 	 * {@code spring.cloud.nacos.config.*}
 	 * @return the details
 	 */
 	static PropertiesNacosConnectionDetails of(NacosProperties shared, Binder binder) {
+		// The shared connection settings are checked here, where they are used, rather
+		// than where the shared settings are bound: details of the application's own
+		// replace them.
+		bindOverride(binder, NacosProperties.PREFIX);
 		return of(shared, bindOverride(binder, DISCOVERY_PREFIX), bindOverride(binder, CONFIG_PREFIX));
 	}
 

@@ -70,6 +70,25 @@ class NacosConnectionDetailsIntegrationTests {
 		}
 	}
 
+	@Test
+	void detailsRegisteredInTheBootstrapContextShouldBecomeTheBeanWithoutAnImport() throws Exception {
+		NacosConnectionDetails details = new TargetDetails(nacos.target());
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(Application.class)
+			.web(WebApplicationType.NONE)
+			.addBootstrapRegistryInitializer(
+					(registry) -> registry.register(NacosConnectionDetails.class, InstanceSupplier.of(details)))
+			// Empty on purpose (an unset ${NACOS_ADDR:}): details replace it, so it is
+			// not
+			// checked.
+			.properties("spring.cloud.nacos.server-addr=", "spring.jmx.enabled=false",
+					"spring.application.name=details", "spring.cloud.service-registry.auto-registration.enabled=false")
+			.run()) {
+			assertThat(context.getBean(NacosConnectionDetails.class)).isSameAs(details);
+			assertThat(context.getBean(com.alibaba.nacos.api.naming.NamingService.class).getServerStatus())
+				.isEqualTo("UP");
+		}
+	}
+
 	@SpringBootApplication
 	static class Application {
 

@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -63,6 +64,33 @@ class NacosConnectionDetailsTests {
 				assertThat(used).containsEntry(PropertyKeyConst.SERVER_ADDR, "from-bean:8848")
 					.containsEntry(PropertyKeyConst.NAMESPACE, "tenant-a");
 			});
+	}
+
+	@Test
+	void connectionPropertiesADetailsBeanReplacesAreNotChecked() {
+		// An application.yml with ${NACOS_SERVER_ADDR:} and no such variable, where the
+		// details come from elsewhere (a secret store, a test's server).
+		this.runner.withConfiguration(AutoConfigurations.of(NacosDiscoveryAutoConfiguration.class))
+			.withUserConfiguration(RecordingClients.class)
+			.withBean(NacosConnectionDetails.class, () -> new FixedDetails("from-bean:8848", null))
+			.withPropertyValues("spring.cloud.nacos.server-addr=", "spring.cloud.nacos.namespace=${UNSET_NAMESPACE}",
+					"spring.cloud.nacos.discovery.server-addr=not a server")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				context.getBean(NamingService.class).getServerStatus();
+				assertThat(context.getBean(RecordingClients.class).naming.get(0))
+					.containsEntry(PropertyKeyConst.SERVER_ADDR, "from-bean:8848");
+			});
+	}
+
+	@Test
+	void connectionPropertiesInUseAreCheckedNamingTheProperty() {
+		this.runner.withPropertyValues("spring.cloud.nacos.server-addr=")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(BindValidationException.class)
+				.hasMessageContaining("server-addr")
+				.hasMessageContaining("the server list is empty"));
 	}
 
 	@Test

@@ -1,11 +1,8 @@
 package dev.nacosboot.test;
 
 import dev.nacosboot.core.NacosConnectionDetails;
-import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.testserver.junit.NacosTarget;
 
-import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.boot.bootstrap.BootstrapContextClosedEvent;
 import org.springframework.boot.bootstrap.BootstrapRegistry;
 import org.springframework.boot.bootstrap.BootstrapRegistry.InstanceSupplier;
 import org.springframework.boot.bootstrap.BootstrapRegistryInitializer;
@@ -58,25 +55,13 @@ public final class NacosTestServerConnectionInitializer implements BootstrapRegi
 	}
 
 	/**
-	 * Registers details for the config import and, when the bootstrap context closes, as
-	 * the bean.
+	 * Registers details for the config import; the starter makes them the bean when the
+	 * bootstrap context closes.
 	 * @param registry the bootstrap registry of one application
 	 * @param details the connection details
 	 */
 	static void register(BootstrapRegistry registry, NacosConnectionDetails details) {
 		registry.register(NacosConnectionDetails.class, InstanceSupplier.of(details));
-		registry.addCloseListener(NacosTestServerConnectionInitializer::registerBean);
-	}
-
-	private static void registerBean(BootstrapContextClosedEvent event) {
-		ConfigurableListableBeanFactory beanFactory = event.getApplicationContext().getBeanFactory();
-		String name = NacosCoreAutoConfiguration.CONNECTION_DETAILS_BEAN_NAME;
-		// The starter promotes bootstrap details itself when a nacos: import ran; the
-		// same instance, whichever comes first.
-		NacosConnectionDetails details = event.getBootstrapContext().get(NacosConnectionDetails.class);
-		if (details != null && !beanFactory.containsSingleton(name) && !beanFactory.containsBeanDefinition(name)) {
-			beanFactory.registerSingleton(name, details);
-		}
 	}
 
 }
