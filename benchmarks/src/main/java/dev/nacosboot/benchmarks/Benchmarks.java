@@ -110,7 +110,8 @@ public final class Benchmarks {
 				"--instances=N (scale), --profile (startup: slowest startup steps), --forks=N (choose), --verbose,");
 		out.println("--calls=N --callers=N --decay-time=SECONDS --spikes=PERCENT (adaptive-lb: calls and callers per");
 		out.println("strategy, the least-latency decay time, share of the fast providers' calls answered 30 ms late),");
-		out.println("--memory (startup: children under Native Memory Tracking, committed memory per category),");
+		out.println("--memory (startup: children under Native Memory Tracking, committed memory per category), --aot");
+		out.println("(startup: also the starter mode processed ahead of time by the build, run with Spring AOT),");
 		out.println("--startup-imports=N (startup: data ids the starter imports, 1-3, default 1; an explicit --runs");
 		out.println(
 				"lifts the time budget), --push-delay=MILLIS (embedded server; 0 by default, a real Nacos 3 has ~500).");

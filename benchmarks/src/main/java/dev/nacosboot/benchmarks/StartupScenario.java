@@ -39,7 +39,10 @@ import org.jspecify.annotations.Nullable;
  * subscriber's view and the deregistrations that timed out. Modes run in turn, their
  * order alternating per round; the first round warms the OS file cache and is not
  * counted. With {@code --memory} every child runs with Native Memory Tracking and prints
- * its committed memory per category at ready (its timings then include NMT's cost).
+ * its committed memory per category at ready (its timings then include NMT's cost). With
+ * {@code --aot} a fourth mode, {@code aot}, runs the starter mode as processed ahead of
+ * time by the build (Spring AOT, {@code -Dspring.aot.enabled=true}; Spring Cloud's
+ * refresh scope off, the starter's serves {@code @RefreshScope}).
  */
 final class StartupScenario implements Scenario {
 
@@ -75,8 +78,13 @@ final class StartupScenario implements Scenario {
 				publisher.publishConfig(DATA_IDS.get(0), group, StartupApp.IMPORTED_CONTENT, "properties");
 				publisher.publishConfig(DATA_IDS.get(1), group, "bench:\n  b: 2\n  list: [x, y]\n", "yaml");
 				publisher.publishConfig(DATA_IDS.get(2), group, "bench.c=3\n", "properties");
+				boolean aot = options.flag("aot");
+				List<String> modes = new ArrayList<>(MODES);
+				if (aot) {
+					modes.add("aot");
+				}
 				Map<String, List<Launch>> results = new LinkedHashMap<>();
-				MODES.forEach((mode) -> results.put(mode, new ArrayList<>()));
+				modes.forEach((mode) -> results.put(mode, new ArrayList<>()));
 				List<String> steps = new ArrayList<>();
 				// Unless --runs is given, a round starts only when it should end within
 				// the
@@ -102,7 +110,7 @@ final class StartupScenario implements Scenario {
 						}
 					});
 					steps.clear();
-					List<String> order = new ArrayList<>(MODES);
+					List<String> order = new ArrayList<>(modes);
 					if (run % 2 == 1) {
 						java.util.Collections.reverse(order);
 					}
@@ -144,6 +152,9 @@ final class StartupScenario implements Scenario {
 				observed(nacos, "JVM launch -> visible in Nacos (raw subscriber callback)", starter, Launch::visible);
 				observed(nacos, "SIGTERM -> instance gone from a subscriber's view", starter, Launch::gone);
 				nacos.print(out);
+				if (aot) {
+					printAot(out, results);
+				}
 				if (memory) {
 					printNativeMemory(out, plain, starter);
 				}
@@ -181,6 +192,11 @@ final class StartupScenario implements Scenario {
 						+ signed(exitOverhead) + " ms; " + timeouts + " time-out(s) in the logs" + inconclusive + ")");
 				out.println("The reference keeps the jar: only auto-configurations and the import are off, so "
 						+ "class-path scanning of the extra jars is in both.");
+				out.println("Against the same application with Spring Cloud (LoadBalancer, refresh scope) but without "
+						+ "Nacos (cloud): ready " + signed(overhead(starter, cloud, Launch::ready)) + " ms, health UP "
+						+ signed(overhead(starter, cloud, Launch::healthy)) + " ms, RSS "
+						+ signed(overhead(starter, cloud, (launch) -> launch.rssKib() / 1024.0)) + " MiB, CPU "
+						+ signed(overhead(starter, cloud, Launch::cpu)) + " ms.");
 				out.println();
 				return String.format(
 						"startup: starter - plain p50: ready %s ms, health UP %s ms, RSS %s MiB, CPU %s ms (plain: "
@@ -201,6 +217,32 @@ final class StartupScenario implements Scenario {
 				publisher.shutDown();
 			}
 		}
+	}
+
+	/**
+	 * The starter processed ahead of time against the plain reference and the starter
+	 * without AOT.
+	 */
+	private static void printAot(PrintStream out, Map<String, List<Launch>> results) {
+		List<Launch> aot = results.get("aot");
+		List<Launch> plain = results.get("plain");
+		List<Launch> starter = results.get("starter");
+		Table table = new Table("starter processed ahead of time (Spring AOT)", "aot p50", "p90", "aot - plain (p50)",
+				"aot - starter (p50)");
+		aotRow(table, "JVM launch -> ready (ms)", aot, plain, starter, Launch::ready);
+		aotRow(table, "JVM launch -> /actuator/health UP (ms)", aot, plain, starter, Launch::healthy);
+		aotRow(table, "CPU time of the JVM at ready (ms)", aot, plain, starter, Launch::cpu);
+		aotRow(table, "RSS at ready (MiB)", aot, plain, starter, (launch) -> launch.rssKib() / 1024.0);
+		aotRow(table, "loaded classes at ready", aot, plain, starter, Launch::classes);
+		aotRow(table, "SIGTERM -> JVM exited (ms)", aot, plain, starter, Launch::exit);
+		table.print(out);
+	}
+
+	private static void aotRow(Table table, String name, List<Launch> aot, List<Launch> plain, List<Launch> starter,
+			Function<Launch, Number> quantity) {
+		double[] sorted = sorted(aot, quantity);
+		table.row(name, cell(percentile(sorted, 50)), cell(percentile(sorted, 90)),
+				signed(overhead(aot, plain, quantity)), signed(overhead(aot, starter, quantity)));
 	}
 
 	private static void row(Table table, String name, Map<String, List<Launch>> results,
@@ -308,11 +350,21 @@ final class StartupScenario implements Scenario {
 	private static Launch launch(NacosTarget target, String group, String service, String mode, int imports,
 			Map<String, Long> visible, Map<String, Long> gone, boolean profile, boolean memory,
 			@Nullable List<String> steps) throws Exception {
-		boolean nacos = mode.equals("starter");
-		List<String> command = new ArrayList<>(
-				memory ? ChildJvm.command("-XX:NativeMemoryTracking=summary") : ChildJvm.command());
+		boolean aot = mode.equals("aot");
+		boolean nacos = mode.equals("starter") || aot;
+		List<String> jvmOptions = new ArrayList<>();
+		if (memory) {
+			jvmOptions.add("-XX:NativeMemoryTracking=summary");
+		}
+		if (aot) {
+			jvmOptions.add("-Dspring.aot.enabled=true");
+		}
+		List<String> command = new ArrayList<>(ChildJvm.command(jvmOptions.toArray(String[]::new)));
 		command.add(StartupApp.class.getName());
-		command.add("--mode=" + mode);
+		command.add("--mode=" + (aot ? "starter" : mode));
+		if (aot) {
+			command.add("--spring.cloud.refresh.enabled=false");
+		}
 		if (profile) {
 			command.add("--profile");
 		}

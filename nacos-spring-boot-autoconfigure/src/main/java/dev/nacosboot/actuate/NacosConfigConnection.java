@@ -1,12 +1,21 @@
 package dev.nacosboot.actuate;
 
+import java.lang.reflect.Field;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import com.alibaba.nacos.api.config.ConfigService;
+import com.alibaba.nacos.common.remote.client.RpcClient;
+import com.alibaba.nacos.common.remote.client.RpcClientFactory;
 import dev.nacosboot.config.NacosConfigSources;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
 import dev.nacosboot.core.NacosClients;
 import dev.nacosboot.core.NacosConnectionDetails;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.util.ConcurrentReferenceHashMap;
 
 /**
  * Whether the config clients that serve this application's {@code nacos:} imports are
@@ -14,6 +23,12 @@ import dev.nacosboot.core.NacosConnectionDetails;
  * {@link NacosClients} with the same settings, one per namespace of an import.
  */
 public class NacosConfigConnection {
+
+	private static final Log logger = LogFactory.getLog(NacosConfigConnection.class);
+
+	/** One reader per client, dropped with the client. */
+	private final Map<ConfigService, BooleanSupplier> readers = new ConcurrentReferenceHashMap<>(4,
+			ConcurrentReferenceHashMap.ReferenceType.WEAK);
 
 	private final NacosClients clients;
 
@@ -44,12 +59,52 @@ public class NacosConfigConnection {
 				return false;
 			}
 			for (ConfigService service : services) {
-				if (!"UP".equals(service.getServerStatus())) {
+				if (!this.readers.computeIfAbsent(service, NacosConfigConnection::connectionOf).getAsBoolean()) {
 					return false;
 				}
 			}
 			return true;
 		}, true);
+	}
+
+	/**
+	 * A check of a config client's connection that neither waits nor connects: the
+	 * client's gRPC connections (named after its worker) are running. Its
+	 * {@code getServerStatus()} waits for a connection being opened, which held a health
+	 * check right after ready for as long as the listeners took to connect.
+	 * @param service the client
+	 * @return whether it is connected
+	 */
+	static BooleanSupplier connectionOf(ConfigService service) {
+		try {
+			String prefix = field(field(service, "worker"), "uuid") + "_config-";
+			return () -> {
+				boolean any = false;
+				for (Map.Entry<String, RpcClient> client : RpcClientFactory.getAllClientEntries()) {
+					if (client.getKey().startsWith(prefix)) {
+						if (!client.getValue().isRunning()) {
+							return false;
+						}
+						any = true;
+					}
+				}
+				return any;
+			};
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			logger.debug("Reading the config client's connection through getServerStatus(): " + ex);
+			return () -> "UP".equals(service.getServerStatus());
+		}
+	}
+
+	private static Object field(Object target, String name) throws ReflectiveOperationException {
+		Field field = target.getClass().getDeclaredField(name);
+		field.setAccessible(true);
+		Object value = field.get(target);
+		if (value == null) {
+			throw new NoSuchFieldException(name + " is null");
+		}
+		return value;
 	}
 
 	/**

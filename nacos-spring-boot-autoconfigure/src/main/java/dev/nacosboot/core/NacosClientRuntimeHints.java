@@ -52,6 +52,15 @@ class NacosClientRuntimeHints implements RuntimeHintsRegistrar {
 
 	static final String NAMING_GRPC_PROXY = "com.alibaba.nacos.client.naming.remote.gprc.NamingGrpcClientProxy";
 
+	/**
+	 * The config client's internals that
+	 * {@code dev.nacosboot.actuate.NacosConfigConnection} reads to find its gRPC
+	 * connections without waiting for them.
+	 */
+	static final String CONFIG_SERVICE = "com.alibaba.nacos.client.config.NacosConfigService";
+
+	static final String CONFIG_WORKER = "com.alibaba.nacos.client.config.impl.ClientWorker";
+
 	private final BindingReflectionHintsRegistrar bindingHints = new BindingReflectionHintsRegistrar();
 
 	@Override
@@ -82,7 +91,9 @@ class NacosClientRuntimeHints implements RuntimeHintsRegistrar {
 		hints.reflection()
 			.registerType(TypeReference.of(NAMING_SERVICE), (type) -> type.withField("clientProxy"))
 			.registerType(TypeReference.of(NAMING_PROXY_DELEGATE), (type) -> type.withField("grpcClientProxy"))
-			.registerType(TypeReference.of(NAMING_GRPC_PROXY), MemberCategory.INVOKE_PUBLIC_METHODS);
+			.registerType(TypeReference.of(NAMING_GRPC_PROXY), MemberCategory.INVOKE_PUBLIC_METHODS)
+			.registerType(TypeReference.of(CONFIG_SERVICE), (type) -> type.withField("worker"))
+			.registerType(TypeReference.of(CONFIG_WORKER), (type) -> type.withField("uuid"));
 	}
 
 	private static Resource[] resources(PathMatchingResourcePatternResolver resolver, String pattern) {

@@ -4,6 +4,8 @@ import java.util.Set;
 
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.remote.request.Request;
+import com.alibaba.nacos.client.config.NacosConfigService;
+import com.alibaba.nacos.client.config.impl.ClientWorker;
 import com.alibaba.nacos.client.naming.NacosNamingService;
 import com.alibaba.nacos.client.naming.remote.NamingClientProxyDelegate;
 import com.alibaba.nacos.client.naming.remote.gprc.NamingGrpcClientProxy;
@@ -77,6 +79,18 @@ class NacosClientRuntimeHintsTests {
 			.accepts(this.hints);
 		assertThat(RuntimeHintsPredicates.proxies()
 			.forInterfaces(AopProxyUtils.completeJdkProxyInterfaces(NamingService.class))).accepts(this.hints);
+	}
+
+	@Test
+	void theConfigInternalsTheStarterReadsExistInThisClientVersion() throws Exception {
+		new NacosClientRuntimeHints().registerHints(this.hints, getClass().getClassLoader());
+		assertThat(NacosConfigService.class.getName()).isEqualTo(NacosClientRuntimeHints.CONFIG_SERVICE);
+		assertThat(ClientWorker.class.getName()).isEqualTo(NacosClientRuntimeHints.CONFIG_WORKER);
+		assertThat(
+				RuntimeHintsPredicates.reflection().onFieldAccess(NacosConfigService.class.getDeclaredField("worker")))
+			.accepts(this.hints);
+		assertThat(RuntimeHintsPredicates.reflection().onFieldAccess(ClientWorker.class.getDeclaredField("uuid")))
+			.accepts(this.hints);
 	}
 
 	@Test
