@@ -67,9 +67,14 @@ class BadRoutingDataIntegrationTests {
 						"spring.cloud.nacos.discovery.metadata.version=v2",
 						"spring.cloud.nacos.discovery.metadata.note=" + "n".repeat(noteLength),
 						"spring.cloud.nacos.discovery.metadata.label=versión 2 ✓ 灰度")) {
-			assertThat(config.publishConfig(dataId, group, rules + "stable-version=v1\n" + rules + "canary.v2=20",
-					"properties"))
-				.isTrue();
+			String content = rules + "stable-version=v1\n" + rules + "canary.v2=20";
+			assertThat(config.publishConfig(dataId, group, content, "properties")).isTrue();
+			// A real Nacos stores a publish asynchronously: the consumer's required
+			// import
+			// must find it.
+			await().atMost(Duration.ofSeconds(10))
+				.pollInterval(Duration.ofMillis(250))
+				.until(() -> content.equals(config.getConfig(dataId, group, 3000)));
 			try (ConfigurableApplicationContext consumer = ReliabilityApps.consumer(target, group,
 					"spring.config.import=nacos:" + dataId + "?group=" + group + "&refresh=true")) {
 				DiscoveryClient discovery = consumer.getBean(DiscoveryClient.class);
