@@ -106,6 +106,7 @@ public final class NacosTestServer implements AutoCloseable {
 		if (this.grpc != null) {
 			return this;
 		}
+		this.naming.resumePushes();
 		boolean fixedPort = this.port > 0 || this.requestedPort > 0;
 		// A fixed port (or a restart) may still be held for a moment by the sockets just
 		// closed: retry it briefly.
@@ -147,8 +148,12 @@ public final class NacosTestServer implements AutoCloseable {
 	 * persistent instances and users stay for a restart.
 	 */
 	public synchronized void stop() {
-		// Close every connection before any of them is released: releasing one removes
-		// its instances, and a stopping Nacos never pushes that removal to the others.
+		// A stopping Nacos never pushes the removal of the instances of the connections
+		// it
+		// closes to the others: no push from here on (a connection's release runs
+		// asynchronously, and could otherwise reach a client not closed yet), and every
+		// connection is closed before any of them is released.
+		this.naming.suspendPushes();
 		this.connections.all().forEach(ServerConnection::close);
 		stopEndpoints();
 		this.connections.closeAll();

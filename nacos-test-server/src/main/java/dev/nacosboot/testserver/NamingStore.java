@@ -55,6 +55,13 @@ final class NamingStore {
 
 	private final Set<ServiceKey> pendingPushes = ConcurrentHashMap.newKeySet();
 
+	/**
+	 * Off while the server stops: the connections it closes release their instances
+	 * asynchronously, and a stopping Nacos pushes no such removal to the clients still
+	 * connected.
+	 */
+	private volatile boolean pushing = true;
+
 	private final Duration pushDelay;
 
 	private final Duration closedConnectionRetention;
@@ -330,7 +337,19 @@ final class NamingStore {
 		}
 	}
 
+	/** Stops every push, pending ones included, until {@link #resumePushes()}. */
+	void suspendPushes() {
+		this.pushing = false;
+	}
+
+	void resumePushes() {
+		this.pushing = true;
+	}
+
 	private void pushNow(ServiceKey service, List<ServerConnection> only) {
+		if (!this.pushing) {
+			return;
+		}
 		List<ServerConnection> targets;
 		ServiceInfo info;
 		synchronized (this.lock) {
