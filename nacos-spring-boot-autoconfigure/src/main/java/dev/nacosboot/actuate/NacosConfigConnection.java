@@ -1,6 +1,5 @@
 package dev.nacosboot.actuate;
 
-import java.lang.reflect.Field;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -9,6 +8,7 @@ import com.alibaba.nacos.api.config.ConfigService;
 import com.alibaba.nacos.common.remote.client.RpcClient;
 import com.alibaba.nacos.common.remote.client.RpcClientFactory;
 import dev.nacosboot.config.NacosConfigSources;
+import dev.nacosboot.core.NacosClientInternals;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
 import dev.nacosboot.core.NacosClients;
 import dev.nacosboot.core.NacosConnectionDetails;
@@ -77,7 +77,8 @@ public class NacosConfigConnection {
 	 */
 	static BooleanSupplier connectionOf(ConfigService service) {
 		try {
-			String prefix = field(field(service, "worker"), "uuid") + "_config-";
+			String prefix = NacosClientInternals.field(NacosClientInternals.field(service, "worker"), "uuid")
+					+ "_config-";
 			return () -> {
 				boolean any = false;
 				for (Map.Entry<String, RpcClient> client : RpcClientFactory.getAllClientEntries()) {
@@ -95,16 +96,6 @@ public class NacosConfigConnection {
 			logger.debug("Reading the config client's connection through getServerStatus(): " + ex);
 			return () -> "UP".equals(service.getServerStatus());
 		}
-	}
-
-	private static Object field(Object target, String name) throws ReflectiveOperationException {
-		Field field = target.getClass().getDeclaredField(name);
-		field.setAccessible(true);
-		Object value = field.get(target);
-		if (value == null) {
-			throw new NoSuchFieldException(name + " is null");
-		}
-		return value;
 	}
 
 	/**

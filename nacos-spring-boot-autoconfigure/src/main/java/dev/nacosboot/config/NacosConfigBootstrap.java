@@ -9,7 +9,6 @@ import com.alibaba.nacos.api.config.ConfigService;
 import dev.nacosboot.core.NacosClientPropertiesFactory;
 import dev.nacosboot.core.NacosClients;
 import dev.nacosboot.core.NacosConnectionDetails;
-import dev.nacosboot.core.NacosCoreAutoConfiguration;
 import dev.nacosboot.core.NacosProperties;
 import org.jspecify.annotations.Nullable;
 
@@ -38,8 +37,6 @@ final class NacosConfigBootstrap {
 
 	private final NacosConnectionDetails connection;
 
-	private final boolean connectionFromBootstrap;
-
 	private final NacosConfigProperties config;
 
 	private final NacosClients clients;
@@ -58,10 +55,9 @@ final class NacosConfigBootstrap {
 	private volatile @Nullable ConfigurableApplicationContext applicationContext;
 
 	private NacosConfigBootstrap(NacosProperties shared, NacosConnectionDetails connection,
-			boolean connectionFromBootstrap, NacosConfigProperties config, NacosClients clients) {
+			NacosConfigProperties config, NacosClients clients) {
 		this.shared = shared;
 		this.connection = connection;
-		this.connectionFromBootstrap = connectionFromBootstrap;
 		this.config = config;
 		this.clients = clients;
 	}
@@ -76,13 +72,12 @@ final class NacosConfigBootstrap {
 		if (!context.isRegistered(NacosConfigBootstrap.class)) {
 			context.registerIfAbsent(NacosClients.class, InstanceSupplier.from(NacosClients::new));
 			// Connection details registered by a BootstrapRegistryInitializer win over
-			// the
-			// properties, as a NacosConnectionDetails bean does for the other clients.
-			boolean fromBootstrap = context.isRegistered(NacosConnectionDetails.class);
-			NacosConnectionDetails connection = fromBootstrap ? context.get(NacosConnectionDetails.class)
-					: NacosConnectionDetails.fromProperties(binder);
+			// the properties, as a NacosConnectionDetails bean does for the other
+			// clients (NacosConnectionDetailsBootstrapPromotion makes them that bean).
+			NacosConnectionDetails connection = context.isRegistered(NacosConnectionDetails.class)
+					? context.get(NacosConnectionDetails.class) : NacosConnectionDetails.fromProperties(binder);
 			NacosConfigBootstrap bootstrap = new NacosConfigBootstrap(
-					binder.bindOrCreate(NacosProperties.PREFIX, NacosProperties.class), connection, fromBootstrap,
+					binder.bindOrCreate(NacosProperties.PREFIX, NacosProperties.class), connection,
 					binder.bindOrCreate(NacosConfigProperties.PREFIX, Bindable.of(NacosConfigProperties.class),
 							new ValidationBindHandler(new NacosConfigProperties())),
 					context.get(NacosClients.class));
@@ -243,10 +238,6 @@ final class NacosConfigBootstrap {
 	private void promote(BootstrapContext bootstrapContext, ConfigurableApplicationContext applicationContext) {
 		ConfigurableListableBeanFactory beanFactory = applicationContext.getBeanFactory();
 		NacosClients.registerAsBean(beanFactory, this.clients);
-		if (this.connectionFromBootstrap
-				&& !beanFactory.containsSingleton(NacosCoreAutoConfiguration.CONNECTION_DETAILS_BEAN_NAME)) {
-			beanFactory.registerSingleton(NacosCoreAutoConfiguration.CONNECTION_DETAILS_BEAN_NAME, this.connection);
-		}
 		if (!beanFactory.containsSingleton(NacosConfigSources.BEAN_NAME)) {
 			beanFactory.registerSingleton(NacosConfigSources.BEAN_NAME, this.sources);
 		}

@@ -39,8 +39,6 @@ public final class NacosConnectionDetailsBootstrapPromotion implements Environme
 	private static void promote(BootstrapContextClosedEvent event) {
 		ConfigurableListableBeanFactory beanFactory = event.getApplicationContext().getBeanFactory();
 		String name = NacosCoreAutoConfiguration.CONNECTION_DETAILS_BEAN_NAME;
-		// The config import promotes the same instance when it ran: whichever comes
-		// first.
 		if (!beanFactory.containsSingleton(name) && !beanFactory.containsBeanDefinition(name)) {
 			beanFactory.registerSingleton(name, event.getBootstrapContext().get(NacosConnectionDetails.class));
 		}

@@ -1,6 +1,5 @@
 package dev.nacosboot.discovery;
 
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import com.alibaba.nacos.api.naming.NamingService;
+import dev.nacosboot.core.NacosClientInternals;
 import dev.nacosboot.core.NacosConnectionState;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -74,8 +74,8 @@ public class NamingConnectionState extends NacosConnectionState {
 	 */
 	public static BooleanSupplier of(NamingService namingService) {
 		try {
-			Object delegate = field(namingService, "clientProxy");
-			Object grpcProxy = field(delegate, "grpcClientProxy");
+			Object delegate = NacosClientInternals.field(namingService, "clientProxy");
+			Object grpcProxy = NacosClientInternals.field(delegate, "grpcClientProxy");
 			Method serverHealthy = grpcProxy.getClass().getMethod("serverHealthy");
 			return () -> {
 				try {
@@ -98,22 +98,14 @@ public class NamingConnectionState extends NacosConnectionState {
 	 */
 	static boolean readsClientState(NamingService namingService) {
 		try {
-			field(field(namingService, "clientProxy"), "grpcClientProxy").getClass().getMethod("serverHealthy");
+			NacosClientInternals.field(NacosClientInternals.field(namingService, "clientProxy"), "grpcClientProxy")
+				.getClass()
+				.getMethod("serverHealthy");
 			return true;
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			return false;
 		}
-	}
-
-	private static Object field(Object target, String name) throws ReflectiveOperationException {
-		Field field = target.getClass().getDeclaredField(name);
-		field.setAccessible(true);
-		Object value = field.get(target);
-		if (value == null) {
-			throw new NoSuchFieldException(name + " is null");
-		}
-		return value;
 	}
 
 }
