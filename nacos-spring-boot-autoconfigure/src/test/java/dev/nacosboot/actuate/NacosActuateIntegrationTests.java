@@ -105,7 +105,7 @@ class NacosActuateIntegrationTests {
 		properties.put("management.endpoint.health.probes.enabled", "true");
 		properties.put("management.endpoint.health.group.app.include", "appCheck");
 		properties.put("management.endpoint.nacos.access", "unrestricted");
-		properties.put("spring.cloud.nacos.health.grace-period", "3s");
+		properties.put("spring.cloud.nacos.health.grace-period", "6s");
 		properties.put("spring.cloud.nacos.health.sample-interval", "200ms");
 		properties.put("spring.cloud.nacos.health.traffic.group", "app");
 		properties.put("spring.cloud.nacos.health.traffic.check-interval", "200ms");
@@ -294,7 +294,7 @@ class NacosActuateIntegrationTests {
 			assertThat(get("/health/nacos")).contains("\"connection\":\"DISCONNECTED\"");
 			// Liveness never depends on Nacos.
 			assertThat(status("/health/liveness")).isEqualTo(200);
-			System.out.printf("[figures] server stop -> RECONNECTING (UP) %d ms, -> DOWN %d ms (grace 3 s)%n",
+			System.out.printf("[figures] server stop -> RECONNECTING (UP) %d ms, -> DOWN %d ms (grace 6 s)%n",
 					(reconnecting - start) / 1_000_000, (down - start) / 1_000_000);
 		}
 		finally {
