@@ -1,6 +1,7 @@
 package dev.nacosboot.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -155,7 +156,7 @@ class NacosConfigRefreshIntegrationTests {
 		assertThat(events.refreshed).filteredOn((event) -> event.getDataId().equals("common.properties"))
 			.singleElement()
 			.satisfies((event) -> assertThat(event.getChangedKeys()).isEmpty());
-		assertThat(events.environmentChanges)
+		assertThat(events.environmentChangesOf("common.properties"))
 			.noneMatch((event) -> event.getKeys().contains("app.greeting") || event.getKeys().contains("common.only"));
 		assertThat(context.getBean(AppProperties.class).getGreeting()).isEqualTo(greeting);
 		assertThat(context.getEnvironment().getProperty("app.greeting")).isEqualTo(greeting);
@@ -445,19 +446,47 @@ class NacosConfigRefreshIntegrationTests {
 
 		final List<EnvironmentChangeEvent> environmentChanges = new CopyOnWriteArrayList<>();
 
+		/** Both kinds as published: one apply publishes its two events together. */
+		final List<Object> inOrder = new CopyOnWriteArrayList<>();
+
 		@EventListener
 		void on(NacosConfigRefreshedEvent event) {
 			this.refreshed.add(event);
+			this.inOrder.add(event);
 		}
 
 		@EventListener
 		void on(EnvironmentChangeEvent event) {
 			this.environmentChanges.add(event);
+			this.inOrder.add(event);
+		}
+
+		/**
+		 * The environment changes published with the refreshes of one data id: the
+		 * applier publishes a change's {@code EnvironmentChangeEvent} right before its
+		 * {@code NacosConfigRefreshedEvent}, one change at a time.
+		 */
+		List<EnvironmentChangeEvent> environmentChangesOf(String dataId) {
+			List<EnvironmentChangeEvent> changes = new ArrayList<>();
+			EnvironmentChangeEvent pending = null;
+			for (Object event : this.inOrder) {
+				if (event instanceof EnvironmentChangeEvent change) {
+					pending = change;
+				}
+				else if (event instanceof NacosConfigRefreshedEvent refreshed) {
+					if (pending != null && refreshed.getDataId().equals(dataId)) {
+						changes.add(pending);
+					}
+					pending = null;
+				}
+			}
+			return changes;
 		}
 
 		void clear() {
 			this.refreshed.clear();
 			this.environmentChanges.clear();
+			this.inOrder.clear();
 		}
 
 	}
