@@ -109,9 +109,10 @@ final class ScaCompatibility {
 			ignored(DISCOVERY + "failure-tolerance-enabled",
 					"always on here: the DiscoveryClient answers from the last pushed instances while the server"
 							+ " is unreachable"),
-			ignored(DISCOVERY + "graceful-shutdown-wait-time",
-					"on shutdown the instance is deregistered first and the starter waits for the removal push"
-							+ " (bounded by spring.cloud.nacos.discovery.deregistration-timeout)"),
+			bound(DISCOVERY + "graceful-shutdown-wait-time", DISCOVERY + "graceful-shutdown-wait-time",
+					"milliseconds as there (a unit works too); added after the removal push has reached this"
+							+ " application, for slower subscribers (shutdown first waits for that push, bounded by"
+							+ " deregistration-timeout); 0 by default here, 10 s there, where it is the only wait"),
 			// Actuator.
 			refused("management.endpoint.nacosconfig.access", "management.endpoint.nacos.access",
 					"this starter has one endpoint, 'nacos', for discovery and config"),

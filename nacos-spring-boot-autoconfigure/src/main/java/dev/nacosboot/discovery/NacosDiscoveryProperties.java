@@ -1,6 +1,7 @@
 package dev.nacosboot.discovery;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import dev.nacosboot.core.NacosPropertyViolations;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
@@ -188,6 +190,16 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties implemen
 	 * removal to subscribers.
 	 */
 	private Duration deregistrationTimeout = Duration.ofSeconds(3);
+
+	/**
+	 * Extra wait at shutdown once the removal has reached this application's own naming
+	 * client, for subscribers that receive the same push later (slower hosts, busy
+	 * clients), before the web server stops accepting. Milliseconds when no unit is
+	 * given, as in Spring Cloud Alibaba (which sleeps 10 s unconditionally); nothing is
+	 * added by default.
+	 */
+	@DurationUnit(ChronoUnit.MILLIS)
+	private Duration gracefulShutdownWaitTime = Duration.ZERO;
 
 	/**
 	 * Background registration retries while the server is unreachable.
@@ -412,6 +424,14 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties implemen
 
 	public void setDeregistrationTimeout(Duration deregistrationTimeout) {
 		this.deregistrationTimeout = deregistrationTimeout;
+	}
+
+	public Duration getGracefulShutdownWaitTime() {
+		return this.gracefulShutdownWaitTime;
+	}
+
+	public void setGracefulShutdownWaitTime(Duration gracefulShutdownWaitTime) {
+		this.gracefulShutdownWaitTime = gracefulShutdownWaitTime;
 	}
 
 	public Retry getRetry() {

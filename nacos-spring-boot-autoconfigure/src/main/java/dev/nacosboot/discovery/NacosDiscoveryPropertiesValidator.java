@@ -94,6 +94,10 @@ final class NacosDiscoveryPropertiesValidator {
 			violations.reject(PREFIX + "deregistration-timeout", properties.getDeregistrationTimeout(),
 					"must not be negative", "set a duration such as 3s, or 0 not to wait");
 		}
+		if (properties.getGracefulShutdownWaitTime().isNegative()) {
+			violations.reject(PREFIX + "graceful-shutdown-wait-time", properties.getGracefulShutdownWaitTime(),
+					"must not be negative", "set a duration such as 500ms, or 0 not to wait beyond the removal push");
+		}
 	}
 
 	private static void checkName(String property, String value, NacosPropertyViolations violations) {

@@ -360,6 +360,9 @@ public class NacosInstanceReconciler implements DisposableBean {
 						logger.info("Nacos did not confirm the removal of " + this.registration + " within " + timeout
 								+ "; continuing the shutdown");
 					}
+					else {
+						awaitPropagation();
+					}
 				}
 			}
 		}
@@ -373,6 +376,22 @@ public class NacosInstanceReconciler implements DisposableBean {
 				closeInBackground(watch);
 			}
 			releaseUnregistered();
+		}
+	}
+
+	// The server pushes the removal to every subscriber at once, but each receives it
+	// on its own schedule: a slower host or a busy client still lists the instance for a
+	// moment after this application's own client stopped doing so.
+	private void awaitPropagation() {
+		Duration margin = this.settings.propagationMargin();
+		if (margin.isZero()) {
+			return;
+		}
+		try {
+			Thread.sleep(margin.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
@@ -893,13 +912,15 @@ public class NacosInstanceReconciler implements DisposableBean {
 	 * @param maxInterval longest retry delay
 	 * @param deregistrationTimeout longest wait at shutdown until other clients no longer
 	 * see the instance
+	 * @param propagationMargin extra wait at shutdown once the own client no longer sees
+	 * the instance, for subscribers that get the same push later
 	 * @param pushEmptyProtection whether the naming client ignores pushes of an empty
 	 * service (its {@code namingPushEmptyProtection})
 	 * @param serverDescription where the server is, for messages
 	 */
 	public record Settings(boolean failFast, @Nullable Duration warmup, double warmupInitialWeightRatio,
-			Duration initialInterval, Duration maxInterval, Duration deregistrationTimeout, boolean pushEmptyProtection,
-			String serverDescription) {
+			Duration initialInterval, Duration maxInterval, Duration deregistrationTimeout, Duration propagationMargin,
+			boolean pushEmptyProtection, String serverDescription) {
 
 	}
 

@@ -68,7 +68,7 @@ class NacosAutoServiceRegistrationTests {
 	private NacosAutoServiceRegistration lifecycle(boolean failFast, boolean readinessGating) {
 		NacosInstanceReconciler reconciler = new NacosInstanceReconciler(this.registration, this.naming, this.scheduler,
 				this.context, new NacosInstanceReconciler.Settings(failFast, null, 0.1, Duration.ofMillis(10),
-						Duration.ofMillis(40), Duration.ofSeconds(1), false, "nacos:8848"));
+						Duration.ofMillis(40), Duration.ofSeconds(1), Duration.ZERO, false, "nacos:8848"));
 		return new NacosAutoServiceRegistration(this.context, reconciler,
 				new NacosAutoServiceRegistration.Settings(-1, failFast, readinessGating, "nacos:8848"));
 	}

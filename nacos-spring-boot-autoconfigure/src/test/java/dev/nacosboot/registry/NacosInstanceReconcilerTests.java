@@ -84,7 +84,7 @@ class NacosInstanceReconcilerTests {
 			boolean pushEmptyProtection) {
 		return new NacosInstanceReconciler(this.registration, this.naming, this.scheduler, this.context,
 				new NacosInstanceReconciler.Settings(false, warmup, 0.1, Duration.ofMillis(10), Duration.ofMillis(40),
-						deregistrationTimeout, pushEmptyProtection, "nacos:8848"));
+						deregistrationTimeout, Duration.ZERO, pushEmptyProtection, "nacos:8848"));
 	}
 
 	private NacosInstanceReconciler reconciler() {

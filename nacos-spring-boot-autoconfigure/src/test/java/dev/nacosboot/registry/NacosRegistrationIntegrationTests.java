@@ -147,7 +147,12 @@ class NacosRegistrationIntegrationTests {
 	@Test
 	void shutdownRemovesTheInstanceBeforeTheWebServerStopsAccepting() throws Exception {
 		String service = nacos.target().unique("drain");
-		ConfigurableApplicationContext provider = TestApps.provider(nacos.target(), group, service);
+		// The consumer below is another client: the removal push reaches it a moment
+		// after
+		// the provider's own client, longer on a loaded machine, so the provider waits a
+		// little more (Spring Cloud Alibaba's property, in milliseconds).
+		ConfigurableApplicationContext provider = TestApps.provider(nacos.target(), group, service,
+				"spring.cloud.nacos.discovery.graceful-shutdown-wait-time=500");
 		await().atMost(Duration.ofSeconds(20)).until(() -> discovery().getInstances(service).size() == 1);
 		AtomicBoolean running = new AtomicBoolean(true);
 		AtomicInteger successes = new AtomicInteger();

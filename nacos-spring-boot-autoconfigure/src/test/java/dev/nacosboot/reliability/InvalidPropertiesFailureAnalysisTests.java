@@ -50,6 +50,7 @@ class InvalidPropertiesFailureAnalysisTests {
 					spring.cloud.nacos.discovery.warmup=-1s                              | spring.cloud.nacos.discovery.warmup
 					spring.cloud.nacos.discovery.warmup-initial-weight-ratio=0           | spring.cloud.nacos.discovery.warmup-initial-weight-ratio
 					spring.cloud.nacos.discovery.deregistration-timeout=-1s              | spring.cloud.nacos.discovery.deregistration-timeout
+					spring.cloud.nacos.discovery.graceful-shutdown-wait-time=-1          | spring.cloud.nacos.discovery.graceful-shutdown-wait-time
 					spring.cloud.nacos.discovery.empty-grace-after-reconnect=-1s         | spring.cloud.nacos.discovery.empty-grace-after-reconnect
 					spring.cloud.nacos.discovery.server-addr=nacos:0                     | spring.cloud.nacos.discovery.server-addr
 					spring.cloud.nacos.discovery.max-metadata-length=-1                  | spring.cloud.nacos.discovery.max-metadata-length
