@@ -7,8 +7,8 @@ import java.util.function.Supplier;
 
 /**
  * Calls a service over and over on a thread of its own, as a busy consumer does, and
- * counts what succeeded and what failed (keeping the first failures' messages for the
- * assertion's description).
+ * counts what succeeded and what failed (keeping the first failures' messages, each with
+ * the step of the test it happened in, for the assertion's description).
  */
 final class CallLoop implements AutoCloseable {
 
@@ -21,6 +21,8 @@ final class CallLoop implements AutoCloseable {
 	private final List<String> failures = new CopyOnWriteArrayList<>();
 
 	private volatile boolean running = true;
+
+	private volatile String phase = "start";
 
 	CallLoop(String name, Supplier<String> call) {
 		this.thread = new Thread(() -> {
@@ -35,13 +37,20 @@ final class CallLoop implements AutoCloseable {
 				catch (RuntimeException ex) {
 					this.failed.incrementAndGet();
 					if (this.failures.size() < 5) {
-						this.failures.add(ex.toString());
+						this.failures.add(this.phase + ": " + ex);
 					}
 				}
 			}
 		}, name);
 		this.thread.setDaemon(true);
 		this.thread.start();
+	}
+
+	/**
+	 * Names what the test is doing now, so that a failure says in which step it happened.
+	 */
+	void phase(String phase) {
+		this.phase = phase;
 	}
 
 	long succeeded() {

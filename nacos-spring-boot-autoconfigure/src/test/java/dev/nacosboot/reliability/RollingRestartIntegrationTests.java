@@ -48,11 +48,14 @@ class RollingRestartIntegrationTests {
 							() -> ReliabilityApps.ping(withoutRetry, service))) {
 				await().atMost(Duration.ofSeconds(20))
 					.until(() -> retried.succeeded() > 50 && unretried.succeeded() > 50);
+				phases("graceful stop", retried, unretried);
 				long stopping = System.nanoTime();
 				restarted.close();
 				long stopped = System.nanoTime();
+				phases("graceful start", retried, unretried);
 				restarted = TestApps.provider(target, group, service, "server.port=" + port);
 				long started = System.nanoTime();
+				phases("after graceful restart", retried, unretried);
 				awaitCalls(withRetry, withoutRetry, service, retried, unretried);
 				long gracefulFailures = unretried.failed();
 				System.out.printf(
@@ -63,12 +66,16 @@ class RollingRestartIntegrationTests {
 						unretried.succeeded() + unretried.failed(), gracefulFailures, unretried.failures());
 				// The port refuses connections while the instance is still registered, as
 				// after a kill.
+				phases("crash", retried, unretried);
 				((WebServerApplicationContext) restarted).getWebServer().stop();
 				long callsBeforeCrash = retried.succeeded();
 				await().atMost(Duration.ofSeconds(20))
 					.until(() -> retried.succeeded() > callsBeforeCrash + 200 || unretried.failed() > gracefulFailures);
+				phases("close after crash", retried, unretried);
 				restarted.close();
+				phases("start after crash", retried, unretried);
 				restarted = TestApps.provider(target, group, service, "server.port=" + port);
+				phases("after crash restart", retried, unretried);
 				awaitCalls(withRetry, withoutRetry, service, retried, unretried);
 				retried.close();
 				unretried.close();
@@ -83,6 +90,12 @@ class RollingRestartIntegrationTests {
 		}
 		finally {
 			restarted.close();
+		}
+	}
+
+	private static void phases(String phase, CallLoop... loops) {
+		for (CallLoop loop : loops) {
+			loop.phase(phase);
 		}
 	}
 
