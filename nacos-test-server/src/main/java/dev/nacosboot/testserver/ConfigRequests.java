@@ -84,8 +84,8 @@ final class ConfigRequests {
 			throws NacosException {
 		switch (request.getWatchType()) {
 			case Constants.WATCH_TYPE_WATCH -> this.fuzzyWatches.watch(connection, request.getGroupKeyPattern(),
-					request.getReceivedGroupKeys(), request.isInitializing(),
-					FuzzyWatchRegistry.index(this.store.keys(), ConfigRequests::groupKey, ConfigRequests::resource));
+					request.getReceivedGroupKeys(), request.isInitializing(), () -> FuzzyWatchRegistry
+						.index(this.store.keys(), ConfigRequests::groupKey, ConfigRequests::resource));
 			case Constants.WATCH_TYPE_CANCEL_WATCH ->
 				this.fuzzyWatches.cancel(connection, request.getGroupKeyPattern());
 			default -> throw new NacosException(NacosException.INVALID_PARAM,

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import com.alibaba.nacos.api.remote.request.Request;
 import com.alibaba.nacos.common.utils.FuzzyGroupKeyPattern;
@@ -47,15 +48,17 @@ final class FuzzyWatchRegistry {
 	 * Adds the watch and sends the client what it lacks or holds in excess: keys of
 	 * {@code existing} that match the pattern and are not in {@code received} as added,
 	 * received keys that no longer exist as deleted. An initializing watch always ends
-	 * with a finish notice.
+	 * with a finish notice. {@code existing} is read only once the watch is in place, so
+	 * that a resource added meanwhile is either in it or announced by {@link #changed}
+	 * (or both, which the client takes as one).
 	 */
 	void watch(ServerConnection connection, String pattern, Set<String> received, boolean initializing,
-			Map<String, Resource> existing) {
+			Supplier<Map<String, Resource>> existing) {
 		synchronized (this.lock) {
 			this.watchers.computeIfAbsent(pattern, (p) -> new LinkedHashMap<>()).put(connection.id(), connection);
 		}
 		Set<String> matched = new LinkedHashSet<>();
-		existing.forEach((key, resource) -> {
+		existing.get().forEach((key, resource) -> {
 			if (FuzzyGroupKeyPattern.matchPattern(pattern, resource.name(), resource.group(), resource.namespace())) {
 				matched.add(key);
 			}

@@ -103,7 +103,7 @@ final class NamingRequests {
 			throws NacosException {
 		switch (request.getWatchType()) {
 			case Constants.WATCH_TYPE_WATCH -> this.fuzzyWatches.watch(connection, request.getGroupKeyPattern(),
-					request.getReceivedGroupKeys(), request.isInitializing(), FuzzyWatchRegistry
+					request.getReceivedGroupKeys(), request.isInitializing(), () -> FuzzyWatchRegistry
 						.index(this.store.availableServices(), NamingRequests::serviceKey, NamingRequests::resource));
 			case Constants.WATCH_TYPE_CANCEL_WATCH ->
 				this.fuzzyWatches.cancel(connection, request.getGroupKeyPattern());
