@@ -8,6 +8,8 @@ import com.alibaba.nacos.api.exception.NacosException;
 import dev.nacosboot.core.InvalidNacosPropertiesException;
 import dev.nacosboot.core.NacosUnavailableException;
 import dev.nacosboot.discovery.NacosDiscoveryProperties;
+import dev.nacosboot.discovery.NacosNamingClient;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -20,9 +22,10 @@ import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.SmartApplicationListener;
 
 /**
- * The application's side of the registration: registers this application when its web
- * server is up (or at startup, for an application without one whose port is configured),
- * keeps it out of traffic while its readiness state is not {@code ACCEPTING_TRAFFIC}, and
+ * The application's side of the registration: registers this application once its web
+ * server is up (or at startup, for an application without one whose port is configured)
+ * and its naming client exists, which is created when the application is ready, keeps it
+ * out of traffic while its readiness state is not {@code ACCEPTING_TRAFFIC}, and
  * deregisters it when the context closes, before the web server's graceful shutdown
  * starts. It only submits intents: the {@link NacosInstanceReconciler} applies them.
  * <p>
@@ -37,8 +40,10 @@ public class NacosAutoServiceRegistration implements AutoServiceRegistration, Sm
 
 	private final Settings settings;
 
+	private final @Nullable NacosNamingClient namingClient;
+
 	/**
-	 * Creates the lifecycle.
+	 * Creates the lifecycle that registers as soon as it is started.
 	 * @param context the context whose events drive it (child contexts' events are
 	 * ignored)
 	 * @param reconciler applies the intents
@@ -46,9 +51,26 @@ public class NacosAutoServiceRegistration implements AutoServiceRegistration, Sm
 	 */
 	public NacosAutoServiceRegistration(ApplicationContext context, NacosInstanceReconciler reconciler,
 			Settings settings) {
+		this(context, reconciler, settings, null);
+	}
+
+	/**
+	 * Creates the lifecycle.
+	 * @param context the context whose events drive it (child contexts' events are
+	 * ignored)
+	 * @param reconciler applies the intents
+	 * @param settings behaviour settings
+	 * @param namingClient the client the reconciler registers through: unless fail-fast
+	 * is on, the registration starts once it exists (it is created when the application
+	 * is ready), so that registering does not create it while the application is still
+	 * starting; {@code null} to register as soon as started
+	 */
+	public NacosAutoServiceRegistration(ApplicationContext context, NacosInstanceReconciler reconciler,
+			Settings settings, @Nullable NacosNamingClient namingClient) {
 		this.context = context;
 		this.reconciler = reconciler;
 		this.settings = settings;
+		this.namingClient = namingClient;
 		if (settings.readinessGating()) {
 			// Registered disabled until the application is ready.
 			reconciler.takeOutOfTraffic(OutOfTrafficReason.READINESS);
@@ -92,15 +114,25 @@ public class NacosAutoServiceRegistration implements AutoServiceRegistration, Sm
 	}
 
 	/**
-	 * Registers with the given port (unless a port is configured), once. With fail-fast,
-	 * waits for the first attempt and throws {@link NacosUnavailableException} (or
-	 * {@link InvalidNacosPropertiesException} when the server refuses the instance) on
-	 * failure; otherwise registers in the background.
+	 * Registers with the given port (unless a port is configured), once: in the
+	 * background once the naming client exists (when the application is ready). With
+	 * fail-fast, at once, and waits for the first attempt and throws
+	 * {@link NacosUnavailableException} (or {@link InvalidNacosPropertiesException} when
+	 * the server refuses the instance) on failure; otherwise registers in the background.
 	 * @param port the web server's port
 	 */
 	public void start(int port) {
-		CompletableFuture<Void> first = this.reconciler
-			.register((this.settings.configuredPort() > 0) ? this.settings.configuredPort() : port);
+		int registered = (this.settings.configuredPort() > 0) ? this.settings.configuredPort() : port;
+		if (!this.settings.failFast() && this.namingClient != null) {
+			// Creating the client loads its gRPC stack and connects: done at ready, not
+			// while the end of startup needs the cores. The port is known from now on.
+			if (registered > 0) {
+				this.reconciler.getRegistration().setPort(registered);
+			}
+			this.namingClient.whenCreated((client) -> this.reconciler.register(registered));
+			return;
+		}
+		CompletableFuture<Void> first = this.reconciler.register(registered);
 		if (!this.settings.failFast()) {
 			return;
 		}

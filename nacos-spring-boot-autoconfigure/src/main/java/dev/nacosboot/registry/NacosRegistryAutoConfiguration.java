@@ -88,11 +88,12 @@ public final class NacosRegistryAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = NacosDiscoveryProperties.PREFIX + ".register-enabled", matchIfMissing = true)
 	NacosAutoServiceRegistration nacosAutoServiceRegistration(ApplicationContext context,
 			NacosInstanceReconciler reconciler, NacosConnectionDetails connectionDetails,
-			NacosDiscoveryProperties properties) {
+			NacosDiscoveryProperties properties, NacosNamingClient namingClient) {
 		return new NacosAutoServiceRegistration(context, reconciler,
 				new NacosAutoServiceRegistration.Settings(properties.getPort(), properties.isFailFast(),
 						properties.isReadinessGating(),
-						NacosClientPropertiesFactory.describeServer(connectionDetails.forDiscovery())));
+						NacosClientPropertiesFactory.describeServer(connectionDetails.forDiscovery())),
+				namingClient);
 	}
 
 	@Bean
