@@ -1,5 +1,6 @@
 package dev.nacosboot.loadbalancer;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
@@ -13,14 +14,23 @@ import org.springframework.context.ApplicationListener;
  * of the application context and do not see its events - can emit a new list when one
  * changes. Spring Cloud's health-check supplier follows such a stream, so a pushed
  * instance is health-checked without waiting for a refetch.
+ * <p>
+ * The sink is created by the first supplier, at the first call through a load balancer:
+ * before that a change has no subscriber to reach, and Reactor's sinks need not load on
+ * the path to ready.
  */
 class InstanceChanges implements ApplicationListener<HeartbeatEvent>, DisposableBean {
 
-	private final Sinks.Many<Object> changes = Sinks.many().multicast().directBestEffort();
+	private volatile Sinks.@Nullable Many<Object> changes;
+
+	private boolean closed;
 
 	@Override
 	public void onApplicationEvent(HeartbeatEvent event) {
-		this.changes.tryEmitNext(event.getValue());
+		Sinks.Many<Object> sink = this.changes;
+		if (sink != null) {
+			sink.tryEmitNext(event.getValue());
+		}
 	}
 
 	/**
@@ -28,12 +38,28 @@ class InstanceChanges implements ApplicationListener<HeartbeatEvent>, Disposable
 	 * @return a signal per change
 	 */
 	Flux<Object> flux() {
-		return this.changes.asFlux();
+		return sink().asFlux();
+	}
+
+	private synchronized Sinks.Many<Object> sink() {
+		Sinks.Many<Object> sink = this.changes;
+		if (sink == null) {
+			sink = Sinks.many().multicast().directBestEffort();
+			if (this.closed) {
+				sink.tryEmitComplete();
+			}
+			this.changes = sink;
+		}
+		return sink;
 	}
 
 	@Override
-	public void destroy() {
-		this.changes.tryEmitComplete();
+	public synchronized void destroy() {
+		this.closed = true;
+		Sinks.Many<Object> sink = this.changes;
+		if (sink != null) {
+			sink.tryEmitComplete();
+		}
 	}
 
 }
