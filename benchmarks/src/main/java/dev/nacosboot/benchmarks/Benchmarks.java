@@ -114,7 +114,9 @@ public final class Benchmarks {
 		out.println("(startup: also the starter mode processed ahead of time by the build, run with Spring AOT),");
 		out.println("--startup-imports=N (startup: data ids the starter imports, 1-3, default 1; an explicit --runs");
 		out.println(
-				"lifts the time budget), --push-delay=MILLIS (embedded server; 0 by default, a real Nacos 3 has ~500).");
+				"lifts the time budget), --starter-args=\"--a=1 --b=2\" (startup: more arguments for the starter's");
+		out.println("launches, such as a part switched off, to measure what it costs against the same references),");
+		out.println("--push-delay=MILLIS (embedded server; 0 by default, a real Nacos 3 has ~500).");
 		out.println("NACOS_SERVER_ADDR=host:port (and NACOS_USERNAME/NACOS_PASSWORD) runs against that server.");
 	}
 

@@ -49,6 +49,11 @@ final class Options {
 		return isLong() ? defaultValue * 5 : defaultValue;
 	}
 
+	/** The flag's value, or the default when it was not given. */
+	String text(String name, String defaultValue) {
+		return this.values.getOrDefault(name, defaultValue);
+	}
+
 	int integer(String name, int defaultValue) {
 		String value = this.values.get(name);
 		return (value != null) ? Integer.parseInt(value) : defaultValue;

@@ -44,7 +44,9 @@ import org.jspecify.annotations.Nullable;
  * ready (its timings then include NMT's cost). With {@code --aot} a fourth mode,
  * {@code aot}, runs the starter mode as processed ahead of time by the build (Spring AOT,
  * {@code -Dspring.aot.enabled=true}; Spring Cloud's refresh scope off, the starter's
- * serves {@code @RefreshScope}).
+ * serves {@code @RefreshScope}). With {@code --starter-args="..."} the starter's launches
+ * get more arguments, such as a part switched off, so that what that part costs shows
+ * against the same references (a launch that does not register waits 30 s for it).
  */
 final class StartupScenario implements Scenario {
 
@@ -72,6 +74,10 @@ final class StartupScenario implements Scenario {
 		int imports = Math.max(1, Math.min(DATA_IDS.size(), options.integer("startup-imports", 1)));
 		boolean memory = options.flag("memory");
 		boolean profile = options.flag("profile");
+		List<String> starterArgs = List.of(options.text("starter-args", "").trim().split("\\s+"))
+			.stream()
+			.filter((arg) -> !arg.isEmpty())
+			.toList();
 		String group = "BENCH_STARTUP_" + System.currentTimeMillis();
 		try (NacosTarget target = NacosTarget.start(options.integer("push-delay", 0))) {
 			ConfigService publisher = target.configService();
@@ -118,8 +124,8 @@ final class StartupScenario implements Scenario {
 					}
 					for (String mode : order) {
 						String name = mode.equals("starter") ? service : service + "-" + mode;
-						Launch launch = launch(target, group, name, mode, imports, visible, gone, profile, memory,
-								mode.equals("starter") ? steps : null);
+						Launch launch = launch(target, group, name, mode, imports, starterArgs, visible, gone, profile,
+								memory, mode.equals("starter") ? steps : null);
 						if (run > 0) {
 							results.get(mode).add(launch);
 						}
@@ -132,6 +138,8 @@ final class StartupScenario implements Scenario {
 				out.println("Server: " + target.describe() + "; " + done + " runs of each mode (after one warm-up "
 						+ "round; " + (bounded ? "fewer than " + runs + " when the budget ran out" : "as asked")
 						+ "), modes in turn; " + imports + " imported data id(s) with the starter"
+						+ (starterArgs.isEmpty() ? ""
+								: "; the starter's launches with " + String.join(" ", starterArgs))
 						+ (memory ? "; Native Memory Tracking on (timings include its cost)" : "")
 						+ "; load average at the end " + Benchmarks.loadAverage() + ".");
 				out.println();
@@ -376,8 +384,8 @@ final class StartupScenario implements Scenario {
 	 * Nacos), then stops it with SIGTERM.
 	 */
 	private static Launch launch(NacosTarget target, String group, String service, String mode, int imports,
-			Map<String, Long> visible, Map<String, Long> gone, boolean profile, boolean memory,
-			@Nullable List<String> steps) throws Exception {
+			List<String> starterArgs, Map<String, Long> visible, Map<String, Long> gone, boolean profile,
+			boolean memory, @Nullable List<String> steps) throws Exception {
 		boolean aot = mode.equals("aot");
 		boolean nacos = mode.equals("starter") || aot;
 		List<String> jvmOptions = new ArrayList<>();
@@ -413,6 +421,10 @@ final class StartupScenario implements Scenario {
 					+ group);
 			// For the line that says a deregistration timed out.
 			command.add("--logging.level.dev.nacosboot.registry=info");
+			if (!aot) {
+				// The build fixed the AOT mode's beans: switches would not take.
+				command.addAll(starterArgs);
+			}
 		}
 		long launched = System.currentTimeMillis();
 		Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
