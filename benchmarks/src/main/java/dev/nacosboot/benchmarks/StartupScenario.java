@@ -9,6 +9,7 @@ import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -74,8 +75,7 @@ final class StartupScenario implements Scenario {
 		int imports = Math.max(1, Math.min(DATA_IDS.size(), options.integer("startup-imports", 1)));
 		boolean memory = options.flag("memory");
 		boolean profile = options.flag("profile");
-		List<String> starterArgs = List.of(options.text("starter-args", "").trim().split("\\s+"))
-			.stream()
+		List<String> starterArgs = Arrays.stream(options.text("starter-args", "").trim().split("\\s+"))
 			.filter((arg) -> !arg.isEmpty())
 			.toList();
 		String group = "BENCH_STARTUP_" + System.currentTimeMillis();
@@ -563,7 +563,7 @@ final class StartupScenario implements Scenario {
 				differences[round] = quantity.apply(measured.get(round)).doubleValue()
 						- quantity.apply(reference.get(round)).doubleValue();
 			}
-			java.util.Arrays.sort(differences);
+			Arrays.sort(differences);
 			return new Paired(percentile(differences, 50), percentile(differences, 25), percentile(differences, 75));
 		}
 
