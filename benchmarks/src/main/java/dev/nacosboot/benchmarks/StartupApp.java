@@ -51,7 +51,8 @@ import org.springframework.web.client.RestClient;
  * data id would bring are local defaults, and a stand-in {@code refresh} scope keeps the
  * {@code @RefreshScope} bean working.</li>
  * <li>{@code --mode=cloud}: Spring Cloud's auto-configurations, not the starter's; local
- * properties as in plain.</li>
+ * properties as in plain; with Spring Cloud's refresh scope off (for AOT), the stand-in
+ * scope of plain.</li>
  * <li>{@code --mode=starter}: everything; the properties come from the import given on
  * the command line.</li>
  * </ul>
@@ -103,12 +104,14 @@ public class StartupApp {
 		String mode = "starter";
 		boolean profile = false;
 		boolean memory = false;
+		boolean cloudRefresh = true;
 		for (String arg : args) {
 			if (arg.startsWith("--mode=")) {
 				mode = arg.substring("--mode=".length());
 			}
 			profile |= arg.equals("--profile");
 			memory |= arg.equals("--memory");
+			cloudRefresh &= !arg.equals("--spring.cloud.refresh.enabled=false");
 		}
 		SpringApplication application = new SpringApplication(StartupApp.class);
 		Map<String, Object> defaults = new LinkedHashMap<>();
@@ -123,6 +126,12 @@ public class StartupApp {
 		else if (mode.equals("cloud")) {
 			defaults.putAll(LOCAL_PROPERTIES);
 			defaults.put("spring.autoconfigure.exclude", String.join(",", autoConfigurationsOf("dev.nacosboot.")));
+			if (!cloudRefresh) {
+				// Processed ahead of time, which Spring Cloud's refresh scope does not
+				// support.
+				application
+					.addInitializers((context) -> context.getBeanFactory().registerScope("refresh", new SimpleScope()));
+			}
 		}
 		application.setDefaultProperties(defaults);
 		BufferingApplicationStartup steps = profile ? new BufferingApplicationStartup(20_000) : null;

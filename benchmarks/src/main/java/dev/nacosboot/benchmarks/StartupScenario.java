@@ -1,6 +1,7 @@
 package dev.nacosboot.benchmarks;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -8,6 +9,8 @@ import java.io.PrintStream;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -42,12 +45,14 @@ import org.jspecify.annotations.Nullable;
  * deregistrations that timed out. Modes run in turn, their order alternating per round;
  * the first round warms the OS file cache and is not counted. With {@code --memory} every
  * child runs with Native Memory Tracking and prints its committed memory per category at
- * ready (its timings then include NMT's cost). With {@code --aot} a fourth mode,
- * {@code aot}, runs the starter mode as processed ahead of time by the build (Spring AOT,
- * {@code -Dspring.aot.enabled=true}; Spring Cloud's refresh scope off, the starter's
- * serves {@code @RefreshScope}). With {@code --starter-args="..."} the starter's launches
- * get more arguments, such as a part switched off, so that what that part costs shows
- * against the same references (a launch that does not register waits 30 s for it).
+ * ready (its timings then include NMT's cost). With {@code --aot} two more modes run as
+ * processed ahead of time by the build (Spring AOT, {@code -Dspring.aot.enabled=true},
+ * Spring Cloud's refresh scope off): {@code aot}, the starter mode (the starter's scope
+ * serves {@code @RefreshScope}), and {@code aot-cloud}, the cloud mode (a stand-in scope
+ * serves it), the reference its overheads are judged against. With
+ * {@code --starter-args="..."} the starter's launches get more arguments, such as a part
+ * switched off, so that what that part costs shows against the same references (a launch
+ * that does not register waits 30 s for it).
  */
 final class StartupScenario implements Scenario {
 
@@ -90,6 +95,7 @@ final class StartupScenario implements Scenario {
 				List<String> modes = new ArrayList<>(MODES);
 				if (aot) {
 					modes.add("aot");
+					modes.add("aot-cloud");
 				}
 				Map<String, List<Launch>> results = new LinkedHashMap<>();
 				modes.forEach((mode) -> results.put(mode, new ArrayList<>()));
@@ -162,9 +168,6 @@ final class StartupScenario implements Scenario {
 				observed(nacos, "JVM launch -> visible in Nacos (raw subscriber callback)", starter, Launch::visible);
 				observed(nacos, "SIGTERM -> instance gone from a subscriber's view", starter, Launch::gone);
 				nacos.print(out);
-				if (aot) {
-					printAot(out, results);
-				}
 				if (memory) {
 					printNativeMemory(out, plain, starter);
 				}
@@ -201,6 +204,7 @@ final class StartupScenario implements Scenario {
 						+ "), no deregistration timed out -> "
 						+ ConfigRefreshScenario.verdict(exitOverhead <= exitTarget && timeouts == 0) + " ("
 						+ signed(exitOverhead) + " ms; " + timeouts + " time-out(s) in the logs" + inconclusive + ")");
+				String aotSummary = aot ? printAot(out, results, inconclusive) : "";
 				out.println("The references keep the jar: only auto-configurations and the import are off, so "
 						+ "class-path scanning of the extra jars is in all modes.");
 				out.println();
@@ -208,14 +212,15 @@ final class StartupScenario implements Scenario {
 						"startup: starter - cloud, median of per-round differences: ready %s ms, health UP %s ms, "
 								+ "RSS %s MiB, CPU %s ms (cloud: ready %s ms, health UP %s ms, RSS %s MiB, CPU %s ms; "
 								+ "n=%d); against plain: ready %s ms, health UP %s ms, CPU %s ms; SIGTERM -> exit %s "
-								+ "ms (%d time-outs)",
+								+ "ms (%d time-outs)%s",
 						signed(ready.p50()), signed(health.p50()), signed(rss.p50()), signed(cpu.p50()),
 						Stats.format(p50(cloud, Launch::ready)), Stats.format(p50(cloud, Launch::healthy)),
 						Stats.format(p50(cloud, (launch) -> launch.rssKib() / 1024.0)),
 						Stats.format(p50(cloud, Launch::cpu)), done,
 						signed(Paired.of(starter, plain, Launch::ready).p50()),
 						signed(Paired.of(starter, plain, Launch::healthy).p50()),
-						signed(Paired.of(starter, plain, Launch::cpu).p50()), signed(exitOverhead), timeouts);
+						signed(Paired.of(starter, plain, Launch::cpu).p50()), signed(exitOverhead), timeouts,
+						aotSummary);
 			}
 			finally {
 				if (!target.isEmbedded()) {
@@ -230,23 +235,42 @@ final class StartupScenario implements Scenario {
 	}
 
 	/**
-	 * The starter processed ahead of time against the plain reference and the starter
-	 * without AOT.
+	 * The starter processed ahead of time against its reference processed the same way,
+	 * with the targets judged there, and against the modes without AOT.
+	 * @return the AOT overheads, for the summary
 	 */
-	private static void printAot(PrintStream out, Map<String, List<Launch>> results) {
+	private static String printAot(PrintStream out, Map<String, List<Launch>> results, String inconclusive) {
 		List<Launch> aot = results.get("aot");
-		List<Launch> plain = results.get("plain");
+		List<Launch> aotCloud = results.get("aot-cloud");
 		List<Launch> starter = results.get("starter");
 		List<Launch> cloud = results.get("cloud");
-		Table table = new Table("starter processed ahead of time (Spring AOT)", "aot p50", "p90",
-				"aot - cloud, per round p50", "p25..p75", "aot - plain (p50)", "aot - starter (p50)");
-		aotRow(table, "JVM launch -> ready (ms)", aot, cloud, plain, starter, Launch::ready);
-		aotRow(table, "JVM launch -> /actuator/health UP (ms)", aot, cloud, plain, starter, Launch::healthy);
-		aotRow(table, "CPU time of the JVM at ready (ms)", aot, cloud, plain, starter, Launch::cpu);
-		aotRow(table, "RSS at ready (MiB)", aot, cloud, plain, starter, (launch) -> launch.rssKib() / 1024.0);
-		aotRow(table, "loaded classes at ready", aot, cloud, plain, starter, Launch::classes);
-		aotRow(table, "SIGTERM -> JVM exited (ms)", aot, cloud, plain, starter, Launch::exit);
+		out.println();
+		Table table = new Table("processed ahead of time (Spring AOT)", "aot-cloud p50", "aot p50", "p90",
+				"aot - aot-cloud, per round p50", "p25..p75", "aot - starter (p50)", "aot-cloud - cloud (p50)");
+		aotRow(table, "JVM launch -> ready (ms)", results, Launch::ready);
+		aotRow(table, "JVM launch -> /actuator/health UP (ms)", results, Launch::healthy);
+		aotRow(table, "CPU time of the JVM at ready (ms)", results, Launch::cpu);
+		aotRow(table, "RSS at ready (MiB)", results, (launch) -> launch.rssKib() / 1024.0);
+		aotRow(table, "loaded classes at ready", results, Launch::classes);
+		aotRow(table, "SIGTERM -> JVM exited (ms)", results, Launch::exit);
 		table.print(out);
+		Paired ready = Paired.of(aot, aotCloud, Launch::ready);
+		Paired health = Paired.of(aot, aotCloud, Launch::healthy);
+		Paired rss = Paired.of(aot, aotCloud, (launch) -> launch.rssKib() / 1024.0);
+		Paired cpu = Paired.of(aot, aotCloud, Launch::cpu);
+		out.println("With AOT, against aot-cloud, the same application without Nacos processed the same way:");
+		out.println("Target (AOT): launch -> ready <= +300 ms -> " + ConfigRefreshScenario.verdict(ready.p50() <= 300)
+				+ " (" + ready + " ms" + inconclusive + ")");
+		out.println("Target (AOT): launch -> health UP <= +300 ms -> "
+				+ ConfigRefreshScenario.verdict(health.p50() <= 300) + " (" + health + " ms" + inconclusive + ")");
+		out.println("Target (AOT): RSS at ready <= +40 MiB -> " + ConfigRefreshScenario.verdict(rss.p50() <= 40) + " ("
+				+ rss + " MiB" + inconclusive + ")");
+		out.println("Target (AOT): CPU time to ready <= +0.5 s -> " + ConfigRefreshScenario.verdict(cpu.p50() <= 500)
+				+ " (" + cpu + " ms" + inconclusive + ")");
+		out.println("aot - starter and aot-cloud - cloud: what AOT saves each (differences of medians; "
+				+ starter.size() + " and " + cloud.size() + " launches).");
+		return String.format("; with AOT, aot - aot-cloud: ready %s ms, health UP %s ms, RSS %s MiB, CPU %s ms",
+				signed(ready.p50()), signed(health.p50()), signed(rss.p50()), signed(cpu.p50()));
 	}
 
 	/**
@@ -273,12 +297,16 @@ final class StartupScenario implements Scenario {
 				againstPlain.range());
 	}
 
-	private static void aotRow(Table table, String name, List<Launch> aot, List<Launch> cloud, List<Launch> plain,
-			List<Launch> starter, Function<Launch, Number> quantity) {
+	private static void aotRow(Table table, String name, Map<String, List<Launch>> results,
+			Function<Launch, Number> quantity) {
+		List<Launch> aot = results.get("aot");
+		List<Launch> aotCloud = results.get("aot-cloud");
 		double[] sorted = sorted(aot, quantity);
-		Paired againstCloud = Paired.of(aot, cloud, quantity);
-		table.row(name, cell(percentile(sorted, 50)), cell(percentile(sorted, 90)), signed(againstCloud.p50()),
-				againstCloud.range(), signed(overhead(aot, plain, quantity)), signed(overhead(aot, starter, quantity)));
+		Paired againstReference = Paired.of(aot, aotCloud, quantity);
+		table.row(name, cell(p50(aotCloud, quantity)), cell(percentile(sorted, 50)), cell(percentile(sorted, 90)),
+				signed(againstReference.p50()), againstReference.range(),
+				signed(overhead(aot, results.get("starter"), quantity)),
+				signed(overhead(aotCloud, results.get("cloud"), quantity)));
 	}
 
 	private static void row(Table table, String name, Map<String, List<Launch>> results,
@@ -386,8 +414,8 @@ final class StartupScenario implements Scenario {
 	private static Launch launch(NacosTarget target, String group, String service, String mode, int imports,
 			List<String> starterArgs, Map<String, Long> visible, Map<String, Long> gone, boolean profile,
 			boolean memory, @Nullable List<String> steps) throws Exception {
-		boolean aot = mode.equals("aot");
-		boolean nacos = mode.equals("starter") || aot;
+		boolean aot = mode.startsWith("aot");
+		boolean nacos = mode.equals("starter") || mode.equals("aot");
 		List<String> jvmOptions = new ArrayList<>();
 		if (memory) {
 			jvmOptions.add("-XX:NativeMemoryTracking=summary");
@@ -395,9 +423,12 @@ final class StartupScenario implements Scenario {
 		if (aot) {
 			jvmOptions.add("-Dspring.aot.enabled=true");
 		}
-		List<String> command = new ArrayList<>(ChildJvm.command(jvmOptions.toArray(String[]::new)));
+		List<String> command = new ArrayList<>(mode.equals("aot-cloud")
+				? ChildJvm.commandWithClassPathFirst(aotCloudClasses(), jvmOptions.toArray(String[]::new))
+				: ChildJvm.command(jvmOptions.toArray(String[]::new)));
 		command.add(StartupApp.class.getName());
-		command.add("--mode=" + (aot ? "starter" : mode));
+		// The AOT modes run the application's modes as the build processed them.
+		command.add("--mode=" + (mode.equals("aot") ? "starter" : mode.equals("aot-cloud") ? "cloud" : mode));
 		if (aot) {
 			command.add("--spring.cloud.refresh.enabled=false");
 		}
@@ -549,6 +580,20 @@ final class StartupScenario implements Scenario {
 	 * seen), deregistrations that timed out, NMT committed KiB per category (empty
 	 * without {@code --memory}).
 	 */
+	/**
+	 * Where the build put the cloud mode's AOT-processed classes: next to the jar, to
+	 * come first on that mode's class path.
+	 */
+	private static String aotCloudClasses() {
+		String jar = System.getProperty("java.class.path").split(File.pathSeparator)[0];
+		Path classes = Path.of(jar).toAbsolutePath().resolveSibling("aot-cloud");
+		if (!Files.isDirectory(classes)) {
+			throw new IllegalStateException(
+					"--aot needs " + classes + ", which the benchmarks module's package builds");
+		}
+		return classes.toString();
+	}
+
 	/**
 	 * The differences measured - reference of the launches of the same round (each
 	 * counted round launches every mode once, so the lists pair by index): their median
