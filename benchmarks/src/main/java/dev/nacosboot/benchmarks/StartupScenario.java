@@ -179,23 +179,12 @@ final class StartupScenario implements Scenario {
 				String caveat = (done < 3) ? " (only " + done + " run(s) of each mode: not conclusive)" : "";
 				String inconclusive = (done < 3) ? ", n=" + done + ": not conclusive" : "";
 				printOverheads(out, cloud, plain, starter, caveat);
-				Paired ready = Paired.of(starter, cloud, Launch::ready);
-				Paired health = Paired.of(starter, cloud, Launch::healthy);
-				Paired rss = Paired.of(starter, cloud, (launch) -> launch.rssKib() / 1024.0);
-				Paired cpu = Paired.of(starter, cloud, Launch::cpu);
+				Targets targets = Targets.of(starter, cloud);
 				out.println(
 						"Against cloud, the issue's application without Nacos (median of the per-round differences, "
 								+ "p25..p75 in brackets):");
-				out.println("Target: launch -> ready <= +300 ms -> " + ConfigRefreshScenario.verdict(ready.p50() <= 300)
-						+ " (" + ready + " ms" + inconclusive + ")");
-				out.println("Target: launch -> health UP <= +300 ms -> "
-						+ ConfigRefreshScenario.verdict(health.p50() <= 300) + " (" + health + " ms" + inconclusive
-						+ ")");
-				out.println("Target: RSS at ready <= +40 MiB -> " + ConfigRefreshScenario.verdict(rss.p50() <= 40)
-						+ " (" + rss + " MiB" + inconclusive + ")");
-				out.println("Target: CPU time to ready <= +0.5 s -> " + ConfigRefreshScenario.verdict(cpu.p50() <= 500)
-						+ " (" + cpu + " ms" + inconclusive + "; other load on the machine disturbs it less than wall "
-						+ "times)");
+				targets.print(out, "Target", inconclusive,
+						"; other load on the machine disturbs it less than wall times");
 				double exitOverhead = overhead(starter, cloud, Launch::exit);
 				long timeouts = starter.stream().mapToLong(Launch::timeouts).sum();
 				double exitTarget = target.isEmbedded() ? 500 : 1000;
@@ -213,8 +202,9 @@ final class StartupScenario implements Scenario {
 								+ "RSS %s MiB, CPU %s ms (cloud: ready %s ms, health UP %s ms, RSS %s MiB, CPU %s ms; "
 								+ "n=%d); against plain: ready %s ms, health UP %s ms, CPU %s ms; SIGTERM -> exit %s "
 								+ "ms (%d time-outs)%s",
-						signed(ready.p50()), signed(health.p50()), signed(rss.p50()), signed(cpu.p50()),
-						Stats.format(p50(cloud, Launch::ready)), Stats.format(p50(cloud, Launch::healthy)),
+						signed(targets.ready().p50()), signed(targets.health().p50()), signed(targets.rss().p50()),
+						signed(targets.cpu().p50()), Stats.format(p50(cloud, Launch::ready)),
+						Stats.format(p50(cloud, Launch::healthy)),
 						Stats.format(p50(cloud, (launch) -> launch.rssKib() / 1024.0)),
 						Stats.format(p50(cloud, Launch::cpu)), done,
 						signed(Paired.of(starter, plain, Launch::ready).p50()),
@@ -254,23 +244,14 @@ final class StartupScenario implements Scenario {
 		aotRow(table, "loaded classes at ready", results, Launch::classes);
 		aotRow(table, "SIGTERM -> JVM exited (ms)", results, Launch::exit);
 		table.print(out);
-		Paired ready = Paired.of(aot, aotCloud, Launch::ready);
-		Paired health = Paired.of(aot, aotCloud, Launch::healthy);
-		Paired rss = Paired.of(aot, aotCloud, (launch) -> launch.rssKib() / 1024.0);
-		Paired cpu = Paired.of(aot, aotCloud, Launch::cpu);
+		Targets targets = Targets.of(aot, aotCloud);
 		out.println("With AOT, against aot-cloud, the same application without Nacos processed the same way:");
-		out.println("Target (AOT): launch -> ready <= +300 ms -> " + ConfigRefreshScenario.verdict(ready.p50() <= 300)
-				+ " (" + ready + " ms" + inconclusive + ")");
-		out.println("Target (AOT): launch -> health UP <= +300 ms -> "
-				+ ConfigRefreshScenario.verdict(health.p50() <= 300) + " (" + health + " ms" + inconclusive + ")");
-		out.println("Target (AOT): RSS at ready <= +40 MiB -> " + ConfigRefreshScenario.verdict(rss.p50() <= 40) + " ("
-				+ rss + " MiB" + inconclusive + ")");
-		out.println("Target (AOT): CPU time to ready <= +0.5 s -> " + ConfigRefreshScenario.verdict(cpu.p50() <= 500)
-				+ " (" + cpu + " ms" + inconclusive + ")");
+		targets.print(out, "Target (AOT)", inconclusive, "");
 		out.println("aot - starter and aot-cloud - cloud: what AOT saves each (differences of medians; "
 				+ starter.size() + " and " + cloud.size() + " launches).");
 		return String.format("; with AOT, aot - aot-cloud: ready %s ms, health UP %s ms, RSS %s MiB, CPU %s ms",
-				signed(ready.p50()), signed(health.p50()), signed(rss.p50()), signed(cpu.p50()));
+				signed(targets.ready().p50()), signed(targets.health().p50()), signed(targets.rss().p50()),
+				signed(targets.cpu().p50()));
 	}
 
 	/**
@@ -619,6 +600,35 @@ final class StartupScenario implements Scenario {
 		@Override
 		public String toString() {
 			return signed(this.p50) + " " + range();
+		}
+
+	}
+
+	/**
+	 * The overheads the targets are set on, per round, of one mode against its reference.
+	 */
+	private record Targets(Paired ready, Paired health, Paired rss, Paired cpu) {
+
+		static Targets of(List<Launch> measured, List<Launch> reference) {
+			return new Targets(Paired.of(measured, reference, Launch::ready),
+					Paired.of(measured, reference, Launch::healthy),
+					Paired.of(measured, reference, (launch) -> launch.rssKib() / 1024.0),
+					Paired.of(measured, reference, Launch::cpu));
+		}
+
+		/** One met/missed line per target, each line starting with the label. */
+		void print(PrintStream out, String label, String inconclusive, String cpuRemark) {
+			out.println(
+					label + ": launch -> ready <= +300 ms -> " + ConfigRefreshScenario.verdict(this.ready.p50() <= 300)
+							+ " (" + this.ready + " ms" + inconclusive + ")");
+			out.println(label + ": launch -> health UP <= +300 ms -> "
+					+ ConfigRefreshScenario.verdict(this.health.p50() <= 300) + " (" + this.health + " ms"
+					+ inconclusive + ")");
+			out.println(label + ": RSS at ready <= +40 MiB -> " + ConfigRefreshScenario.verdict(this.rss.p50() <= 40)
+					+ " (" + this.rss + " MiB" + inconclusive + ")");
+			out.println(
+					label + ": CPU time to ready <= +0.5 s -> " + ConfigRefreshScenario.verdict(this.cpu.p50() <= 500)
+							+ " (" + this.cpu + " ms" + inconclusive + cpuRemark + ")");
 		}
 
 	}
