@@ -24,6 +24,8 @@ import org.springframework.boot.context.config.ConfigDataResourceNotFoundExcepti
 import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.aot.AbstractAotProcessor;
+import org.springframework.context.support.DefaultLifecycleProcessor;
+import org.springframework.core.SpringProperties;
 import org.springframework.core.env.PropertySource;
 import org.springframework.util.DigestUtils;
 
@@ -35,7 +37,9 @@ import org.springframework.util.DigestUtils;
  * answers over HTTP. When the server is unreachable the client's local snapshot is used
  * (with a warning naming the data id and the snapshot's age) unless
  * {@code spring.cloud.nacos.config.fail-fast=true}; a required data id without a snapshot
- * fails startup. While Spring AOT processes the application nothing is read.
+ * fails startup. While Spring AOT processes the application nothing is read. In a
+ * training run ({@code spring.context.exit=onRefresh}, for a CDS archive or an AOT cache)
+ * a required data id that cannot be read is left empty with a warning instead.
  */
 public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataResource> {
 
@@ -162,7 +166,7 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 		NacosConfigSources.ClientSource client = NacosConfigSources.ClientSource.of(service);
 		String server = bootstrap.describeServer();
 		boolean reachable = bootstrap.isReachable(service);
-		if (!reachable && config.isFailFast()) {
+		if (!reachable && config.isFailFast() && !isTrainingRun()) {
 			throw new NacosUnavailableException(
 					"Could not load " + resource + ": the Nacos server is unreachable"
 							+ " and spring.cloud.nacos.config.fail-fast=true refuses the local snapshot",
@@ -183,7 +187,7 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 				this.logger.warn("Nacos at " + server + " is unreachable: using the local snapshot of " + resource
 						+ snapshotAge(resource, server) + "; it refreshes once the server is back");
 			}
-			else if (resource.isRequired()) {
+			else if (failsStartup(resource)) {
 				throw new NacosConfigLoadException(resource,
 						"the Nacos server at " + server + " is unreachable and there is no local snapshot of it",
 						"Start Nacos or fix spring.cloud.nacos.server-addr; or make the import optional ('optional:nacos:"
@@ -193,7 +197,8 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 			}
 			else {
 				this.logger.warn("Nacos at " + server + " is unreachable: starting without " + resource
-						+ "; it is loaded once the server is reachable");
+						+ "; it is loaded once the server is reachable" + trainingNote(resource));
+				return empty(bootstrap, resource, client);
 			}
 		}
 		return loaded(bootstrap, resource, client, content, result.getConfigType());
@@ -210,8 +215,11 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 			throws ConfigDataResourceNotFoundException {
 		NacosConfigProperties config = bootstrap.config();
 		if (content == null) {
-			if (resource.isRequired()) {
+			if (failsStartup(resource)) {
 				throw new ConfigDataResourceNotFoundException(resource);
+			}
+			if (resource.isRequired()) {
+				this.logger.warn(resource + " does not exist: starting without it" + trainingNote(resource));
 			}
 			return empty(bootstrap, resource, client);
 		}
@@ -240,13 +248,40 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 	/** The server refused the read: an auth error. */
 	private NacosConfigPropertySource refused(NacosConfigBootstrap bootstrap, NacosConfigDataResource resource,
 			NacosConfigSources.ClientSource client, String message, @Nullable Throwable cause) {
-		if (resource.isRequired()) {
+		if (failsStartup(resource)) {
 			throw new NacosConfigLoadException(resource, "the server refused the read: " + message,
 					"Check the credentials (spring.cloud.nacos.username/password) and their rights on the namespace, or make the import optional with 'optional:nacos:...'.",
 					cause);
 		}
-		this.logger.warn("Starting without " + resource + ": " + message);
+		this.logger.warn("Starting without " + resource + ": " + message + trainingNote(resource));
 		return empty(bootstrap, resource, client);
+	}
+
+	/**
+	 * Whether a required data id that cannot be read (no server answers, the read is
+	 * refused, or it does not exist) ends startup: yes, except in a training run. That
+	 * run only records the classes the application loads, for a CDS archive or the JVM's
+	 * AOT cache, and exits once the context is refreshed; it often runs where Nacos or
+	 * its credentials are out of reach, such as an image build. Malformed content still
+	 * ends it: it would end the real start too.
+	 */
+	private static boolean failsStartup(NacosConfigDataResource resource) {
+		return resource.isRequired() && !isTrainingRun();
+	}
+
+	private static String trainingNote(NacosConfigDataResource resource) {
+		return (resource.isRequired() && isTrainingRun())
+				? " (required, but this is a training run: spring.context.exit=onRefresh)" : "";
+	}
+
+	/**
+	 * Whether this JVM is a training run: Spring's {@code spring.context.exit=onRefresh},
+	 * a system property or an entry of {@code spring.properties}.
+	 * @return whether it is
+	 */
+	static boolean isTrainingRun() {
+		return DefaultLifecycleProcessor.ON_REFRESH_VALUE
+			.equals(SpringProperties.getProperty(DefaultLifecycleProcessor.EXIT_PROPERTY_NAME));
 	}
 
 	/**

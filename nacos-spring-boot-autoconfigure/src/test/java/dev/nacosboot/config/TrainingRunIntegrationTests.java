@@ -1,0 +1,198 @@
+package dev.nacosboot.config;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.nacosboot.testserver.junit.NacosTestServerExtension;
+import dev.nacosboot.testsupport.TestApps;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A training run ({@code -Dspring.context.exit=onRefresh}, what Spring Boot's CDS and AOT
+ * cache instructions and the buildpacks launch) in its own JVM, as an image build runs
+ * it: Spring halts the JVM once the context is refreshed. A required import that cannot
+ * be read (no server answers, the read is refused, the data id is missing) must not end
+ * it, while the same start without the property still fails, and a reachable server is
+ * still read. The server has auth on, as an image build's Nacos would (against an
+ * external Nacos, when {@code NACOS_USERNAME} says it has).
+ */
+class TrainingRunIntegrationTests {
+
+	private static final String PASSWORD = "Trainer-Secret-1";
+
+	@RegisterExtension
+	static final NacosTestServerExtension nacos = NacosTestServerExtension.withAuth("trainer", PASSWORD);
+
+	private static final List<String> CLIENT_PROPERTIES = List.of("JM.SNAPSHOT.PATH", "JM.LOG.PATH",
+			"com.alibaba.nacos.naming.cache.dir");
+
+	private static ConfigPublisher publisher;
+
+	@BeforeAll
+	static void publisher() {
+		publisher = new ConfigPublisher(nacos.target());
+	}
+
+	@AfterAll
+	static void closePublisher() throws Exception {
+		publisher.close();
+	}
+
+	@Test
+	void unreachableServerDoesNotEndATrainingRun() throws Exception {
+		String dataId = nacos.target().unique("training") + ".properties";
+		Run run = launch(true, dataId, unreachableServer());
+		assertThat(run.exitValue()).as(run.describe()).isZero();
+		assertThat(run.output()).anyMatch((line) -> line.contains("is unreachable: starting without")
+				&& line.contains(dataId) && line.contains("this is a training run"));
+		assertThat(run.output()).filteredOn((line) -> line.contains(dataId) && line.contains(" WARN ")).hasSize(1);
+		assertThat(run.output()).contains("REFRESHED value=absent");
+	}
+
+	@Test
+	void unreachableServerStillEndsAStartThatIsNotATrainingRun() throws Exception {
+		String dataId = nacos.target().unique("training") + ".properties";
+		Run run = launch(false, dataId, unreachableServer());
+		assertThat(run.exitValue()).as(run.describe()).isNotZero();
+		assertThat(run.output()).anyMatch((line) -> line.contains("unreachable and there is no local snapshot"));
+		assertThat(run.output()).noneMatch((line) -> line.startsWith("REFRESHED"));
+	}
+
+	@Test
+	void reachableServerIsReadInATrainingRun() throws Exception {
+		String group = nacos.target().unique("training-group");
+		String dataId = nacos.target().unique("training") + ".properties";
+		publisher.publishReadable(dataId, group, "training.value=from-nacos\n", "properties");
+		Run run = launch(true, dataId + "?group=" + group);
+		assertThat(run.exitValue()).as(run.describe()).isZero();
+		assertThat(run.output()).contains("REFRESHED value=from-nacos");
+	}
+
+	@Test
+	void refusedReadDoesNotEndATrainingRunAndShowsNoSecret() throws Exception {
+		assumeTrue(nacos.target().username().isPresent(), "needs a server with auth on");
+		String group = nacos.target().unique("training-group");
+		String dataId = nacos.target().unique("training") + ".properties";
+		publisher.publishReadable(dataId, group, "training.value=from-nacos\n", "properties");
+		String wrong = "Wrong-" + PASSWORD;
+		Run run = launch(true, dataId + "?group=" + group, "spring.cloud.nacos.password=" + wrong);
+		assertThat(run.exitValue()).as(run.describe()).isZero();
+		assertThat(run.output()).anyMatch((line) -> line.contains("Starting without") && line.contains(dataId)
+				&& line.contains("this is a training run"));
+		assertThat(run.output()).contains("REFRESHED value=absent");
+		assertThat(run.output()).noneMatch((line) -> line.contains(wrong) || line.contains(PASSWORD));
+	}
+
+	@Test
+	void missingDataIdDoesNotEndATrainingRun() throws Exception {
+		String dataId = nacos.target().unique("training-missing") + ".properties";
+		Run run = launch(true, dataId);
+		assertThat(run.exitValue()).as(run.describe()).isZero();
+		assertThat(run.output())
+			.anyMatch((line) -> line.contains(dataId) && line.contains("does not exist: starting without it"));
+		assertThat(run.output()).contains("REFRESHED value=absent");
+	}
+
+	/** A loopback address where nothing listens: the port was free a moment ago. */
+	private static String unreachableServer() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return "spring.cloud.nacos.server-addr=127.0.0.1:" + socket.getLocalPort();
+		}
+	}
+
+	/**
+	 * Runs the application in a JVM of its own until it ends.
+	 * @param training whether it is a training run
+	 * @param importLocation what follows {@code nacos:} in the import
+	 * @param overrides {@code name=value} settings that replace the test's own
+	 */
+	private static Run launch(boolean training, String importLocation, String... overrides) throws Exception {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		for (String property : CLIENT_PROPERTIES) {
+			String value = System.getProperty(property);
+			if (value != null) {
+				command.add("-D" + property + "=" + value);
+			}
+		}
+		if (training) {
+			command.add("-Dspring.context.exit=onRefresh");
+		}
+		command.add("-cp");
+		command.add(System.getProperty("java.class.path"));
+		command.add(TrainedApplication.class.getName());
+		Map<String, Object> properties = TestApps.common(nacos.target(), "DEFAULT_GROUP");
+		for (String override : overrides) {
+			properties.put(override.substring(0, override.indexOf('=')), override.substring(override.indexOf('=') + 1));
+		}
+		properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+		command.add("--spring.config.import=nacos:" + importLocation);
+		command.add("--server.port=0");
+		command.add("--spring.application.name=trained");
+		command.add("--spring.cloud.bus.enabled=false");
+		command.add("--spring.cloud.nacos.config.timeout=2s");
+		command.add("--spring.main.banner-mode=off");
+		Path log = Files.createTempFile("training-run", ".log");
+		try {
+			Process process = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(log.toFile())
+				.start();
+			if (!process.waitFor(120, TimeUnit.SECONDS)) {
+				process.destroyForcibly();
+				throw new IllegalStateException("The run did not end: " + Files.readString(log));
+			}
+			return new Run(process.exitValue(), Files.readAllLines(log, StandardCharsets.UTF_8));
+		}
+		finally {
+			Files.deleteIfExists(log);
+		}
+	}
+
+	private record Run(int exitValue, List<String> output) {
+
+		String describe() {
+			return "exit " + this.exitValue + ", output:\n" + String.join("\n", this.output);
+		}
+
+	}
+
+	/**
+	 * The trained application: prints {@code REFRESHED value=...} from a bean built while
+	 * the context refreshes, before a training run is halted.
+	 */
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	public static class TrainedApplication {
+
+		@Bean
+		String trainingValue(@Value("${training.value:absent}") String value) {
+			System.out.println("REFRESHED value=" + value);
+			return value;
+		}
+
+		public static void main(String[] args) {
+			SpringApplication.run(TrainedApplication.class, args);
+		}
+
+	}
+
+}
