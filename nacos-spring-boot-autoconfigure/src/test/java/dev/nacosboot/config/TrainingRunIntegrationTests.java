@@ -58,9 +58,9 @@ class TrainingRunIntegrationTests {
 	}
 
 	@Test
-	void unreachableServerDoesNotEndATrainingRun() throws Exception {
+	void unreachableServerDoesNotEndATrainingRunEvenWithFailFast() throws Exception {
 		String dataId = nacos.target().unique("training") + ".properties";
-		Run run = launch(true, dataId, unreachableServer());
+		Run run = launch(true, dataId, unreachableServer(), "spring.cloud.nacos.config.fail-fast=true");
 		assertThat(run.exitValue()).as(run.describe()).isZero();
 		assertThat(run.output()).anyMatch((line) -> line.contains("is unreachable: starting without")
 				&& line.contains(dataId) && line.contains("this is a training run"));
