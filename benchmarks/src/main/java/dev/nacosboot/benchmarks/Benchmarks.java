@@ -111,7 +111,8 @@ public final class Benchmarks {
 		out.println("--calls=N --callers=N --decay-time=SECONDS --spikes=PERCENT (adaptive-lb: calls and callers per");
 		out.println("strategy, the least-latency decay time, share of the fast providers' calls answered 30 ms late),");
 		out.println("--memory (startup: children under Native Memory Tracking, committed memory per category), --aot");
-		out.println("(startup: also the starter mode processed ahead of time by the build, run with Spring AOT),");
+		out.println("(startup: also the starter and cloud modes processed ahead of time by the build, run with Spring");
+		out.println("AOT), --cds (startup: also both with a CDS archive each, recorded by a training run first),");
 		out.println("--startup-imports=N (startup: data ids the starter imports, 1-3, default 1; an explicit --runs");
 		out.println(
 				"lifts the time budget), --starter-args=\"--a=1 --b=2\" (startup: more arguments for the starter's");

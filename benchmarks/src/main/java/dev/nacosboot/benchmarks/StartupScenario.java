@@ -49,10 +49,13 @@ import org.jspecify.annotations.Nullable;
  * processed ahead of time by the build (Spring AOT, {@code -Dspring.aot.enabled=true},
  * Spring Cloud's refresh scope off): {@code aot}, the starter mode (the starter's scope
  * serves {@code @RefreshScope}), and {@code aot-cloud}, the cloud mode (a stand-in scope
- * serves it), the reference its overheads are judged against. With
- * {@code --starter-args="..."} the starter's launches get more arguments, such as a part
- * switched off, so that what that part costs shows against the same references (a launch
- * that does not register waits 30 s for it).
+ * serves it), the reference its overheads are judged against. With {@code --cds} two more
+ * run with a class data sharing archive each ({@code -XX:SharedArchiveFile}), recorded
+ * first by a training run as Spring Boot documents it ({@code -XX:ArchiveClassesAtExit},
+ * {@code -Dspring.context.exit=onRefresh}): {@code cds}, the starter mode, judged against
+ * {@code cds-cloud}, the cloud mode. With {@code --starter-args="..."} the starter's
+ * launches get more arguments, such as a part switched off, so that what that part costs
+ * shows against the same references (a launch that does not register waits 30 s for it).
  */
 final class StartupScenario implements Scenario {
 
@@ -62,6 +65,11 @@ final class StartupScenario implements Scenario {
 	private static final List<String> MODES = List.of("plain", "cloud", "starter");
 
 	private static final long HEALTH_POLL_MILLIS = 20;
+
+	private static final Variant AOT = new Variant("aot", "aot-cloud", "processed ahead of time (Spring AOT)", "AOT");
+
+	private static final Variant CDS = new Variant("cds", "cds-cloud",
+			"with a CDS archive recorded by a training run (spring.context.exit=onRefresh)", "CDS");
 
 	@Override
 	public String name() {
@@ -92,10 +100,25 @@ final class StartupScenario implements Scenario {
 				publisher.publishConfig(DATA_IDS.get(1), group, "bench:\n  b: 2\n  list: [x, y]\n", "yaml");
 				publisher.publishConfig(DATA_IDS.get(2), group, "bench.c=3\n", "properties");
 				boolean aot = options.flag("aot");
+				boolean cds = options.flag("cds");
 				List<String> modes = new ArrayList<>(MODES);
 				if (aot) {
-					modes.add("aot");
-					modes.add("aot-cloud");
+					modes.add(AOT.mode());
+					modes.add(AOT.reference());
+				}
+				Map<String, Path> archives = new LinkedHashMap<>();
+				if (cds) {
+					modes.add(CDS.mode());
+					modes.add(CDS.reference());
+					Path directory = Files.createTempDirectory("startup-cds");
+					directory.toFile().deleteOnExit();
+					for (String mode : List.of(CDS.mode(), CDS.reference())) {
+						Path archive = directory.resolve(mode + ".jsa");
+						train(appCommand(target, group, "bench-startup-training-" + mode, mode, imports, List.of(),
+								false, false, archive), archive);
+						archive.toFile().deleteOnExit();
+						archives.put(mode, archive);
+					}
 				}
 				Map<String, List<Launch>> results = new LinkedHashMap<>();
 				modes.forEach((mode) -> results.put(mode, new ArrayList<>()));
@@ -131,7 +154,7 @@ final class StartupScenario implements Scenario {
 					for (String mode : order) {
 						String name = mode.equals("starter") ? service : service + "-" + mode;
 						Launch launch = launch(target, group, name, mode, imports, starterArgs, visible, gone, profile,
-								memory, mode.equals("starter") ? steps : null);
+								memory, mode.equals("starter") ? steps : null, archives.get(mode));
 						if (run > 0) {
 							results.get(mode).add(launch);
 						}
@@ -193,7 +216,8 @@ final class StartupScenario implements Scenario {
 						+ "), no deregistration timed out -> "
 						+ ConfigRefreshScenario.verdict(exitOverhead <= exitTarget && timeouts == 0) + " ("
 						+ signed(exitOverhead) + " ms; " + timeouts + " time-out(s) in the logs" + inconclusive + ")");
-				String aotSummary = aot ? printAot(out, results, inconclusive) : "";
+				String aotSummary = (aot ? printVariant(out, AOT, results, inconclusive) : "")
+						+ (cds ? printVariant(out, CDS, results, inconclusive) : "");
 				out.println("The references keep the jar: only auto-configurations and the import are off, so "
 						+ "class-path scanning of the extra jars is in all modes.");
 				out.println();
@@ -225,32 +249,37 @@ final class StartupScenario implements Scenario {
 	}
 
 	/**
-	 * The starter processed ahead of time against its reference processed the same way,
-	 * with the targets judged there, and against the modes without AOT.
-	 * @return the AOT overheads, for the summary
+	 * The starter run one way (processed ahead of time, with a CDS archive) against its
+	 * reference run the same way, with the targets judged there, and against the modes
+	 * run the plain way.
+	 * @return the variant's overheads, for the summary
 	 */
-	private static String printAot(PrintStream out, Map<String, List<Launch>> results, String inconclusive) {
-		List<Launch> aot = results.get("aot");
-		List<Launch> aotCloud = results.get("aot-cloud");
+	private static String printVariant(PrintStream out, Variant variant, Map<String, List<Launch>> results,
+			String inconclusive) {
+		List<Launch> measured = results.get(variant.mode());
+		List<Launch> reference = results.get(variant.reference());
 		List<Launch> starter = results.get("starter");
 		List<Launch> cloud = results.get("cloud");
+		String mode = variant.mode();
+		String ref = variant.reference();
 		out.println();
-		Table table = new Table("processed ahead of time (Spring AOT)", "aot-cloud p50", "aot p50", "p90",
-				"aot - aot-cloud, per round p50", "p25..p75", "aot - starter (p50)", "aot-cloud - cloud (p50)");
-		aotRow(table, "JVM launch -> ready (ms)", results, Launch::ready);
-		aotRow(table, "JVM launch -> /actuator/health UP (ms)", results, Launch::healthy);
-		aotRow(table, "CPU time of the JVM at ready (ms)", results, Launch::cpu);
-		aotRow(table, "RSS at ready (MiB)", results, (launch) -> launch.rssKib() / 1024.0);
-		aotRow(table, "loaded classes at ready", results, Launch::classes);
-		aotRow(table, "SIGTERM -> JVM exited (ms)", results, Launch::exit);
+		Table table = new Table(variant.title(), ref + " p50", mode + " p50", "p90",
+				mode + " - " + ref + ", per round p50", "p25..p75", mode + " - starter (p50)", ref + " - cloud (p50)");
+		variantRow(table, variant, "JVM launch -> ready (ms)", results, Launch::ready);
+		variantRow(table, variant, "JVM launch -> /actuator/health UP (ms)", results, Launch::healthy);
+		variantRow(table, variant, "CPU time of the JVM at ready (ms)", results, Launch::cpu);
+		variantRow(table, variant, "RSS at ready (MiB)", results, (launch) -> launch.rssKib() / 1024.0);
+		variantRow(table, variant, "loaded classes at ready", results, Launch::classes);
+		variantRow(table, variant, "SIGTERM -> JVM exited (ms)", results, Launch::exit);
 		table.print(out);
-		Targets targets = Targets.of(aot, aotCloud);
-		out.println("With AOT, against aot-cloud, the same application without Nacos processed the same way:");
-		targets.print(out, "Target (AOT)", inconclusive, "");
-		out.println("aot - starter and aot-cloud - cloud: what AOT saves each (differences of medians; "
-				+ starter.size() + " and " + cloud.size() + " launches).");
-		return String.format("; with AOT, aot - aot-cloud: ready %s ms, health UP %s ms, RSS %s MiB, CPU %s ms",
-				signed(targets.ready().p50()), signed(targets.health().p50()), signed(targets.rss().p50()),
+		Targets targets = Targets.of(measured, reference);
+		out.println("With " + variant.label() + ", against " + ref + ", the same application without Nacos run the"
+				+ " same way:");
+		targets.print(out, "Target (" + variant.label() + ")", inconclusive, "");
+		out.println(mode + " - starter and " + ref + " - cloud: what " + variant.label()
+				+ " saves each (differences of medians; " + starter.size() + " and " + cloud.size() + " launches).");
+		return String.format("; with %s, %s - %s: ready %s ms, health UP %s ms, RSS %s MiB, CPU %s ms", variant.label(),
+				mode, ref, signed(targets.ready().p50()), signed(targets.health().p50()), signed(targets.rss().p50()),
 				signed(targets.cpu().p50()));
 	}
 
@@ -278,16 +307,16 @@ final class StartupScenario implements Scenario {
 				againstPlain.range());
 	}
 
-	private static void aotRow(Table table, String name, Map<String, List<Launch>> results,
+	private static void variantRow(Table table, Variant variant, String name, Map<String, List<Launch>> results,
 			Function<Launch, Number> quantity) {
-		List<Launch> aot = results.get("aot");
-		List<Launch> aotCloud = results.get("aot-cloud");
-		double[] sorted = sorted(aot, quantity);
-		Paired againstReference = Paired.of(aot, aotCloud, quantity);
-		table.row(name, cell(p50(aotCloud, quantity)), cell(percentile(sorted, 50)), cell(percentile(sorted, 90)),
+		List<Launch> measured = results.get(variant.mode());
+		List<Launch> reference = results.get(variant.reference());
+		double[] sorted = sorted(measured, quantity);
+		Paired againstReference = Paired.of(measured, reference, quantity);
+		table.row(name, cell(p50(reference, quantity)), cell(percentile(sorted, 50)), cell(percentile(sorted, 90)),
 				signed(againstReference.p50()), againstReference.range(),
-				signed(overhead(aot, results.get("starter"), quantity)),
-				signed(overhead(aotCloud, results.get("cloud"), quantity)));
+				signed(overhead(measured, results.get("starter"), quantity)),
+				signed(overhead(reference, results.get("cloud"), quantity)));
 	}
 
 	private static void row(Table table, String name, Map<String, List<Launch>> results,
@@ -394,50 +423,9 @@ final class StartupScenario implements Scenario {
 	 */
 	private static Launch launch(NacosTarget target, String group, String service, String mode, int imports,
 			List<String> starterArgs, Map<String, Long> visible, Map<String, Long> gone, boolean profile,
-			boolean memory, @Nullable List<String> steps) throws Exception {
-		boolean aot = mode.startsWith("aot");
-		boolean nacos = mode.equals("starter") || mode.equals("aot");
-		List<String> jvmOptions = new ArrayList<>();
-		if (memory) {
-			jvmOptions.add("-XX:NativeMemoryTracking=summary");
-		}
-		if (aot) {
-			jvmOptions.add("-Dspring.aot.enabled=true");
-		}
-		List<String> command = new ArrayList<>(mode.equals("aot-cloud")
-				? ChildJvm.commandWithClassPathFirst(aotCloudClasses(), jvmOptions.toArray(String[]::new))
-				: ChildJvm.command(jvmOptions.toArray(String[]::new)));
-		command.add(StartupApp.class.getName());
-		// The AOT modes run the application's modes as the build processed them.
-		command.add("--mode=" + (mode.equals("aot") ? "starter" : mode.equals("aot-cloud") ? "cloud" : mode));
-		if (aot) {
-			command.add("--spring.cloud.refresh.enabled=false");
-		}
-		if (profile) {
-			command.add("--profile");
-		}
-		if (memory) {
-			command.add("--memory");
-		}
-		command.add("--server.port=0");
-		command.add("--spring.application.name=" + service);
-		command.add("--spring.main.banner-mode=off");
-		command.add("--logging.level.root=warn");
-		command.add("--spring.jmx.enabled=false");
-		command.add("--management.endpoints.web.exposure.include=health");
-		if (nacos) {
-			target.springProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
-			command.add("--spring.cloud.nacos.discovery.group=" + group);
-			command.add("--spring.cloud.nacos.discovery.ip=127.0.0.1");
-			command.add("--spring.config.import=nacos:" + String.join(";", DATA_IDS.subList(0, imports)) + "?group="
-					+ group);
-			// For the line that says a deregistration timed out.
-			command.add("--logging.level.dev.nacosboot.registry=info");
-			if (!aot) {
-				// The build fixed the AOT mode's beans: switches would not take.
-				command.addAll(starterArgs);
-			}
-		}
+			boolean memory, @Nullable List<String> steps, @Nullable Path archive) throws Exception {
+		boolean nacos = withStarter(mode);
+		List<String> command = appCommand(target, group, service, mode, imports, starterArgs, profile, memory, archive);
 		long launched = System.currentTimeMillis();
 		Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
 		try {
@@ -499,6 +487,92 @@ final class StartupScenario implements Scenario {
 			if (process.isAlive()) {
 				process.destroyForcibly();
 			}
+		}
+	}
+
+	private static boolean withStarter(String mode) {
+		return mode.equals("starter") || mode.equals(AOT.mode()) || mode.equals(CDS.mode());
+	}
+
+	/**
+	 * The command line of one child. The AOT and CDS modes run the application's starter
+	 * or cloud mode: as the build processed it, or with the archive, which a training run
+	 * records when the file does not exist yet.
+	 */
+	private static List<String> appCommand(NacosTarget target, String group, String service, String mode, int imports,
+			List<String> starterArgs, boolean profile, boolean memory, @Nullable Path archive) {
+		boolean aot = mode.startsWith("aot");
+		boolean nacos = withStarter(mode);
+		List<String> jvmOptions = new ArrayList<>();
+		if (memory) {
+			jvmOptions.add("-XX:NativeMemoryTracking=summary");
+		}
+		if (aot) {
+			jvmOptions.add("-Dspring.aot.enabled=true");
+		}
+		if (archive != null) {
+			// Recorded by the training run when absent, used when present; CDS's own
+			// warnings (classes it cannot archive) are not the benchmark's output.
+			jvmOptions.add(
+					Files.exists(archive) ? "-XX:SharedArchiveFile=" + archive : "-XX:ArchiveClassesAtExit=" + archive);
+			jvmOptions.add("-Xlog:cds=off");
+			jvmOptions.add("-Xlog:cds+dynamic=off");
+			if (!Files.exists(archive)) {
+				jvmOptions.add("-Dspring.context.exit=onRefresh");
+			}
+		}
+		List<String> command = new ArrayList<>(mode.equals(AOT.reference())
+				? ChildJvm.commandWithClassPathFirst(aotCloudClasses(), jvmOptions.toArray(String[]::new))
+				: ChildJvm.command(jvmOptions.toArray(String[]::new)));
+		command.add(StartupApp.class.getName());
+		command.add("--mode=" + (nacos ? "starter" : mode.equals("plain") ? "plain" : "cloud"));
+		if (aot) {
+			command.add("--spring.cloud.refresh.enabled=false");
+		}
+		if (profile) {
+			command.add("--profile");
+		}
+		if (memory) {
+			command.add("--memory");
+		}
+		command.add("--server.port=0");
+		command.add("--spring.application.name=" + service);
+		command.add("--spring.main.banner-mode=off");
+		command.add("--logging.level.root=warn");
+		command.add("--spring.jmx.enabled=false");
+		command.add("--management.endpoints.web.exposure.include=health");
+		if (nacos) {
+			target.springProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
+			command.add("--spring.cloud.nacos.discovery.group=" + group);
+			command.add("--spring.cloud.nacos.discovery.ip=127.0.0.1");
+			command.add("--spring.config.import=nacos:" + String.join(";", DATA_IDS.subList(0, imports)) + "?group="
+					+ group);
+			// For the line that says a deregistration timed out.
+			command.add("--logging.level.dev.nacosboot.registry=info");
+			if (mode.equals("starter")) {
+				// Not to the AOT and CDS modes: the build fixed the AOT mode's beans, and
+				// the training run recorded the CDS mode's classes without them.
+				command.addAll(starterArgs);
+			}
+		}
+		return command;
+	}
+
+	/**
+	 * Runs a training run (Spring halts it once the context is refreshed) and checks that
+	 * it recorded its archive.
+	 */
+	private static void train(List<String> command, Path archive) throws Exception {
+		Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.redirectError(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		if (!process.waitFor(120, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			throw new IllegalStateException("The training run did not end within 120 s (" + command + ")");
+		}
+		if (process.exitValue() != 0 || !Files.isRegularFile(archive)) {
+			throw new IllegalStateException("The training run ended with " + process.exitValue() + " and recorded "
+					+ (Files.isRegularFile(archive) ? "" : "no ") + "archive (" + command + ")");
 		}
 	}
 
@@ -631,6 +705,18 @@ final class StartupScenario implements Scenario {
 							+ " (" + this.cpu + " ms" + inconclusive + cpuRemark + ")");
 		}
 
+	}
+
+	/**
+	 * A way of running the starter mode and the cloud mode both, judged one against the
+	 * other.
+	 *
+	 * @param mode the starter mode run that way
+	 * @param reference the cloud mode run that way
+	 * @param title the title of its table
+	 * @param label its name in the target lines
+	 */
+	private record Variant(String mode, String reference, String title, String label) {
 	}
 
 	private record Launch(long ready, long healthy, long visible, long cpu, long rssKib, int threads, int classes,
