@@ -276,12 +276,12 @@ public class NacosConfigDataLoader implements ConfigDataLoader<NacosConfigDataRe
 
 	/**
 	 * Whether this JVM is a training run: Spring's {@code spring.context.exit=onRefresh},
-	 * a system property or an entry of {@code spring.properties}.
-	 * @return whether it is
+	 * a system property or an entry of {@code spring.properties}, in any case as Spring
+	 * reads it.
 	 */
-	static boolean isTrainingRun() {
+	private static boolean isTrainingRun() {
 		return DefaultLifecycleProcessor.ON_REFRESH_VALUE
-			.equals(SpringProperties.getProperty(DefaultLifecycleProcessor.EXIT_PROPERTY_NAME));
+			.equalsIgnoreCase(SpringProperties.getProperty(DefaultLifecycleProcessor.EXIT_PROPERTY_NAME));
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.nacosboot.config;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -60,7 +62,8 @@ class TrainingRunIntegrationTests {
 	@Test
 	void unreachableServerDoesNotEndATrainingRunEvenWithFailFast() throws Exception {
 		String dataId = nacos.target().unique("training") + ".properties";
-		Run run = launch(true, dataId, unreachableServer(), "spring.cloud.nacos.config.fail-fast=true");
+		Run run = launch(Training.SYSTEM_PROPERTY, dataId, unreachableServer(),
+				"spring.cloud.nacos.config.fail-fast=true");
 		assertThat(run.exitValue()).as(run.describe()).isZero();
 		assertThat(run.output()).anyMatch((line) -> line.contains("is unreachable: starting without")
 				&& line.contains(dataId) && line.contains("this is a training run"));
@@ -71,7 +74,7 @@ class TrainingRunIntegrationTests {
 	@Test
 	void unreachableServerStillEndsAStartThatIsNotATrainingRun() throws Exception {
 		String dataId = nacos.target().unique("training") + ".properties";
-		Run run = launch(false, dataId, unreachableServer());
+		Run run = launch(Training.NONE, dataId, unreachableServer());
 		assertThat(run.exitValue()).as(run.describe()).isNotZero();
 		assertThat(run.output()).anyMatch((line) -> line.contains("unreachable and there is no local snapshot"));
 		assertThat(run.output()).noneMatch((line) -> line.startsWith("REFRESHED"));
@@ -82,7 +85,7 @@ class TrainingRunIntegrationTests {
 		String group = nacos.target().unique("training-group");
 		String dataId = nacos.target().unique("training") + ".properties";
 		publisher.publishReadable(dataId, group, "training.value=from-nacos\n", "properties");
-		Run run = launch(true, dataId + "?group=" + group);
+		Run run = launch(Training.SYSTEM_PROPERTY, dataId + "?group=" + group);
 		assertThat(run.exitValue()).as(run.describe()).isZero();
 		assertThat(run.output()).contains("REFRESHED value=from-nacos");
 	}
@@ -93,23 +96,36 @@ class TrainingRunIntegrationTests {
 		String group = nacos.target().unique("training-group");
 		String dataId = nacos.target().unique("training") + ".properties";
 		publisher.publishReadable(dataId, group, "training.value=from-nacos\n", "properties");
-		String wrong = "Wrong-" + PASSWORD;
-		Run run = launch(true, dataId + "?group=" + group, "spring.cloud.nacos.password=" + wrong);
+		String password = nacos.target().password().orElse(PASSWORD);
+		String wrong = "Wrong-" + password;
+		Run run = launch(Training.SYSTEM_PROPERTY, dataId + "?group=" + group, "spring.cloud.nacos.password=" + wrong);
 		assertThat(run.exitValue()).as(run.describe()).isZero();
 		assertThat(run.output()).anyMatch((line) -> line.contains("Starting without") && line.contains(dataId)
 				&& line.contains("this is a training run"));
 		assertThat(run.output()).contains("REFRESHED value=absent");
-		assertThat(run.output()).noneMatch((line) -> line.contains(wrong) || line.contains(PASSWORD));
+		assertThat(run.output()).noneMatch((line) -> line.contains(password));
 	}
 
 	@Test
-	void missingDataIdDoesNotEndATrainingRun() throws Exception {
+	void missingDataIdDoesNotEndATrainingRunAskedForInSpringProperties() throws Exception {
 		String dataId = nacos.target().unique("training-missing") + ".properties";
-		Run run = launch(true, dataId);
+		Run run = launch(Training.SPRING_PROPERTIES, dataId);
 		assertThat(run.exitValue()).as(run.describe()).isZero();
 		assertThat(run.output())
 			.anyMatch((line) -> line.contains(dataId) && line.contains("does not exist: starting without it"));
 		assertThat(run.output()).contains("REFRESHED value=absent");
+	}
+
+	@Test
+	void malformedContentStillEndsATrainingRun() throws Exception {
+		String group = nacos.target().unique("training-group");
+		String dataId = nacos.target().unique("training-malformed") + ".yaml";
+		publisher.publishReadable(dataId, group, "training: [unclosed\n", "yaml");
+		Run run = launch(Training.SYSTEM_PROPERTY, dataId + "?group=" + group);
+		assertThat(run.exitValue()).as(run.describe()).isNotZero();
+		assertThat(run.output()).anyMatch((line) -> line.contains("APPLICATION FAILED TO START"));
+		assertThat(run.output()).anyMatch((line) -> line.contains("Fix the content of '" + dataId + "'"));
+		assertThat(run.output()).noneMatch((line) -> line.startsWith("REFRESHED"));
 	}
 
 	/** A loopback address where nothing listens: the port was free a moment ago. */
@@ -121,11 +137,11 @@ class TrainingRunIntegrationTests {
 
 	/**
 	 * Runs the application in a JVM of its own until it ends.
-	 * @param training whether it is a training run
+	 * @param training whether it is a training run, and how it is asked for
 	 * @param importLocation what follows {@code nacos:} in the import
 	 * @param overrides {@code name=value} settings that replace the test's own
 	 */
-	private static Run launch(boolean training, String importLocation, String... overrides) throws Exception {
+	private static Run launch(Training training, String importLocation, String... overrides) throws Exception {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		for (String property : CLIENT_PROPERTIES) {
@@ -134,11 +150,16 @@ class TrainingRunIntegrationTests {
 				command.add("-D" + property + "=" + value);
 			}
 		}
-		if (training) {
+		Path springProperties = Files.createTempDirectory("training-run");
+		if (training == Training.SYSTEM_PROPERTY) {
 			command.add("-Dspring.context.exit=onRefresh");
 		}
+		else if (training == Training.SPRING_PROPERTIES) {
+			// Spring reads the value in any case.
+			Files.writeString(springProperties.resolve("spring.properties"), "spring.context.exit=ONREFRESH\n");
+		}
 		command.add("-cp");
-		command.add(System.getProperty("java.class.path"));
+		command.add(springProperties + File.pathSeparator + System.getProperty("java.class.path"));
 		command.add(TrainedApplication.class.getName());
 		Map<String, Object> properties = TestApps.common(nacos.target(), "DEFAULT_GROUP");
 		for (String override : overrides) {
@@ -151,20 +172,24 @@ class TrainingRunIntegrationTests {
 		command.add("--spring.cloud.bus.enabled=false");
 		command.add("--spring.cloud.nacos.config.timeout=2s");
 		command.add("--spring.main.banner-mode=off");
-		Path log = Files.createTempFile("training-run", ".log");
+		Path log = springProperties.resolve("output.log");
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		try {
-			Process process = new ProcessBuilder(command).redirectErrorStream(true)
-				.redirectOutput(log.toFile())
-				.start();
 			if (!process.waitFor(120, TimeUnit.SECONDS)) {
-				process.destroyForcibly();
 				throw new IllegalStateException("The run did not end: " + Files.readString(log));
 			}
 			return new Run(process.exitValue(), Files.readAllLines(log, StandardCharsets.UTF_8));
 		}
 		finally {
-			Files.deleteIfExists(log);
+			process.destroyForcibly();
+			FileSystemUtils.deleteRecursively(springProperties);
 		}
+	}
+
+	private enum Training {
+
+		NONE, SYSTEM_PROPERTY, SPRING_PROPERTIES
+
 	}
 
 	private record Run(int exitValue, List<String> output) {
