@@ -25,6 +25,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 import com.alibaba.nacos.api.config.ConfigService;
+import com.alibaba.nacos.api.exception.NacosException;
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.naming.listener.NamingEvent;
 import org.jspecify.annotations.Nullable;
@@ -136,16 +137,6 @@ final class StartupScenario implements Scenario {
 					String service = "bench-startup-" + run;
 					Map<String, Long> visible = new ConcurrentHashMap<>();
 					Map<String, Long> gone = new ConcurrentHashMap<>();
-					watcher.subscribe(service, group, (event) -> {
-						if (event instanceof NamingEvent naming) {
-							if (!naming.getInstances().isEmpty()) {
-								visible.putIfAbsent(service, System.currentTimeMillis());
-							}
-							else if (visible.containsKey(service)) {
-								gone.putIfAbsent(service, System.nanoTime());
-							}
-						}
-					});
 					steps.clear();
 					List<String> order = new ArrayList<>(modes);
 					if (run % 2 == 1) {
@@ -153,6 +144,9 @@ final class StartupScenario implements Scenario {
 					}
 					for (String mode : order) {
 						String name = mode.equals("starter") ? service : service + "-" + mode;
+						if (withStarter(mode)) {
+							watch(watcher, name, group, visible, gone);
+						}
 						Launch launch = launch(target, group, name, mode, imports, starterArgs, visible, gone, profile,
 								memory, mode.equals("starter") ? steps : null, archives.get(mode));
 						if (run > 0) {
@@ -216,7 +210,7 @@ final class StartupScenario implements Scenario {
 						+ "), no deregistration timed out -> "
 						+ ConfigRefreshScenario.verdict(exitOverhead <= exitTarget && timeouts == 0) + " ("
 						+ signed(exitOverhead) + " ms; " + timeouts + " time-out(s) in the logs" + inconclusive + ")");
-				String aotSummary = (aot ? printVariant(out, AOT, results, inconclusive) : "")
+				String variantSummaries = (aot ? printVariant(out, AOT, results, inconclusive) : "")
 						+ (cds ? printVariant(out, CDS, results, inconclusive) : "");
 				out.println("The references keep the jar: only auto-configurations and the import are off, so "
 						+ "class-path scanning of the extra jars is in all modes.");
@@ -234,7 +228,7 @@ final class StartupScenario implements Scenario {
 						signed(Paired.of(starter, plain, Launch::ready).p50()),
 						signed(Paired.of(starter, plain, Launch::healthy).p50()),
 						signed(Paired.of(starter, plain, Launch::cpu).p50()), signed(exitOverhead), timeouts,
-						aotSummary);
+						variantSummaries);
 			}
 			finally {
 				if (!target.isEmbedded()) {
@@ -490,6 +484,24 @@ final class StartupScenario implements Scenario {
 		}
 	}
 
+	/**
+	 * Records when a service's instance becomes visible to a raw subscriber and when it
+	 * leaves its view.
+	 */
+	private static void watch(NamingService watcher, String service, String group, Map<String, Long> visible,
+			Map<String, Long> gone) throws NacosException {
+		watcher.subscribe(service, group, (event) -> {
+			if (event instanceof NamingEvent naming) {
+				if (!naming.getInstances().isEmpty()) {
+					visible.putIfAbsent(service, System.currentTimeMillis());
+				}
+				else if (visible.containsKey(service)) {
+					gone.putIfAbsent(service, System.nanoTime());
+				}
+			}
+		});
+	}
+
 	private static boolean withStarter(String mode) {
 		return mode.equals("starter") || mode.equals(AOT.mode()) || mode.equals(CDS.mode());
 	}
@@ -510,16 +522,19 @@ final class StartupScenario implements Scenario {
 		if (aot) {
 			jvmOptions.add("-Dspring.aot.enabled=true");
 		}
+		if (archive != null && Files.exists(archive)) {
+			// -Xshare:on: an archive the JVM cannot map fails the launch rather than
+			// letting it run without one unnoticed.
+			jvmOptions.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:on"));
+		}
+		else if (archive != null) {
+			// The training run, as Spring Boot documents it.
+			jvmOptions.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Dspring.context.exit=onRefresh"));
+		}
 		if (archive != null) {
-			// Recorded by the training run when absent, used when present; CDS's own
-			// warnings (classes it cannot archive) are not the benchmark's output.
-			jvmOptions.add(
-					Files.exists(archive) ? "-XX:SharedArchiveFile=" + archive : "-XX:ArchiveClassesAtExit=" + archive);
-			jvmOptions.add("-Xlog:cds=off");
-			jvmOptions.add("-Xlog:cds+dynamic=off");
-			if (!Files.exists(archive)) {
-				jvmOptions.add("-Dspring.context.exit=onRefresh");
-			}
+			// CDS's own warnings (classes it cannot archive) are not the benchmark's
+			// output.
+			jvmOptions.addAll(List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
 		}
 		List<String> command = new ArrayList<>(mode.equals(AOT.reference())
 				? ChildJvm.commandWithClassPathFirst(aotCloudClasses(), jvmOptions.toArray(String[]::new))
@@ -563,16 +578,23 @@ final class StartupScenario implements Scenario {
 	 * it recorded its archive.
 	 */
 	private static void train(List<String> command, Path archive) throws Exception {
-		Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-			.redirectError(ProcessBuilder.Redirect.DISCARD)
-			.start();
-		if (!process.waitFor(120, TimeUnit.SECONDS)) {
+		Path log = Files.createTempFile("startup-training", ".log");
+		try {
+			Process process = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(log.toFile())
+				.start();
+			boolean ended = process.waitFor(120, TimeUnit.SECONDS);
 			process.destroyForcibly();
-			throw new IllegalStateException("The training run did not end within 120 s (" + command + ")");
+			if (!ended || process.exitValue() != 0 || !Files.isRegularFile(archive)) {
+				List<String> output = Files.readAllLines(log, StandardCharsets.UTF_8);
+				throw new IllegalStateException("The training run "
+						+ (ended ? "ended with " + process.exitValue() : "did not end within 120 s") + " and recorded "
+						+ (Files.isRegularFile(archive) ? "" : "no ") + "archive (" + command + "); its last lines:\n"
+						+ String.join("\n", output.subList(Math.max(0, output.size() - 30), output.size())));
+			}
 		}
-		if (process.exitValue() != 0 || !Files.isRegularFile(archive)) {
-			throw new IllegalStateException("The training run ended with " + process.exitValue() + " and recorded "
-					+ (Files.isRegularFile(archive) ? "" : "no ") + "archive (" + command + ")");
+		finally {
+			Files.deleteIfExists(log);
 		}
 	}
 
@@ -629,12 +651,6 @@ final class StartupScenario implements Scenario {
 		return thread;
 	}
 
-	/**
-	 * One launch: times from the JVM's launch in ms (visible -1 without the starter),
-	 * footprint at ready, SIGTERM -> exited and -> gone from the subscriber (-1 if never
-	 * seen), deregistrations that timed out, NMT committed KiB per category (empty
-	 * without {@code --memory}).
-	 */
 	/**
 	 * Where the build put the cloud mode's AOT-processed classes: next to the jar, to
 	 * come first on that mode's class path.
@@ -719,6 +735,12 @@ final class StartupScenario implements Scenario {
 	private record Variant(String mode, String reference, String title, String label) {
 	}
 
+	/**
+	 * One launch: times from the JVM's launch in ms (visible -1 without the starter),
+	 * footprint at ready, SIGTERM -> exited and -> gone from the subscriber (-1 if never
+	 * seen), deregistrations that timed out, NMT committed KiB per category (empty
+	 * without {@code --memory}).
+	 */
 	private record Launch(long ready, long healthy, long visible, long cpu, long rssKib, int threads, int classes,
 			long exit, long gone, int timeouts, Map<String, Long> nativeMemory) {
 	}
