@@ -1,6 +1,5 @@
 package dev.nacosboot.config;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -44,14 +43,15 @@ class TrainingRunIntegrationTests {
 	@RegisterExtension
 	static final NacosTestServerExtension nacos = NacosTestServerExtension.withAuth("trainer", PASSWORD);
 
-	private static final List<String> CLIENT_PROPERTIES = List.of("JM.SNAPSHOT.PATH", "JM.LOG.PATH",
-			"com.alibaba.nacos.naming.cache.dir");
-
 	private static ConfigPublisher publisher;
+
+	/** The group of every import. */
+	private static String group;
 
 	@BeforeAll
 	static void publisher() {
 		publisher = new ConfigPublisher(nacos.target());
+		group = nacos.target().unique("training-group");
 	}
 
 	@AfterAll
@@ -82,10 +82,8 @@ class TrainingRunIntegrationTests {
 
 	@Test
 	void reachableServerIsReadInATrainingRun() throws Exception {
-		String group = nacos.target().unique("training-group");
-		String dataId = nacos.target().unique("training") + ".properties";
-		publisher.publishReadable(dataId, group, "training.value=from-nacos\n", "properties");
-		Run run = launch(Training.SYSTEM_PROPERTY, dataId + "?group=" + group);
+		String dataId = published("training", "properties", "training.value=from-nacos\n");
+		Run run = launch(Training.SYSTEM_PROPERTY, dataId);
 		assertThat(run.exitValue()).as(run.describe()).isZero();
 		assertThat(run.output()).contains("REFRESHED value=from-nacos");
 	}
@@ -93,12 +91,10 @@ class TrainingRunIntegrationTests {
 	@Test
 	void refusedReadDoesNotEndATrainingRunAndShowsNoSecret() throws Exception {
 		assumeTrue(nacos.target().username().isPresent(), "needs a server with auth on");
-		String group = nacos.target().unique("training-group");
-		String dataId = nacos.target().unique("training") + ".properties";
-		publisher.publishReadable(dataId, group, "training.value=from-nacos\n", "properties");
+		String dataId = published("training", "properties", "training.value=from-nacos\n");
 		String password = nacos.target().password().orElse(PASSWORD);
 		String wrong = "Wrong-" + password;
-		Run run = launch(Training.SYSTEM_PROPERTY, dataId + "?group=" + group, "spring.cloud.nacos.password=" + wrong);
+		Run run = launch(Training.SYSTEM_PROPERTY, dataId, "spring.cloud.nacos.password=" + wrong);
 		assertThat(run.exitValue()).as(run.describe()).isZero();
 		assertThat(run.output()).anyMatch((line) -> line.contains("Starting without") && line.contains(dataId)
 				&& line.contains("this is a training run"));
@@ -118,14 +114,25 @@ class TrainingRunIntegrationTests {
 
 	@Test
 	void malformedContentStillEndsATrainingRun() throws Exception {
-		String group = nacos.target().unique("training-group");
-		String dataId = nacos.target().unique("training-malformed") + ".yaml";
-		publisher.publishReadable(dataId, group, "training: [unclosed\n", "yaml");
-		Run run = launch(Training.SYSTEM_PROPERTY, dataId + "?group=" + group);
+		String dataId = published("training-malformed", "yaml", "training: [unclosed\n");
+		Run run = launch(Training.SYSTEM_PROPERTY, dataId);
 		assertThat(run.exitValue()).as(run.describe()).isNotZero();
 		assertThat(run.output()).anyMatch((line) -> line.contains("APPLICATION FAILED TO START"));
 		assertThat(run.output()).anyMatch((line) -> line.contains("Fix the content of '" + dataId + "'"));
 		assertThat(run.output()).noneMatch((line) -> line.startsWith("REFRESHED"));
+	}
+
+	/**
+	 * Publishes a data id of a unique name in the imports' group.
+	 * @param prefix the start of its name
+	 * @param type its extension, which is its type
+	 * @param content what it holds
+	 * @return its data id
+	 */
+	private static String published(String prefix, String type, String content) {
+		String dataId = nacos.target().unique(prefix) + "." + type;
+		publisher.publishReadable(dataId, group, content, type);
+		return dataId;
 	}
 
 	/** A loopback address where nothing listens: the port was free a moment ago. */
@@ -138,38 +145,27 @@ class TrainingRunIntegrationTests {
 	/**
 	 * Runs the application in a JVM of its own until it ends.
 	 * @param training whether it is a training run, and how it is asked for
-	 * @param importLocation what follows {@code nacos:} in the import
+	 * @param dataId the data id imported, in the imports' group
 	 * @param overrides {@code name=value} settings that replace the test's own
 	 */
-	private static Run launch(Training training, String importLocation, String... overrides) throws Exception {
-		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		for (String property : CLIENT_PROPERTIES) {
-			String value = System.getProperty(property);
-			if (value != null) {
-				command.add("-D" + property + "=" + value);
-			}
-		}
+	private static Run launch(Training training, String dataId, String... overrides) throws Exception {
 		Path springProperties = Files.createTempDirectory("training-run");
+		List<String> command = new ArrayList<>(TestApps.childJvm(springProperties, TrainedApplication.class));
 		if (training == Training.SYSTEM_PROPERTY) {
-			command.add("-Dspring.context.exit=onRefresh");
+			command.add(1, "-Dspring.context.exit=onRefresh");
 		}
 		else if (training == Training.SPRING_PROPERTIES) {
 			// Spring reads the value in any case.
 			Files.writeString(springProperties.resolve("spring.properties"), "spring.context.exit=ONREFRESH\n");
 		}
-		command.add("-cp");
-		command.add(springProperties + File.pathSeparator + System.getProperty("java.class.path"));
-		command.add(TrainedApplication.class.getName());
 		Map<String, Object> properties = TestApps.common(nacos.target(), "DEFAULT_GROUP");
 		for (String override : overrides) {
 			properties.put(override.substring(0, override.indexOf('=')), override.substring(override.indexOf('=') + 1));
 		}
 		properties.forEach((key, value) -> command.add("--" + key + "=" + value));
-		command.add("--spring.config.import=nacos:" + importLocation);
+		command.add("--spring.config.import=nacos:" + dataId + "?group=" + group);
 		command.add("--server.port=0");
 		command.add("--spring.application.name=trained");
-		command.add("--spring.cloud.bus.enabled=false");
 		command.add("--spring.cloud.nacos.config.timeout=2s");
 		command.add("--spring.main.banner-mode=off");
 		Path log = springProperties.resolve("output.log");

@@ -34,9 +34,6 @@ class SigtermShutdownIntegrationTests {
 	@RegisterExtension
 	static final NacosTestServerExtension nacos = new NacosTestServerExtension();
 
-	private static final List<String> CLIENT_PROPERTIES = List.of("JM.SNAPSHOT.PATH", "JM.LOG.PATH",
-			"com.alibaba.nacos.naming.cache.dir", "spring.cloud.bus.enabled");
-
 	@Test
 	void sigtermDeregistersAndConfirmsTheRemovalWithoutATimeOut() throws Exception {
 		String group = nacos.target().unique("sigterm");
@@ -91,17 +88,7 @@ class SigtermShutdownIntegrationTests {
 	}
 
 	private static List<String> command(String group, String service) {
-		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		for (String property : CLIENT_PROPERTIES) {
-			String value = System.getProperty(property);
-			if (value != null) {
-				command.add("-D" + property + "=" + value);
-			}
-		}
-		command.add("-cp");
-		command.add(System.getProperty("java.class.path"));
-		command.add(Provider.class.getName());
+		List<String> command = new ArrayList<>(TestApps.childJvm(null, Provider.class));
 		TestApps.common(nacos.target(), group).forEach((key, value) -> command.add("--" + key + "=" + value));
 		command.add("--spring.application.name=" + service);
 		command.add("--server.port=0");

@@ -1,11 +1,14 @@
 package dev.nacosboot.testsupport;
 
+import java.io.File;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import dev.nacosboot.testserver.junit.NacosTarget;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -21,6 +24,10 @@ import org.springframework.web.bind.annotation.RestController;
  */
 public final class TestApps {
 
+	/** System properties of the test JVM that its child JVMs get too. */
+	private static final List<String> CHILD_JVM_PROPERTIES = List.of("JM.SNAPSHOT.PATH", "JM.LOG.PATH",
+			"com.alibaba.nacos.naming.cache.dir", "spring.cloud.bus.enabled");
+
 	private TestApps() {
 	}
 
@@ -34,6 +41,30 @@ public final class TestApps {
 		properties.put("spring.jmx.enabled", "false");
 		properties.put("logging.level.com.alibaba.nacos", "warn");
 		return properties;
+	}
+
+	/**
+	 * The command that runs a main class of the test class path in a JVM of its own, with
+	 * this JVM's client cache and log locations and its test switches, so that the child
+	 * behaves as the tests' own applications; arguments follow.
+	 * @param classPathFirst put before the test class path, or {@code null}
+	 * @param mainClass the class to run
+	 * @return the command
+	 */
+	public static List<String> childJvm(@Nullable Path classPathFirst, Class<?> mainClass) {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		for (String property : CHILD_JVM_PROPERTIES) {
+			String value = System.getProperty(property);
+			if (value != null) {
+				command.add("-D" + property + "=" + value);
+			}
+		}
+		command.add("-cp");
+		String classPath = System.getProperty("java.class.path");
+		command.add((classPathFirst != null) ? classPathFirst + File.pathSeparator + classPath : classPath);
+		command.add(mainClass.getName());
+		return command;
 	}
 
 	/** Starts a web application registering as the service, on a random port. */
