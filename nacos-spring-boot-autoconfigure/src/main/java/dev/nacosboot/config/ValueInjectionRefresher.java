@@ -1,5 +1,6 @@
 package dev.nacosboot.config;
 
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Member;
 import java.lang.reflect.Method;
@@ -24,8 +25,11 @@ import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.core.BridgeMethodResolver;
 import org.springframework.core.MethodParameter;
-import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.core.annotation.MergedAnnotation;
+import org.springframework.core.annotation.MergedAnnotations;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.PropertyPlaceholderHelper;
 import org.springframework.util.ReflectionUtils;
@@ -35,6 +39,10 @@ import org.springframework.util.ReflectionUtils;
  * singleton beans in place when the keys of their placeholders change, including nested
  * placeholders and defaults ({@code ${a:${b:x}}}). Expressions with SpEL ({@code #{...}})
  * are left alone. A value that cannot be converted keeps the old one and is reported.
+ * <p>
+ * The members are those Spring injected: annotated, directly or through a
+ * meta-annotation, on the bean's class or a superclass; not on an interface, nor on a
+ * method that a subclass overrides without the annotation.
  * <p>
  * Visibility: members are written on the refresh thread (the config watcher's, or the
  * caller's of Spring Cloud's refresh). Another thread is only guaranteed to see the new
@@ -65,14 +73,34 @@ class ValueInjectionRefresher implements BeanPostProcessor, BeanFactoryAware {
 		Object target = AopProxyUtils.getSingletonTarget(bean);
 		Object instance = (target != null) ? target : bean;
 		Class<?> type = ClassUtils.getUserClass(instance);
-		ReflectionUtils.doWithFields(type, (field) -> add(instance, beanName, field, field.getAnnotation(Value.class)),
-				(field) -> !Modifier.isStatic(field.getModifiers()) && field.isAnnotationPresent(Value.class));
-		ReflectionUtils.doWithMethods(type,
-				(method) -> add(instance, beanName, method,
-						AnnotatedElementUtils.findMergedAnnotation(method, Value.class)),
-				(method) -> !Modifier.isStatic(method.getModifiers()) && method.getParameterCount() == 1
-						&& AnnotatedElementUtils.hasAnnotation(method, Value.class));
+		if (!AnnotationUtils.isCandidateClass(type, Value.class)) {
+			return bean;
+		}
+		// The members Spring injected: its own rules
+		// (AutowiredAnnotationBeanPostProcessor),
+		// whose annotation lookups Spring has cached by now.
+		Class<?> declaring = type;
+		do {
+			ReflectionUtils.doWithLocalFields(declaring, (field) -> {
+				if (!Modifier.isStatic(field.getModifiers())) {
+					add(instance, beanName, field, valueOf(field));
+				}
+			});
+			ReflectionUtils.doWithLocalMethods(declaring, (method) -> {
+				if (!method.isBridge() && !Modifier.isStatic(method.getModifiers()) && method.getParameterCount() == 1
+						&& method.equals(BridgeMethodResolver.getMostSpecificMethod(method, type))) {
+					add(instance, beanName, method, valueOf(method));
+				}
+			});
+			declaring = declaring.getSuperclass();
+		}
+		while (declaring != null && declaring != Object.class);
 		return bean;
+	}
+
+	private static @Nullable String valueOf(AnnotatedElement member) {
+		MergedAnnotation<Value> value = MergedAnnotations.from(member).get(Value.class);
+		return value.isPresent() ? value.getString(MergedAnnotation.VALUE) : null;
 	}
 
 	private boolean isSingleton(String beanName) {
@@ -83,17 +111,17 @@ class ValueInjectionRefresher implements BeanPostProcessor, BeanFactoryAware {
 		return definition.isSingleton();
 	}
 
-	private void add(Object bean, String beanName, Member member, @Nullable Value value) {
-		if (value == null || value.value().contains("#{")) {
+	private void add(Object bean, String beanName, Member member, @Nullable String expression) {
+		if (expression == null || expression.contains("#{")) {
 			return;
 		}
 		Set<String> keys = new LinkedHashSet<>();
-		PLACEHOLDERS.replacePlaceholders(value.value(), (key) -> {
+		PLACEHOLDERS.replacePlaceholders(expression, (key) -> {
 			keys.add(key);
 			return null;
 		});
 		if (!keys.isEmpty()) {
-			this.injections.add(new Injection(bean, beanName, member, value.value(), keys));
+			this.injections.add(new Injection(bean, beanName, member, expression, keys));
 		}
 	}
 
