@@ -1,6 +1,9 @@
 package dev.nacosboot.config;
 
+import java.util.Properties;
+
 import com.alibaba.nacos.api.config.ConfigService;
+import dev.nacosboot.core.LazyClientProxy;
 import dev.nacosboot.core.NacosClients;
 import dev.nacosboot.core.NacosConnectionDetails;
 import dev.nacosboot.core.NacosCoreAutoConfiguration;
@@ -22,6 +25,7 @@ import org.springframework.cloud.context.scope.refresh.RefreshScope;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Lazy;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
@@ -38,16 +42,19 @@ public final class NacosConfigAutoConfiguration {
 
 	/**
 	 * The config client of the configured namespace, the one the imports use, so that an
-	 * application that reads or publishes config needs nothing else. Created when first
-	 * used; the owner ({@code NacosClients}) shuts it down.
+	 * application that reads or publishes config needs nothing else. A proxy that creates
+	 * the client at its first call: a bean that injects it does not bring the client's
+	 * creation onto the path to ready. The owner ({@code NacosClients}) shuts it down.
 	 */
 	@Bean(destroyMethod = "")
 	@Lazy
 	@ConditionalOnMissingBean
 	ConfigService nacosConfigService(NacosClients clients, NacosConnectionDetails connectionDetails,
-			NacosProperties nacosProperties, NacosConfigProperties configProperties) {
-		return clients.configService(
-				NacosConfigBootstrap.clientProperties(connectionDetails, nacosProperties, configProperties, null));
+			NacosProperties nacosProperties, NacosConfigProperties configProperties, ResourceLoader resourceLoader) {
+		Properties properties = NacosConfigBootstrap.clientProperties(connectionDetails, nacosProperties,
+				configProperties, null);
+		return LazyClientProxy.of(ConfigService.class, () -> clients.configService(properties),
+				resourceLoader.getClassLoader());
 	}
 
 	@Bean

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
+import com.alibaba.nacos.api.config.ConfigService;
 import com.alibaba.nacos.api.naming.NamingService;
 import org.jspecify.annotations.Nullable;
 
@@ -85,9 +86,10 @@ class NacosClientRuntimeHints implements RuntimeHintsRegistrar {
 				hints.reflection().registerType(type, MemberCategory.INVOKE_DECLARED_CONSTRUCTORS);
 			}
 		}
-		// The NamingService bean is a JDK proxy that creates the client at its first
-		// call.
+		// The NamingService and ConfigService beans are JDK proxies that create the
+		// client at its first call (LazyClientProxy).
 		hints.proxies().registerJdkProxy(AopProxyUtils.completeJdkProxyInterfaces(NamingService.class));
+		hints.proxies().registerJdkProxy(AopProxyUtils.completeJdkProxyInterfaces(ConfigService.class));
 		hints.reflection()
 			.registerType(TypeReference.of(NAMING_SERVICE), (type) -> type.withField("clientProxy"))
 			.registerType(TypeReference.of(NAMING_PROXY_DELEGATE), (type) -> type.withField("grpcClientProxy"))

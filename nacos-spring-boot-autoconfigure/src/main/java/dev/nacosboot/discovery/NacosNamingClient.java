@@ -6,13 +6,11 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import com.alibaba.nacos.api.naming.NamingService;
+import dev.nacosboot.core.LazyClientProxy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.aop.TargetSource;
-import org.springframework.aop.framework.Advised;
-import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
@@ -69,15 +67,6 @@ public class NacosNamingClient implements SmartLifecycle, ApplicationListener<Ap
 	}
 
 	/**
-	 * Whether a bean is the proxy of {@link #lazyProxy(ClassLoader)}.
-	 * @param bean the bean
-	 * @return whether it is
-	 */
-	static boolean isLazyProxy(Object bean) {
-		return bean instanceof Advised advised && advised.getTargetSource() instanceof ClientTargetSource;
-	}
-
-	/**
 	 * The client, created now if it does not exist yet.
 	 * @return the client
 	 * @throws dev.nacosboot.core.NacosClientCreationException when it cannot be created
@@ -129,10 +118,7 @@ public class NacosNamingClient implements SmartLifecycle, ApplicationListener<Ap
 	 * @return the proxy
 	 */
 	public NamingService lazyProxy(@Nullable ClassLoader classLoader) {
-		ProxyFactory proxy = new ProxyFactory();
-		proxy.addInterface(NamingService.class);
-		proxy.setTargetSource(new ClientTargetSource(this));
-		return (NamingService) proxy.getProxy(classLoader);
+		return LazyClientProxy.of(NamingService.class, this::get, classLoader);
 	}
 
 	@Override
@@ -181,20 +167,6 @@ public class NacosNamingClient implements SmartLifecycle, ApplicationListener<Ap
 	@Override
 	public int getPhase() {
 		return SmartLifecycle.DEFAULT_PHASE;
-	}
-
-	private record ClientTargetSource(NacosNamingClient client) implements TargetSource {
-
-		@Override
-		public Class<?> getTargetClass() {
-			return NamingService.class;
-		}
-
-		@Override
-		public Object getTarget() {
-			return this.client.get();
-		}
-
 	}
 
 }

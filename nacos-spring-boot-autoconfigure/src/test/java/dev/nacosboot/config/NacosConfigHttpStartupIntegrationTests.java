@@ -46,6 +46,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.test.util.AopTestUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -55,9 +56,10 @@ import static org.awaitility.Awaitility.await;
  * application is ready, a change published before the listener is registered is not lost,
  * and nacos-client reads where an HTTP read would not give the same result. What happens
  * before ready is seen from an {@code ApplicationRunner} (runners run after the context
- * refreshed, before the application is ready). Runs against the embedded test server or,
- * with {@code NACOS_SERVER_ADDR}, a real Nacos; checks of the server's connections need
- * the embedded one.
+ * refreshed, before the application is ready). The application injects the
+ * {@code ConfigService} bean into a singleton, which creates no client either. Runs
+ * against the embedded test server or, with {@code NACOS_SERVER_ADDR}, a real Nacos;
+ * checks of the server's connections need the embedded one.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class NacosConfigHttpStartupIntegrationTests {
@@ -215,7 +217,8 @@ class NacosConfigHttpStartupIntegrationTests {
 			catch (Exception ex) {
 				throw new IllegalStateException(ex);
 			}
-			shared.set(bean == context.getBean(NacosConfigSources.class).all().get(0).configService());
+			shared.set(AopTestUtils
+				.getTargetObject(bean) == context.getBean(NacosConfigSources.class).all().get(0).configService());
 		};
 		try (ConfigurableApplicationContext context = run(
 				"--spring.config.import=nacos:http.properties?group=" + group)) {
@@ -444,6 +447,17 @@ class NacosConfigHttpStartupIntegrationTests {
 		ApplicationRunner beforeReadyObserver(ConfigurableApplicationContext context) {
 			return (args) -> beforeReady.accept(context);
 		}
+
+		// As an application that publishes config injects the client: injecting it must
+		// not create it.
+		@Bean
+		ConfigServiceUser configServiceUser(ConfigService configService) {
+			return new ConfigServiceUser(configService);
+		}
+
+	}
+
+	record ConfigServiceUser(ConfigService configService) {
 
 	}
 

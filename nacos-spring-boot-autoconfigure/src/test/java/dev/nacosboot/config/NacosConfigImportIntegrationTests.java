@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.nacosboot.core.LazyClientProxy;
 import dev.nacosboot.core.NacosClients;
 import dev.nacosboot.testserver.NacosTestServer;
 import dev.nacosboot.testserver.junit.NacosTestServerExtension;
@@ -23,6 +24,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.PropertySource;
+import org.springframework.test.util.AopTestUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -169,8 +171,10 @@ class NacosConfigImportIntegrationTests {
 				"--spring.cloud.nacos.config.encode=UTF-8")) {
 			NacosConfigSources.Loaded loaded = context.getBean(NacosConfigSources.class).all().get(0);
 			assertThat(loaded.resource().getNamespace()).isEqualTo(namespace);
-			assertThat(context.getBean(com.alibaba.nacos.api.config.ConfigService.class))
-				.isSameAs(loaded.configService());
+			com.alibaba.nacos.api.config.ConfigService bean = context
+				.getBean(com.alibaba.nacos.api.config.ConfigService.class);
+			assertThat(LazyClientProxy.isLazyProxy(bean)).isTrue();
+			assertThat((Object) AopTestUtils.getTargetObject(bean)).isSameAs(loaded.configService());
 		}
 	}
 

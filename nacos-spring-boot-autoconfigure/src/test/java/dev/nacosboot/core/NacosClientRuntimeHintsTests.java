@@ -2,6 +2,7 @@ package dev.nacosboot.core;
 
 import java.util.Set;
 
+import com.alibaba.nacos.api.config.ConfigService;
 import com.alibaba.nacos.api.naming.NamingService;
 import com.alibaba.nacos.api.remote.request.Request;
 import com.alibaba.nacos.client.config.NacosConfigService;
@@ -91,6 +92,8 @@ class NacosClientRuntimeHintsTests {
 			.accepts(this.hints);
 		assertThat(RuntimeHintsPredicates.reflection().onFieldAccess(ClientWorker.class.getDeclaredField("uuid")))
 			.accepts(this.hints);
+		assertThat(RuntimeHintsPredicates.proxies()
+			.forInterfaces(AopProxyUtils.completeJdkProxyInterfaces(ConfigService.class))).accepts(this.hints);
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.alibaba.nacos.api.naming.NamingService;
+import dev.nacosboot.core.LazyClientProxy;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringApplication;
@@ -47,8 +48,8 @@ class NacosNamingClientTests {
 	void theLazyProxyCreatesTheClientAtItsFirstCall() {
 		given(this.naming.getServerStatus()).willReturn("UP");
 		NamingService proxy = this.client.lazyProxy(getClass().getClassLoader());
-		assertThat(NacosNamingClient.isLazyProxy(proxy)).isTrue();
-		assertThat(NacosNamingClient.isLazyProxy(this.naming)).isFalse();
+		assertThat(LazyClientProxy.isLazyProxy(proxy)).isTrue();
+		assertThat(LazyClientProxy.isLazyProxy(this.naming)).isFalse();
 		assertThat(this.created).hasValue(0);
 		assertThat(proxy.getServerStatus()).isEqualTo("UP");
 		assertThat(this.created).hasValue(1);
