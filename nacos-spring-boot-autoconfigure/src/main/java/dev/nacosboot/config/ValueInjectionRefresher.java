@@ -82,14 +82,19 @@ class ValueInjectionRefresher implements BeanPostProcessor, BeanFactoryAware {
 		Class<?> declaring = type;
 		do {
 			ReflectionUtils.doWithLocalFields(declaring, (field) -> {
-				if (!Modifier.isStatic(field.getModifiers())) {
-					add(instance, beanName, field, valueOf(field));
+				String expression = valueOf(field);
+				if (expression != null && !Modifier.isStatic(field.getModifiers())) {
+					add(instance, beanName, field, expression);
 				}
 			});
 			ReflectionUtils.doWithLocalMethods(declaring, (method) -> {
-				if (!method.isBridge() && !Modifier.isStatic(method.getModifiers()) && method.getParameterCount() == 1
-						&& method.equals(BridgeMethodResolver.getMostSpecificMethod(method, type))) {
-					add(instance, beanName, method, valueOf(method));
+				if (method.isBridge() || method.getParameterCount() != 1 || Modifier.isStatic(method.getModifiers())) {
+					return;
+				}
+				// The costly override check only for the few annotated methods.
+				String expression = valueOf(method);
+				if (expression != null && method.equals(BridgeMethodResolver.getMostSpecificMethod(method, type))) {
+					add(instance, beanName, method, expression);
 				}
 			});
 			declaring = declaring.getSuperclass();
