@@ -63,6 +63,9 @@ class BadConfigContentIntegrationTests {
 		properties.setProperty(PropertyKeyConst.CONFIG_REQUEST_TIMEOUT, "30000");
 		publisher = NacosFactory.createConfigService(properties);
 		publish(GOOD);
+		// A real Nacos stores a publish asynchronously: the required import must not
+		// start before the server answers reads with it.
+		await().atMost(Duration.ofSeconds(10)).until(() -> GOOD.equals(publisher.getConfig(dataId, group, 3000)));
 		app = ReliabilityApps.consumer(nacos.target(), group,
 				"spring.config.import=nacos:" + dataId + "?group=" + group + "&refresh=true");
 		assertThat(app.getEnvironment().getProperty("reliability.value")).isEqualTo("good");
