@@ -76,9 +76,8 @@ class ValueInjectionRefresher implements BeanPostProcessor, BeanFactoryAware {
 		if (!AnnotationUtils.isCandidateClass(type, Value.class)) {
 			return bean;
 		}
-		// The members Spring injected: its own rules
-		// (AutowiredAnnotationBeanPostProcessor),
-		// whose annotation lookups Spring has cached by now.
+		// The members Spring injected, found by its own rules (those of
+		// AutowiredAnnotationBeanPostProcessor), whose annotation lookups are cached.
 		Class<?> declaring = type;
 		do {
 			ReflectionUtils.doWithLocalFields(declaring, (field) -> {
