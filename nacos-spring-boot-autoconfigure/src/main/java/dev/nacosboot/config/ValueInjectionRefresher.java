@@ -115,8 +115,8 @@ class ValueInjectionRefresher implements BeanPostProcessor, BeanFactoryAware {
 		return definition.isSingleton();
 	}
 
-	private void add(Object bean, String beanName, Member member, @Nullable String expression) {
-		if (expression == null || expression.contains("#{")) {
+	private void add(Object bean, String beanName, Member member, String expression) {
+		if (expression.contains("#{")) {
 			return;
 		}
 		Set<String> keys = new LinkedHashSet<>();
