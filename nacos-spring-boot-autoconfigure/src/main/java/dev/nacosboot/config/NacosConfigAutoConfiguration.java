@@ -103,8 +103,9 @@ public final class NacosConfigAutoConfiguration {
 	@ConditionalOnBean(NacosConfigSources.class)
 	NacosConfigWatcher nacosConfigWatcher(NacosConfigSources sources, ConfigChangeApplier applier,
 			@Qualifier(NacosCoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler scheduler,
-			NacosConfigProperties properties) {
-		return new NacosConfigWatcher(sources, applier, scheduler, properties.getTimeout());
+			NacosConfigProperties properties, NacosProperties nacosProperties) {
+		return new NacosConfigWatcher(sources, applier, scheduler, properties.getTimeout(),
+				nacosProperties.getClientStartDelay());
 	}
 
 }

@@ -26,14 +26,15 @@ import org.springframework.scheduling.TaskScheduler;
  * Listens to every refreshable Nacos config of the application and hands changes to the
  * {@link ConfigChangeApplier}.
  * <p>
- * The listeners are registered once the application is ready, in the background, so that
- * no config client is created on the path to ready (the imports read over HTTP). Each
- * registration reads the config again through the client
- * ({@code getConfigAndSignListener}) and applies what differs from what startup loaded: a
- * change published between the startup read and the registration is not lost. A
- * registration the server does not answer is retried. Configs that are not refreshed are
- * read once through the client as well, which keeps its local snapshot (the fallback of a
- * later startup while the server is down) as current as before.
+ * The listeners are registered shortly after the application is ready
+ * ({@code spring.cloud.nacos.client-start-delay}), in the background, so that no config
+ * client is created on the path to ready (the imports read over HTTP). Each registration
+ * reads the config again through the client ({@code getConfigAndSignListener}) and
+ * applies what differs from what startup loaded: a change published between the startup
+ * read and the registration is not lost. A registration the server does not answer is
+ * retried. Configs that are not refreshed are read once through the client as well, which
+ * keeps its local snapshot (the fallback of a later startup while the server is down) as
+ * current as before.
  * <p>
  * Changes are applied on the starter's task scheduler: the client's notify thread only
  * records the newest content, so a burst of changes to one data id collapses into the
@@ -53,6 +54,8 @@ class NacosConfigWatcher implements SmartLifecycle, ApplicationListener<Applicat
 	private final TaskScheduler scheduler;
 
 	private final long timeoutMillis;
+
+	private final Duration startDelay;
 
 	private final Map<NacosConfigSources.Loaded, String> pending = new ConcurrentHashMap<>();
 
@@ -84,13 +87,15 @@ class NacosConfigWatcher implements SmartLifecycle, ApplicationListener<Applicat
 	 * @param applier applies changes
 	 * @param scheduler runs the registration and the changes
 	 * @param timeout timeout of the reads that register the listeners
+	 * @param startDelay how long after ready the listeners are registered
 	 */
 	public NacosConfigWatcher(NacosConfigSources sources, ConfigChangeApplier applier, TaskScheduler scheduler,
-			Duration timeout) {
+			Duration timeout, Duration startDelay) {
 		this.sources = sources;
 		this.applier = applier;
 		this.scheduler = scheduler;
 		this.timeoutMillis = timeout.toMillis();
+		this.startDelay = startDelay;
 	}
 
 	@Override
@@ -113,7 +118,7 @@ class NacosConfigWatcher implements SmartLifecycle, ApplicationListener<Applicat
 		this.ready = true;
 		this.awaiting.addAll(this.sources.all());
 		if (this.running) {
-			scheduleSetUp(Duration.ZERO);
+			scheduleSetUp(this.startDelay);
 		}
 	}
 

@@ -25,6 +25,9 @@ public class NacosProperties extends NacosConnectionProperties implements Valida
 	/** Server used when no address is configured, as in Spring Cloud Alibaba. */
 	public static final String DEFAULT_SERVER_ADDR = "127.0.0.1:8848";
 
+	/** Default of {@code client-start-delay}. */
+	public static final Duration DEFAULT_CLIENT_START_DELAY = Duration.ofMillis(300);
+
 	/**
 	 * Timeout of one request to the server; unset keeps the client's default (3s).
 	 */
@@ -35,6 +38,16 @@ public class NacosProperties extends NacosConnectionProperties implements Valida
 	 * default (3s).
 	 */
 	private @Nullable Duration serverCheckTimeout;
+
+	/**
+	 * How long after the application is ready the Nacos clients are created in the
+	 * background; the registration and the config listeners start then. A client the
+	 * application calls for sooner is created at that call. Creating the first client
+	 * loads its gRPC stack, about a second of CPU in a fresh JVM: the wait leaves the
+	 * application's first requests, such as a readiness probe, the processor. Zero
+	 * creates them at once.
+	 */
+	private Duration clientStartDelay = DEFAULT_CLIENT_START_DELAY;
 
 	/**
 	 * Additional nacos-client properties passed verbatim (keys as the client names them,
@@ -61,6 +74,14 @@ public class NacosProperties extends NacosConnectionProperties implements Valida
 
 	public void setServerCheckTimeout(@Nullable Duration serverCheckTimeout) {
 		this.serverCheckTimeout = serverCheckTimeout;
+	}
+
+	public Duration getClientStartDelay() {
+		return this.clientStartDelay;
+	}
+
+	public void setClientStartDelay(Duration clientStartDelay) {
+		this.clientStartDelay = clientStartDelay;
 	}
 
 	public Map<String, String> getClient() {

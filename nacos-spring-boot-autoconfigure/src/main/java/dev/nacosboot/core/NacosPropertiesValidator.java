@@ -36,6 +36,11 @@ public final class NacosPropertiesValidator {
 	static void validate(NacosProperties properties, Errors errors) {
 		checkPositive(errors, "request-timeout", properties.getRequestTimeout());
 		checkPositive(errors, "server-check-timeout", properties.getServerCheckTimeout());
+		Duration startDelay = properties.getClientStartDelay();
+		if (startDelay == null || startDelay.isNegative()) {
+			reject(errors, "client-start-delay", startDelay,
+					"must be zero or positive: set a duration such as 300ms, or 0 to create the clients once ready");
+		}
 		NacosProperties.Tls tls = properties.getTls();
 		if (tls.isEnabled() && (tls.getCertificateChain() == null) != (tls.getPrivateKey() == null)) {
 			reject(errors, (tls.getPrivateKey() == null) ? "tls.private-key" : "tls.certificate-chain", null,

@@ -1,6 +1,5 @@
 package dev.nacosboot.discovery;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -82,8 +81,8 @@ public final class NacosDiscoveryAutoConfiguration {
 		Properties properties = NacosClientPropertiesFactory.create(details, nacosProperties);
 		properties.setProperty(PropertyKeyConst.NAMING_LOAD_CACHE_AT_START,
 				String.valueOf(discoveryProperties.isNamingLoadCacheAtStart()));
-		return new NacosNamingClient(() -> clients.namingService(properties),
-				(task) -> scheduler.schedule(task, Instant.now()));
+		return new NacosNamingClient(() -> clients.namingService(properties), scheduler,
+				nacosProperties.getClientStartDelay());
 	}
 
 	// A proxy that creates the client at its first call: an application that injects a

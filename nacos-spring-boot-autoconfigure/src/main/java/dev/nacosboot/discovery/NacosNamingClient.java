@@ -1,5 +1,7 @@
 package dev.nacosboot.discovery;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -15,15 +17,18 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.task.TaskExecutor;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * The application's naming client, created off the path to ready: on the starter's
- * scheduler once the application is ready, or on the first call that needs it, whichever
- * comes first. Creating a naming client loads the client's gRPC stack and connects, which
- * took about half a second of the main thread at startup, and competed with the end of
- * startup when it ran in the background before ready; the registration needs it only once
- * the application is ready, and discovery only at the first call. A context that never
- * becomes ready (one not run by {@code SpringApplication}) creates it at its first use.
+ * scheduler shortly after the application is ready ({@code client-start-delay}), or on
+ * the first call that needs it, whichever comes first. Creating a naming client loads the
+ * client's gRPC stack and connects, which took about half a second of the main thread at
+ * startup, and competed with the end of startup when it ran in the background before
+ * ready; the registration needs it only once the application is ready, and discovery only
+ * at the first call. Right after ready it competed with the application's first requests,
+ * hence the short wait. A context that never becomes ready (one not run by
+ * {@code SpringApplication}) creates it at its first use.
  *
  * @author Nacos Spring Boot team
  */
@@ -34,6 +39,8 @@ public class NacosNamingClient implements SmartLifecycle, ApplicationListener<Ap
 	private final Supplier<NamingService> factory;
 
 	private final TaskExecutor executor;
+
+	private final TaskExecutor readyStart;
 
 	private final List<Consumer<NamingService>> whenCreated = new CopyOnWriteArrayList<>();
 
@@ -50,8 +57,25 @@ public class NacosNamingClient implements SmartLifecycle, ApplicationListener<Ap
 	 * actions waiting for it run
 	 */
 	public NacosNamingClient(Supplier<NamingService> factory, TaskExecutor executor) {
+		this(factory, executor, executor);
+	}
+
+	/**
+	 * Creates the holder; nothing is created until it starts or is asked.
+	 * @param factory creates the client (once, unless it fails)
+	 * @param scheduler where the client is created and the actions waiting for it run
+	 * @param startDelay how long after ready the client is created if nothing asked for
+	 * it sooner
+	 */
+	public NacosNamingClient(Supplier<NamingService> factory, TaskScheduler scheduler, Duration startDelay) {
+		this(factory, (task) -> scheduler.schedule(task, Instant.now()),
+				(task) -> scheduler.schedule(task, Instant.now().plus(startDelay)));
+	}
+
+	private NacosNamingClient(Supplier<NamingService> factory, TaskExecutor executor, TaskExecutor readyStart) {
 		this.factory = factory;
 		this.executor = executor;
+		this.readyStart = readyStart;
 	}
 
 	/**
@@ -137,7 +161,7 @@ public class NacosNamingClient implements SmartLifecycle, ApplicationListener<Ap
 		}
 		this.ready = true;
 		if (this.running && this.client == null) {
-			this.executor.execute(this::createInBackground);
+			this.readyStart.execute(this::createInBackground);
 		}
 	}
 

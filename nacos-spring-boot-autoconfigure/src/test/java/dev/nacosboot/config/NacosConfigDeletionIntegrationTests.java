@@ -61,7 +61,7 @@ class NacosConfigDeletionIntegrationTests {
 					"--spring.cloud.nacos.config.shared-configs[0].data-id=base.properties",
 					"--spring.cloud.nacos.config.shared-configs[0].group=" + group, "--spring.jmx.enabled=true",
 					"--spring.jmx.unique-names=true", "--management.endpoints.jmx.exposure.include=nacos"));
-		await().atMost(TIMEOUT).until(() -> context.getBean(NacosConfigWatcher.class).isRunning());
+		ConfigImportTestSupport.listening(context);
 	}
 
 	@AfterAll

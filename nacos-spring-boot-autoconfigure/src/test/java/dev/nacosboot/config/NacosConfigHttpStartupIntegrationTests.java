@@ -150,6 +150,28 @@ class NacosConfigHttpStartupIntegrationTests {
 	}
 
 	@Test
+	void listenersStartOnlyOnceTheClientStartDelayHasPassed() {
+		String dataId = "delay-" + System.nanoTime() + ".properties";
+		publisher.publishReadable(dataId, group, "ready.value=one\n", "properties");
+		Set<String> connectionsBefore = configConnections();
+		try (ConfigurableApplicationContext context = run("--spring.config.import=nacos:" + dataId + "?group=" + group,
+				"--spring.cloud.nacos.client-start-delay=5s")) {
+			// Ready, and well within the delay: no client, no listener yet.
+			NacosConfigSources sources = context.getBean(NacosConfigSources.class);
+			assertThat(sources.clients()).isEmpty();
+			assertThat(context.getBean(NacosConfigWatcher.class).isListening()).isFalse();
+			if (!nacos.target().isExternal()) {
+				assertThat(configConnections()).isSubsetOf(connectionsBefore);
+				assertThat(nacos.target().server().configListeners(null, group, dataId)).isEmpty();
+			}
+			// Published while nobody listens: applied when the listener starts.
+			publisher.publish(dataId, group, "ready.value=two\n", "properties");
+			await().atMost(TIMEOUT).until(() -> "two".equals(context.getEnvironment().getProperty("ready.value")));
+			assertThat(sources.clients()).hasSize(1);
+		}
+	}
+
+	@Test
 	void changePublishedBetweenTheStartupReadAndTheListenerIsApplied() {
 		String dataId = "window-" + System.nanoTime() + ".properties";
 		publisher.publishReadable(dataId, group, "window.value=read-at-startup\nwindow.kept=yes\n", "properties");

@@ -69,7 +69,7 @@ class NacosConfigRefreshIntegrationTests {
 					"--spring.cloud.nacos.config.shared-configs[0].data-id=common.properties",
 					"--spring.cloud.nacos.config.shared-configs[0].group=" + group,
 					"--spring.cloud.nacos.config.shared-configs[0].refresh=true"));
-		await().atMost(TIMEOUT).until(() -> context.getBean(NacosConfigWatcher.class).isRunning());
+		ConfigImportTestSupport.listening(context);
 	}
 
 	@AfterAll

@@ -77,7 +77,9 @@ class NacosConfigSpringCloudRefreshIntegrationTests {
 					"--spring.config.import[2]=nacos:fixed.properties?group=" + group + "&refresh=false",
 					"--server.port=0", "--management.endpoints.web.exposure.include=refresh",
 					"--spring.cloud.bus.enabled=true", "--spring.cloud.bus.id=screfresh"));
-		await().atMost(TIMEOUT).until(() -> context.getBean(NacosConfigWatcher.class).isRunning());
+		// The tests count the client's connections and listeners: wait until the watcher
+		// has set them up (client-start-delay after ready).
+		ConfigImportTestSupport.listening(context);
 	}
 
 	@AfterAll

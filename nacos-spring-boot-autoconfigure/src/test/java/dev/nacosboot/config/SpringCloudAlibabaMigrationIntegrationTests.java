@@ -172,7 +172,7 @@ class SpringCloudAlibabaMigrationIntegrationTests {
 			assertThat(resource(app, "refresh-frozen.yaml").isRefresh()).isFalse();
 			assertThat(resource(app, "refresh-legacy-ext.yaml").getKind())
 				.isEqualTo(NacosConfigDataResource.Kind.EXTENSION);
-			await().atMost(TIMEOUT).until(() -> app.getBean(NacosConfigWatcher.class).isRunning());
+			ConfigImportTestSupport.listening(app);
 
 			publisher.publish("refresh-app.yaml", "REFRESH", "app: a2\n", "yaml");
 			publisher.publish("refresh-frozen.yaml", "REFRESH", "frozen: f2\n", "yaml");

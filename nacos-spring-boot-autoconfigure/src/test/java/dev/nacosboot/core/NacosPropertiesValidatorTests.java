@@ -35,6 +35,7 @@ class NacosPropertiesValidatorTests {
 			spring.cloud.nacos.config.namespace  | team/a
 			spring.cloud.nacos.request-timeout   | 0s
 			spring.cloud.nacos.server-check-timeout | -1s
+			spring.cloud.nacos.client-start-delay | -300ms
 			""")
 	void invalidSettingsShouldBeRefusedNamingTheProperty(String property, String value) {
 		assertRefused(Map.of(property, value), property);

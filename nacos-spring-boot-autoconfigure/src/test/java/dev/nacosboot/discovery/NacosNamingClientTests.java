@@ -1,6 +1,7 @@
 package dev.nacosboot.discovery;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -8,13 +9,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.alibaba.nacos.api.naming.NamingService;
 import dev.nacosboot.core.LazyClientProxy;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.scheduling.TaskScheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.BDDMockito.given;
+import static org.mockito.BDDMockito.then;
 import static org.mockito.Mockito.mock;
 
 /**
@@ -81,6 +85,28 @@ class NacosNamingClientTests {
 		stopped.start();
 		this.queued.remove(0).run();
 		assertThat(stopped.getIfCreated()).isSameAs(this.naming);
+	}
+
+	@Test
+	void readinessCreatesTheClientAfterTheStartDelayUnlessACallNeedsItSooner() {
+		TaskScheduler scheduler = mock(TaskScheduler.class);
+		NacosNamingClient delayed = new NacosNamingClient(() -> {
+			this.created.incrementAndGet();
+			return this.naming;
+		}, scheduler, Duration.ofSeconds(5));
+		delayed.start();
+		Instant readyAt = Instant.now();
+		delayed.onApplicationEvent(ready());
+		ArgumentCaptor<Runnable> creation = ArgumentCaptor.forClass(Runnable.class);
+		ArgumentCaptor<Instant> at = ArgumentCaptor.forClass(Instant.class);
+		then(scheduler).should().schedule(creation.capture(), at.capture());
+		assertThat(at.getValue()).isBetween(readyAt.plusSeconds(5), Instant.now().plusSeconds(5));
+		assertThat(this.created).hasValue(0);
+		// A discovery call in the meantime creates it at once; the delayed creation then
+		// finds it.
+		assertThat(delayed.get()).isSameAs(this.naming);
+		creation.getValue().run();
+		assertThat(this.created).hasValue(1);
 	}
 
 	@Test
