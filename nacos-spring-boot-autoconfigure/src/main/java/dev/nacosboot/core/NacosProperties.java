@@ -45,7 +45,8 @@ public class NacosProperties extends NacosConnectionProperties implements Valida
 	 * application calls for sooner is created at that call. Creating the first client
 	 * loads its gRPC stack, about a second of CPU in a fresh JVM: the wait leaves the
 	 * application's first requests, such as a readiness probe, the processor. Zero
-	 * creates them at once.
+	 * creates them at once. Keep it well below 'spring.cloud.nacos.health.grace-period':
+	 * a client that has not connected within that period since startup reports DOWN.
 	 */
 	private Duration clientStartDelay = DEFAULT_CLIENT_START_DELAY;
 
