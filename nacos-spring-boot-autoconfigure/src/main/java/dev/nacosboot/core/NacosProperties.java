@@ -25,9 +25,6 @@ public class NacosProperties extends NacosConnectionProperties implements Valida
 	/** Server used when no address is configured, as in Spring Cloud Alibaba. */
 	public static final String DEFAULT_SERVER_ADDR = "127.0.0.1:8848";
 
-	/** Default of {@code client-start-delay}. */
-	public static final Duration DEFAULT_CLIENT_START_DELAY = Duration.ofMillis(300);
-
 	/**
 	 * Timeout of one request to the server; unset keeps the client's default (3s).
 	 */
@@ -48,7 +45,7 @@ public class NacosProperties extends NacosConnectionProperties implements Valida
 	 * creates them at once. Keep it well below 'spring.cloud.nacos.health.grace-period':
 	 * a client that has not connected within that period since startup reports DOWN.
 	 */
-	private Duration clientStartDelay = DEFAULT_CLIENT_START_DELAY;
+	private Duration clientStartDelay = Duration.ofMillis(300);
 
 	/**
 	 * Additional nacos-client properties passed verbatim (keys as the client names them,
