@@ -293,13 +293,18 @@ class NacosConfigHttpStartupIntegrationTests {
 	void localFailoverFileIsServedByTheClient() throws IOException {
 		publisher.publishReadable("failover.properties", group, "failover.value=from-server\n", "properties");
 		// Where nacos-client 3.2 looks for a user-maintained failover file of a fixed
-		// server list (it names the public namespace "public").
-		Path environment = Path.of(System.getProperty("JM.SNAPSHOT.PATH"), "nacos", "config",
-				"Config-fixed-public-" + nacos.target().serverAddr().replace(':', '_') + "_nacos");
-		Path file = environment.resolve(Path.of("data", "config-data-tenant", "public", group, "failover.properties"));
-		Files.createDirectories(file.getParent());
-		Files.writeString(file, "failover.value=from-failover-file\n");
+		// server list: its directory is named after the public namespace and the list
+		// (a list of several servers adds a hash), and the publisher's client, of the
+		// same list, has created it.
+		List<Path> environments = fixedServerListEnvironments();
+		assertThat(environments).isNotEmpty();
 		try {
+			for (Path environment : environments) {
+				Path file = environment
+					.resolve(Path.of("data", "config-data-tenant", "public", group, "failover.properties"));
+				Files.createDirectories(file.getParent());
+				Files.writeString(file, "failover.value=from-failover-file\n");
+			}
 			BeforeReady before = runAndObserve("--spring.config.import=nacos:failover.properties?group=" + group);
 
 			assertThat(before.value("failover.value")).isEqualTo("from-failover-file");
@@ -307,7 +312,24 @@ class NacosConfigHttpStartupIntegrationTests {
 		}
 		finally {
 			// Any failover directory makes every import read through the client.
-			delete(environment.resolve("data"));
+			for (Path environment : environments) {
+				delete(environment.resolve("data"));
+			}
+		}
+	}
+
+	/** The client directories of the target's server list in the public namespace. */
+	private static List<Path> fixedServerListEnvironments() throws IOException {
+		String serverAddr = nacos.target().serverAddr();
+		String single = "Config-fixed-public-" + serverAddr.replace(':', '_') + "_nacos";
+		String firstOfList = "Config-fixed-public-" + serverAddr.split(",")[0].replace(':', '_') + "-";
+		Path root = Path.of(System.getProperty("JM.SNAPSHOT.PATH"), "nacos", "config");
+		try (Stream<Path> directories = Files.list(root)) {
+			return directories.filter((directory) -> {
+				String name = directory.getFileName().toString();
+				return serverAddr.contains(",") ? name.startsWith(firstOfList) && name.endsWith("_nacos")
+						: name.equals(single);
+			}).toList();
 		}
 	}
 
