@@ -193,13 +193,15 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties implemen
 
 	/**
 	 * Extra wait at shutdown once the removal has reached this application's own naming
-	 * client, for subscribers that receive the same push later (slower hosts, busy
-	 * clients), before the web server stops accepting. Milliseconds when no unit is
-	 * given, as in Spring Cloud Alibaba (which sleeps 10 s unconditionally); nothing is
-	 * added by default.
+	 * client, before the web server stops accepting, for subscribers that learn of it
+	 * later. Milliseconds when no unit is given, as in Spring Cloud Alibaba (which sleeps
+	 * 10 s unconditionally). When not set: nothing against a single server address, and
+	 * 1.5 s against a list of several or an endpoint (a cluster), whose other members
+	 * learn of the removal from the member this application is connected to about 1 s
+	 * later (Nacos's sync between members) before they push it to their subscribers.
 	 */
 	@DurationUnit(ChronoUnit.MILLIS)
-	private Duration gracefulShutdownWaitTime = Duration.ZERO;
+	private @Nullable Duration gracefulShutdownWaitTime;
 
 	/**
 	 * Background registration retries while the server is unreachable.
@@ -426,11 +428,11 @@ public class NacosDiscoveryProperties extends NacosConnectionProperties implemen
 		this.deregistrationTimeout = deregistrationTimeout;
 	}
 
-	public Duration getGracefulShutdownWaitTime() {
+	public @Nullable Duration getGracefulShutdownWaitTime() {
 		return this.gracefulShutdownWaitTime;
 	}
 
-	public void setGracefulShutdownWaitTime(Duration gracefulShutdownWaitTime) {
+	public void setGracefulShutdownWaitTime(@Nullable Duration gracefulShutdownWaitTime) {
 		this.gracefulShutdownWaitTime = gracefulShutdownWaitTime;
 	}
 

@@ -94,9 +94,10 @@ final class NacosDiscoveryPropertiesValidator {
 			violations.reject(PREFIX + "deregistration-timeout", properties.getDeregistrationTimeout(),
 					"must not be negative", "set a duration such as 3s, or 0 not to wait");
 		}
-		if (properties.getGracefulShutdownWaitTime().isNegative()) {
-			violations.reject(PREFIX + "graceful-shutdown-wait-time", properties.getGracefulShutdownWaitTime(),
-					"must not be negative", "set a duration such as 500ms, or 0 not to wait beyond the removal push");
+		Duration gracefulShutdownWaitTime = properties.getGracefulShutdownWaitTime();
+		if (gracefulShutdownWaitTime != null && gracefulShutdownWaitTime.isNegative()) {
+			violations.reject(PREFIX + "graceful-shutdown-wait-time", gracefulShutdownWaitTime, "must not be negative",
+					"set a duration such as 500ms, or 0 not to wait beyond the removal push");
 		}
 	}
 

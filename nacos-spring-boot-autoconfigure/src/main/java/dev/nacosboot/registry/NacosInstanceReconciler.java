@@ -181,6 +181,10 @@ public class NacosInstanceReconciler implements DisposableBean {
 		return backOff;
 	}
 
+	Settings getSettings() {
+		return this.settings;
+	}
+
 	public NacosRegistration getRegistration() {
 		return this.registration;
 	}

@@ -60,7 +60,8 @@ public final class NacosRegistryAutoConfiguration {
 				new NacosInstanceReconciler.Settings(properties.isFailFast(), properties.getWarmup(),
 						properties.getWarmupInitialWeightRatio(), properties.getRetry().getInitialInterval(),
 						properties.getRetry().getMaxInterval(), properties.getDeregistrationTimeout(),
-						properties.getGracefulShutdownWaitTime(),
+						ShutdownPropagation.margin(properties.getGracefulShutdownWaitTime(),
+								connectionDetails.forDiscovery()),
 						Boolean.parseBoolean(
 								nacosProperties.getClient().get(PropertyKeyConst.NAMING_PUSH_EMPTY_PROTECTION)),
 						NacosClientPropertiesFactory.describeServer(connectionDetails.forDiscovery())));

@@ -57,6 +57,35 @@ class NacosRegistryAutoConfigurationTests {
 	}
 
 	@Test
+	void runShouldAddNoShutdownMarginForASingleServer() {
+		String oneServer = nacos.target().serverAddr().split(",")[0];
+		this.runner.withPropertyValues("spring.cloud.nacos.server-addr=" + oneServer)
+			.run((context) -> assertThat(
+					context.getBean(NacosInstanceReconciler.class).getSettings().propagationMargin())
+				.isZero());
+	}
+
+	@Test
+	void runWithAServerListShouldWaitForTheMembersSyncAtShutdown() {
+		String serverAddr = nacos.target().serverAddr();
+		this.runner.withPropertyValues("spring.cloud.nacos.server-addr=" + serverAddr + "," + serverAddr)
+			.run((context) -> assertThat(
+					context.getBean(NacosInstanceReconciler.class).getSettings().propagationMargin())
+				.isEqualTo(ShutdownPropagation.CLUSTER_MARGIN));
+	}
+
+	@Test
+	void runWithGracefulShutdownWaitTimeShouldUseItForAServerListToo() {
+		String serverAddr = nacos.target().serverAddr();
+		this.runner
+			.withPropertyValues("spring.cloud.nacos.server-addr=" + serverAddr + "," + serverAddr,
+					"spring.cloud.nacos.discovery.graceful-shutdown-wait-time=0")
+			.run((context) -> assertThat(
+					context.getBean(NacosInstanceReconciler.class).getSettings().propagationMargin())
+				.isZero());
+	}
+
+	@Test
 	void runWithSpringCloudAlibabaPropertiesShouldBuildTheRegistrationFromThem() {
 		this.runner
 			.withPropertyValues("spring.cloud.nacos.discovery.service=billing",
