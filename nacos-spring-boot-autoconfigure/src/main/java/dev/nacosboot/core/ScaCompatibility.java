@@ -112,7 +112,9 @@ final class ScaCompatibility {
 			bound(DISCOVERY + "graceful-shutdown-wait-time", DISCOVERY + "graceful-shutdown-wait-time",
 					"milliseconds as there (a unit works too); added after the removal push has reached this"
 							+ " application, for slower subscribers (shutdown first waits for that push, bounded by"
-							+ " deregistration-timeout); 0 by default here, 10 s there, where it is the only wait"),
+							+ " deregistration-timeout); by default 1.5 s here against several server addresses or an"
+							+ " endpoint (a cluster's other members learn of the removal about 1 s later) and 0 against"
+							+ " one, 10 s there, where it is the only wait"),
 			// Actuator.
 			refused("management.endpoint.nacosconfig.access", "management.endpoint.nacos.access",
 					"this starter has one endpoint, 'nacos', for discovery and config"),

@@ -334,8 +334,9 @@ public class NacosInstanceReconciler implements DisposableBean {
 	/**
 	 * Takes the instance out for good: deregisters it (when the server may hold it) on
 	 * the caller's thread and waits, bounded by the deregistration timeout, until the
-	 * naming client's view of the service - what every subscriber is pushed - no longer
-	 * lists it. Nothing is sent afterwards. Idempotent.
+	 * naming client's view of the service - what every subscriber of its server is pushed
+	 * - no longer lists it, then for the propagation margin (subscribers of other members
+	 * of a cluster learn of it later). Nothing is sent afterwards. Idempotent.
 	 */
 	public void stop() {
 		boolean send;
@@ -385,7 +386,8 @@ public class NacosInstanceReconciler implements DisposableBean {
 
 	// The server pushes the removal to every subscriber at once, but each receives it
 	// on its own schedule: a slower host or a busy client still lists the instance for a
-	// moment after this application's own client stopped doing so.
+	// moment after this application's own client stopped doing so. In a cluster, the
+	// other members push it only after the members' sync (see ShutdownPropagation).
 	private void awaitPropagation() {
 		Duration margin = this.settings.propagationMargin();
 		if (margin.isZero()) {
@@ -917,7 +919,8 @@ public class NacosInstanceReconciler implements DisposableBean {
 	 * @param deregistrationTimeout longest wait at shutdown until other clients no longer
 	 * see the instance
 	 * @param propagationMargin extra wait at shutdown once the own client no longer sees
-	 * the instance, for subscribers that get the same push later
+	 * the instance, for subscribers that learn of the removal later (slower ones, those
+	 * of other members of a cluster)
 	 * @param pushEmptyProtection whether the naming client ignores pushes of an empty
 	 * service (its {@code namingPushEmptyProtection})
 	 * @param serverDescription where the server is, for messages

@@ -18,9 +18,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * This application's instance as other clients see it: the naming client's subscription
  * to its own service, so that shutdown waits exactly until the push that removes the
- * instance (or that disabled it earlier) has arrived. Every subscriber of the service
- * gets the same push, so once the own client no longer lists the instance, no other
- * client chooses it either.
+ * instance (or that disabled it earlier) has arrived. Every subscriber of the service on
+ * the same server gets the same push, so once the own client no longer lists the
+ * instance, none of them chooses it either; subscribers of other members of a cluster
+ * learn of it later (the reconciler's propagation margin covers them).
  * <p>
  * The pushed list is read from the client's cache, which its push handler keeps current;
  * the listener only wakes the wait early. nacos-client stops delivering listener events

@@ -5,6 +5,8 @@ import java.time.Duration;
 import dev.nacosboot.core.NacosConnectionDetails;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.StringUtils;
+
 /**
  * How long shutdown keeps serving once this application's own naming client no longer
  * lists the instance ({@code spring.cloud.nacos.discovery.graceful-shutdown-wait-time}).
@@ -40,10 +42,14 @@ final class ShutdownPropagation {
 	}
 
 	private static boolean isCluster(NacosConnectionDetails connection) {
+		// An endpoint is an address server, which lists a cluster's members; nacos-client
+		// follows it even when a server list is given too.
+		if (StringUtils.hasText(connection.getEndpoint())) {
+			return true;
+		}
 		String serverAddr = connection.getServerAddr();
-		if (serverAddr == null || serverAddr.isBlank()) {
-			// The endpoint is an address server: it lists the members of a cluster.
-			return connection.getEndpoint() != null;
+		if (serverAddr == null) {
+			return false;
 		}
 		int addresses = 0;
 		for (String entry : serverAddr.split(",")) {

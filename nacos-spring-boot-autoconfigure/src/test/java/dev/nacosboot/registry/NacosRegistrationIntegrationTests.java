@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -147,63 +148,88 @@ class NacosRegistrationIntegrationTests {
 	@Test
 	void shutdownRemovesTheInstanceBeforeTheWebServerStopsAccepting() throws Exception {
 		String service = nacos.target().unique("drain");
-		// The consumer below is another client: the removal push reaches it a moment
+		String[] members = nacos.target().serverAddr().split(",");
+		// The consumers below are other clients: the removal push reaches them a moment
 		// after the provider's own client, longer on a loaded machine, so against one
 		// server the provider waits a little more (Spring Cloud Alibaba's property, in
-		// milliseconds). Against a cluster the consumer may be connected to another
-		// member, which learns of the removal about 1 s later: the wait the starter
-		// adds for a server list by itself is what this test checks there.
-		boolean cluster = nacos.target().serverAddr().contains(",");
+		// milliseconds). Against a cluster there is one consumer per member: those on
+		// the other members learn of the removal about 1 s later, and the wait the
+		// starter adds for a server list by itself is what this test checks there.
+		boolean cluster = members.length > 1;
+		List<ConfigurableApplicationContext> memberConsumers = new ArrayList<>();
+		if (cluster) {
+			for (String member : members) {
+				memberConsumers
+					.add(TestApps.consumer(nacos.target(), group, "spring.cloud.nacos.server-addr=" + member));
+			}
+		}
+		List<DiscoveryClient> consumers = cluster
+				? memberConsumers.stream().map((context) -> context.getBean(DiscoveryClient.class)).toList()
+				: List.of(discovery());
 		ConfigurableApplicationContext provider = cluster ? TestApps.provider(nacos.target(), group, service) : TestApps
 			.provider(nacos.target(), group, service, "spring.cloud.nacos.discovery.graceful-shutdown-wait-time=500");
-		await().atMost(Duration.ofSeconds(20)).until(() -> discovery().getInstances(service).size() == 1);
 		AtomicBoolean running = new AtomicBoolean(true);
 		AtomicInteger successes = new AtomicInteger();
 		AtomicInteger refusedWhileListed = new AtomicInteger();
 		Thread loop = new Thread(() -> {
 			while (running.get()) {
-				List<ServiceInstance> instances = discovery().getInstances(service);
-				if (instances.isEmpty()) {
-					Thread.onSpinWait();
-					continue;
-				}
-				ServiceInstance instance = instances.get(0);
-				try {
-					HttpURLConnection connection = (HttpURLConnection) instance.getUri()
-						.resolve("/ping")
-						.toURL()
-						.openConnection();
-					connection.setRequestProperty("Connection", "close");
-					connection.setConnectTimeout(2000);
-					connection.setReadTimeout(5000);
-					try (InputStream body = connection.getInputStream()) {
-						body.readAllBytes();
-					}
-					successes.incrementAndGet();
-				}
-				catch (ConnectException ex) {
-					if (discovery().getInstances(service).contains(instance)) {
-						refusedWhileListed.incrementAndGet();
-					}
-				}
-				catch (IOException ex) {
-					// A request cut by the graceful shutdown is not a refused connection.
+				for (DiscoveryClient consumer : consumers) {
+					callWhileListed(consumer, service, successes, refusedWhileListed);
 				}
 			}
 		}, "request-loop");
-		loop.start();
 		try {
-			await().atMost(Duration.ofSeconds(20)).until(() -> successes.get() > 20);
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> consumers.stream().allMatch((consumer) -> consumer.getInstances(service).size() == 1));
+			loop.start();
+			await().atMost(Duration.ofSeconds(20)).until(() -> successes.get() > 20 * consumers.size());
 			provider.close();
-			await().atMost(Duration.ofSeconds(20)).until(() -> discovery().getInstances(service).isEmpty());
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> consumers.stream().allMatch((consumer) -> consumer.getInstances(service).isEmpty()));
 		}
 		finally {
 			running.set(false);
-			loop.join();
+			if (loop.isAlive()) {
+				loop.join();
+			}
+			provider.close();
+			memberConsumers.forEach(ConfigurableApplicationContext::close);
 		}
-		System.out.println("[figures] request loop during shutdown: " + successes.get()
-				+ " successful calls, refused while still listed: " + refusedWhileListed.get());
+		System.out.println("[figures] request loop during shutdown (" + consumers.size() + " consumer(s)): "
+				+ successes.get() + " successful calls, refused while still listed: " + refusedWhileListed.get());
 		assertThat(refusedWhileListed).hasValue(0);
+	}
+
+	/** One call to the instance a consumer lists, if it lists one. */
+	private static void callWhileListed(DiscoveryClient consumer, String service, AtomicInteger successes,
+			AtomicInteger refusedWhileListed) {
+		List<ServiceInstance> instances = consumer.getInstances(service);
+		if (instances.isEmpty()) {
+			Thread.onSpinWait();
+			return;
+		}
+		ServiceInstance instance = instances.get(0);
+		try {
+			HttpURLConnection connection = (HttpURLConnection) instance.getUri()
+				.resolve("/ping")
+				.toURL()
+				.openConnection();
+			connection.setRequestProperty("Connection", "close");
+			connection.setConnectTimeout(2000);
+			connection.setReadTimeout(5000);
+			try (InputStream body = connection.getInputStream()) {
+				body.readAllBytes();
+			}
+			successes.incrementAndGet();
+		}
+		catch (ConnectException ex) {
+			if (consumer.getInstances(service).contains(instance)) {
+				refusedWhileListed.incrementAndGet();
+			}
+		}
+		catch (IOException ex) {
+			// A request cut by the graceful shutdown is not a refused connection.
+		}
 	}
 
 	@Test

@@ -75,6 +75,17 @@ class NacosRegistryAutoConfigurationTests {
 	}
 
 	@Test
+	void runWithOneDiscoveryServerShouldAddNoShutdownMarginWhateverTheSharedList() {
+		String serverAddr = nacos.target().serverAddr();
+		this.runner
+			.withPropertyValues("spring.cloud.nacos.server-addr=" + serverAddr + "," + serverAddr,
+					"spring.cloud.nacos.discovery.server-addr=" + serverAddr.split(",")[0])
+			.run((context) -> assertThat(
+					context.getBean(NacosInstanceReconciler.class).getSettings().propagationMargin())
+				.isZero());
+	}
+
+	@Test
 	void runWithGracefulShutdownWaitTimeShouldUseItForAServerListToo() {
 		String serverAddr = nacos.target().serverAddr();
 		this.runner
