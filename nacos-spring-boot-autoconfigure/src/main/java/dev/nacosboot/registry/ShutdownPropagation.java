@@ -47,17 +47,8 @@ final class ShutdownPropagation {
 		if (StringUtils.hasText(connection.getEndpoint())) {
 			return true;
 		}
-		String serverAddr = connection.getServerAddr();
-		if (serverAddr == null) {
-			return false;
-		}
-		int addresses = 0;
-		for (String entry : serverAddr.split(",")) {
-			if (!entry.isBlank()) {
-				addresses++;
-			}
-		}
-		return addresses > 1;
+		// Trimmed, blank entries dropped.
+		return StringUtils.tokenizeToStringArray(connection.getServerAddr(), ",").length > 1;
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.nacosboot.registry;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,42 +59,41 @@ class NacosRegistryAutoConfigurationTests {
 
 	@Test
 	void runShouldAddNoShutdownMarginForASingleServer() {
-		String oneServer = nacos.target().serverAddr().split(",")[0];
-		this.runner.withPropertyValues("spring.cloud.nacos.server-addr=" + oneServer)
-			.run((context) -> assertThat(
-					context.getBean(NacosInstanceReconciler.class).getSettings().propagationMargin())
-				.isZero());
+		assertShutdownMargin(Duration.ZERO, "spring.cloud.nacos.server-addr=" + oneServer());
 	}
 
 	@Test
 	void runWithAServerListShouldWaitForTheMembersSyncAtShutdown() {
-		String serverAddr = nacos.target().serverAddr();
-		this.runner.withPropertyValues("spring.cloud.nacos.server-addr=" + serverAddr + "," + serverAddr)
-			.run((context) -> assertThat(
-					context.getBean(NacosInstanceReconciler.class).getSettings().propagationMargin())
-				.isEqualTo(ShutdownPropagation.CLUSTER_MARGIN));
+		assertShutdownMargin(ShutdownPropagation.CLUSTER_MARGIN, "spring.cloud.nacos.server-addr=" + serverList());
 	}
 
 	@Test
 	void runWithOneDiscoveryServerShouldAddNoShutdownMarginWhateverTheSharedList() {
-		String serverAddr = nacos.target().serverAddr();
-		this.runner
-			.withPropertyValues("spring.cloud.nacos.server-addr=" + serverAddr + "," + serverAddr,
-					"spring.cloud.nacos.discovery.server-addr=" + serverAddr.split(",")[0])
-			.run((context) -> assertThat(
-					context.getBean(NacosInstanceReconciler.class).getSettings().propagationMargin())
-				.isZero());
+		assertShutdownMargin(Duration.ZERO, "spring.cloud.nacos.server-addr=" + serverList(),
+				"spring.cloud.nacos.discovery.server-addr=" + oneServer());
 	}
 
 	@Test
 	void runWithGracefulShutdownWaitTimeShouldUseItForAServerListToo() {
-		String serverAddr = nacos.target().serverAddr();
-		this.runner
-			.withPropertyValues("spring.cloud.nacos.server-addr=" + serverAddr + "," + serverAddr,
-					"spring.cloud.nacos.discovery.graceful-shutdown-wait-time=0")
+		assertShutdownMargin(Duration.ZERO, "spring.cloud.nacos.server-addr=" + serverList(),
+				"spring.cloud.nacos.discovery.graceful-shutdown-wait-time=0");
+	}
+
+	private void assertShutdownMargin(Duration expected, String... properties) {
+		this.runner.withPropertyValues(properties)
 			.run((context) -> assertThat(
 					context.getBean(NacosInstanceReconciler.class).getSettings().propagationMargin())
-				.isZero());
+				.isEqualTo(expected));
+	}
+
+	/** One server of the target (the first member of a cluster). */
+	private static String oneServer() {
+		return nacos.target().serverAddr().split(",")[0];
+	}
+
+	/** A list of several addresses (the target's, twice). */
+	private static String serverList() {
+		return nacos.target().serverAddr() + "," + nacos.target().serverAddr();
 	}
 
 	@Test
